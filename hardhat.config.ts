@@ -1,0 +1,89 @@
+import path from "node:path";
+import { subtask, vars, type HardhatUserConfig } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+
+import "./tasks";
+
+/**
+ * The compiler is the npm `solc` package (soljson, WebAssembly), pinned here and in
+ * package.json. Hardhat is told to use it instead of downloading a native build, so a
+ * build needs the npm registry and nothing else.
+ */
+export const SOLC_VERSION = "0.8.30";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) {
+    return runSuper(args);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  const installed = solc.version();
+  if (!installed.startsWith(`${SOLC_VERSION}+`)) {
+    throw new Error(
+      `hardhat.config.ts pins solc ${SOLC_VERSION} but node_modules has ${installed}; run \`npm ci\` to install the locked version.`,
+    );
+  }
+  return {
+    version: SOLC_VERSION,
+    longVersion: installed.replace(".Emscripten.clang", ""),
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+  };
+});
+
+/** Optional keys for public networks; set with `npx hardhat vars set NAME`. Never read from files. */
+function optionalVar(name: string): string | undefined {
+  return vars.has(name) ? vars.get(name) : undefined;
+}
+
+const deployerKey = optionalVar("DEPLOYER_PRIVATE_KEY");
+const accounts = deployerKey ? [deployerKey] : [];
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+    },
+  },
+  paths: {
+    ignition: "deploy",
+  },
+  networks: {
+    hardhat: {
+      // Timestamps matter (ERC-6372 clock): keep blocks mined on demand, one per tx.
+      initialBaseFeePerGas: 0,
+    },
+    localhost: {
+      url: "http://127.0.0.1:8545",
+    },
+    sepolia: {
+      url: optionalVar("SEPOLIA_RPC_URL") ?? "https://ethereum-sepolia-rpc.publicnode.com",
+      chainId: 11155111,
+      accounts,
+    },
+    baseSepolia: {
+      url: optionalVar("BASE_SEPOLIA_RPC_URL") ?? "https://sepolia.base.org",
+      chainId: 84532,
+      accounts,
+    },
+  },
+  etherscan: {
+    apiKey: optionalVar("ETHERSCAN_API_KEY") ?? "",
+  },
+  sourcify: { enabled: false },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+  },
+  typechain: {
+    outDir: "typechain-types",
+    target: "ethers-v6",
+  },
+  mocha: {
+    timeout: 120_000,
+  },
+};
+
+export default config;

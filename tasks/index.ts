@@ -1,0 +1,2 @@
+// Role tasks are registered here.
+export {};
