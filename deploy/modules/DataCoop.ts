@@ -1,16 +1,20 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ArgumentType, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { ZeroAddress, id } from "ethers";
 
 /**
- * The whole DataCoop system, deployed and wired in one ordered story:
+ * The whole DataCoop system, deployed and wired as one ordered story:
  *
  * 1. the TimelockController, with the deployer as a temporary admin;
- * 2. the governance token (optional initial supply);
- * 3. the Governor, made the timelock's only proposer and canceller; anyone may execute;
- * 4. the deployer renounces its timelock admin role: from here on only proposals change anything.
+ * 2. the governance token (optional initial supply) and the Governor;
+ * 3. the RevenueDistributor and the ContributionRegistry (purposes seeded, validators granted),
+ *    both administered by the timelock; the registry becomes the token's only minter;
+ * 4. the AccessEscrow, wired into the distributor as its depositor;
+ * 5. the Governor becomes the timelock's only proposer and canceller; anyone may execute;
+ * 6. the deployer renounces its timelock admin role: from here on only proposals change anything.
  *
  * Every parameter has a default suited to a public testnet; `deploy/parameters/<network>.json`
- * overrides them (short periods for local runs).
+ * overrides them (short periods and local validator accounts for local runs).
  */
 export const TIMELOCK_ROLES = {
   admin: "0x0000000000000000000000000000000000000000000000000000000000000000",
@@ -19,16 +23,32 @@ export const TIMELOCK_ROLES = {
   canceller: id("CANCELLER_ROLE"),
 } as const;
 
+/** The consent classes seeded at deployment, by bit. Governance can rename them and add up to 16. */
+export const DEFAULT_PURPOSES = [
+  "RESEARCH",
+  "ANALYTICS",
+  "AI_TRAINING",
+  "AI_FINE_TUNING",
+  "AI_EVALUATION",
+  "COMMERCIAL",
+] as const;
+
 const HOUR = 60n * 60n;
 const DAY = 24n * HOUR;
 
-export default buildModule("DataCoop", (m) => {
+/** Builds the protocol inside module `m`, paid in `settlementToken` (an address parameter or a future). */
+export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: ArgumentType) {
   const deployer = m.getAccount(0);
 
-  // --- Governance core ----------------------------------------------------------------------
-  const timelockDelay = m.getParameter<bigint>("timelockDelay", HOUR);
-  const timelock = m.contract("CoopTimelock", [timelockDelay, [], [ZeroAddress], deployer]);
+  // --- 1. Timelock ----------------------------------------------------------------------------
+  const timelock = m.contract("CoopTimelock", [
+    m.getParameter<bigint>("timelockDelay", HOUR),
+    [],
+    [ZeroAddress],
+    deployer,
+  ]);
 
+  // --- 2. Token and Governor -------------------------------------------------------------------
   const token = m.contract("CoopToken", [
     m.getParameter<string>("tokenName", "DataCoop"),
     m.getParameter<string>("tokenSymbol", "COOP"),
@@ -36,7 +56,6 @@ export default buildModule("DataCoop", (m) => {
     m.getParameter("initialHolder", deployer),
     m.getParameter<bigint>("initialSupply", 0n),
   ]);
-
   const governor = m.contract("CoopGovernor", [
     token,
     timelock,
@@ -49,6 +68,42 @@ export default buildModule("DataCoop", (m) => {
     },
   ]);
 
+  // --- 3. Revenue ledger and registry ----------------------------------------------------------
+  const distributor = m.contract("RevenueDistributor", [settlementToken, timelock]);
+  const registry = m.contract("ContributionRegistry", [
+    token,
+    distributor,
+    timelock,
+    m.getParameter<bigint>("rewardRate", 10n ** 14n),
+    m.getParameter<bigint>("attestationThreshold", 1n),
+    m.getParameter<string[]>("validators", []),
+    m.getParameter<string[]>("purposeNames", [...DEFAULT_PURPOSES]),
+    m.getParameter<string[]>(
+      "purposeURIs",
+      DEFAULT_PURPOSES.map((name) => `datacoop:purpose/${name.toLowerCase()}`),
+    ),
+  ]);
+  const setMinter = m.call(token, "setMinter", [registry]);
+
+  // --- 4. Escrow --------------------------------------------------------------------------------
+  const escrow = m.contract("AccessEscrow", [
+    settlementToken,
+    token,
+    registry,
+    distributor,
+    timelock,
+    m.getParameter<string>("treasury", ZeroAddress),
+    {
+      treasuryShareBps: m.getParameter<bigint>("treasuryShareBps", 500n),
+      decisionPeriod: m.getParameter<bigint>("decisionPeriod", 7n * DAY),
+      deliveryPeriod: m.getParameter<bigint>("deliveryPeriod", 3n * DAY),
+    },
+    m.getParameter<string>("custodian", ZeroAddress),
+    m.getParameter<string>("custodianPublicKey", "0x"),
+  ]);
+  const wire = m.call(distributor, "wire", [registry, escrow]);
+
+  // --- 5. Governor takes the timelock ----------------------------------------------------------
   const grantProposer = m.call(timelock, "grantRole", [TIMELOCK_ROLES.proposer, governor], {
     id: "Timelock_grantProposer",
   });
@@ -56,11 +111,14 @@ export default buildModule("DataCoop", (m) => {
     id: "Timelock_grantCanceller",
   });
 
-  // --- Hand over: the deployer keeps nothing --------------------------------------------------
+  // --- 6. Hand over: the deployer keeps nothing ------------------------------------------------
   m.call(timelock, "renounceRole", [TIMELOCK_ROLES.admin, deployer], {
     id: "Timelock_renounceDeployerAdmin",
-    after: [grantProposer, grantCanceller],
+    after: [grantProposer, grantCanceller, setMinter, wire],
   });
 
-  return { timelock, token, governor };
-});
+  return { timelock, token, governor, distributor, registry, escrow };
+}
+
+/** The protocol on a network whose settlement token exists (parameter `settlementToken`, e.g. USDC). */
+export default buildModule("DataCoop", (m) => buildDataCoop(m, m.getParameter<string>("settlementToken")));

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title IRevenueDistributor
+/// @notice Splits every released access fee among the contributors who consent to its purpose, in
+/// proportion to their weight, with O(1) deposits and claims that cost O(purposes claimed).
+/// @dev Per purpose `p` the ledger keeps `totalWeight[p]` and an accumulator `acc[p]` of revenue per unit
+/// of weight, scaled by `PRECISION`. Per account and purpose it keeps `weight` and a signed `debt` so that
+/// `earnedScaled = weight * acc - debt`. Every weight change settles first by moving `debt`, so earnings
+/// are never lost or created by a weight change. A deposit adds `(amount * PRECISION + carry) / totalWeight`
+/// to the accumulator and carries the remainder to the next deposit of that purpose.
+/// @dev Conservation, always: `settlementToken.balanceOf(this) * PRECISION == Σ earnedScaled + Σ carry`
+/// (tokens sent here by plain transfer are outside the ledger and never paid out).
+/// @dev Warning: only the registry changes weights and only holders of `DEPOSITOR_ROLE` deposit; both are
+/// trusted to report truthfully. The registry is set once at deployment.
+interface IRevenueDistributor {
+    /// @notice Thrown when a caller other than the registry reports a weight change.
+    error DistributorUnauthorizedRegistry(address caller);
+    /// @notice Thrown when anyone but the deployer wires the distributor, or when it is wired twice.
+    error DistributorUnauthorizedWiring(address caller);
+    /// @notice Thrown when an address that must be set is zero.
+    error DistributorZeroAddress();
+    /// @notice Thrown when the purpose id is not below 16.
+    error DistributorInvalidPurpose(uint8 purpose);
+    /// @notice Thrown when a deposit or claim amount is zero.
+    error DistributorZeroAmount();
+    /// @notice Thrown when a deposit targets a purpose no weight consents to.
+    error DistributorNoConsentingWeight(uint8 purpose);
+    /// @notice Thrown when the tokens that arrived differ from the amount deposited (fee-on-transfer).
+    error DistributorUnexpectedTransfer(uint256 expected, uint256 received);
+    /// @notice Thrown when the accumulator of a purpose would leave its safe range.
+    error DistributorAccumulatorOverflow(uint8 purpose, uint256 accumulator);
+    /// @notice Thrown when a weight would leave its storage range (uint64).
+    error DistributorWeightOverflow(uint8 purpose, uint256 weight);
+    /// @notice Thrown when a weight decrease is larger than the weight held.
+    error DistributorWeightUnderflow(address account, uint8 purpose, uint256 weight, uint256 decrease);
+
+    /// @notice Emitted once, when the deployer wires the registry (and optionally a first depositor).
+    event Wired(address indexed registry, address indexed depositor);
+    /// @notice Emitted when the registry reports a weight change for `account`.
+    event WeightChanged(
+        address indexed account,
+        uint16 oldPurposes,
+        uint256 oldWeight,
+        uint16 newPurposes,
+        uint256 newWeight
+    );
+    /// @notice Emitted for every deposit; `accumulator` and `carry` are the purpose's values after it.
+    event Deposited(
+        uint8 indexed purpose,
+        address indexed depositor,
+        uint256 amount,
+        uint256 accumulator,
+        uint256 carry
+    );
+    /// @notice Emitted when `account` claims `amount` for the purposes in `purposes`, paid to `to`.
+    event Claimed(address indexed account, address indexed to, uint16 purposes, uint256 amount);
+
+    /// @notice Role allowed to deposit fees (the AccessEscrow). Administered by the timelock.
+    function DEPOSITOR_ROLE() external view returns (bytes32);
+
+    /// @notice Fixed-point scale of the accumulators.
+    function PRECISION() external view returns (uint256);
+
+    /// @notice The settlement token (e.g. USDC), fixed at deployment.
+    function settlementToken() external view returns (IERC20);
+
+    /// @notice The ContributionRegistry, the only source of weight changes.
+    function registry() external view returns (address);
+
+    /// @notice Wires the registry and grants `DEPOSITOR_ROLE` to `depositor` (if not zero). Once, by the deployer.
+    function wire(address registry_, address depositor) external;
+
+    /// @notice Moves `account` from `oldWeight` in every purpose of `oldPurposes` to `newWeight` in every
+    /// purpose of `newPurposes`, settling each touched purpose first. Registry only.
+    function onWeightChange(
+        address account,
+        uint16 oldPurposes,
+        uint256 oldWeight,
+        uint16 newPurposes,
+        uint256 newWeight
+    ) external;
+
+    /// @notice Pulls `amount` settlement tokens from the caller and credits them to `purpose`'s contributors.
+    /// @dev Reverts when no weight consents to `purpose`, or when fewer tokens arrive than `amount`.
+    function deposit(uint8 purpose, uint256 amount) external;
+
+    /// @notice Pays the caller everything earned in the purposes of `purposes` and returns the amount.
+    /// @dev Fractions of a token unit stay with the account for a later claim.
+    function claim(uint16 purposes) external returns (uint256 amount);
+
+    /// @notice Like `claim`, paying `to` instead of the caller.
+    function claimTo(uint16 purposes, address to) external returns (uint256 amount);
+
+    /// @notice What `account` could claim now over every purpose.
+    function claimable(address account) external view returns (uint256 amount);
+
+    /// @notice What `account` could claim now over the purposes of `purposes`.
+    function claimableFor(address account, uint16 purposes) external view returns (uint256 amount);
+
+    /// @notice The purposes in which `account` has weight or unclaimed earnings: the mask to pass to `claim`.
+    function purposesHeld(address account) external view returns (uint16 purposes);
+
+    /// @notice Total consenting weight of `purpose`.
+    function totalWeight(uint8 purpose) external view returns (uint256);
+
+    /// @notice Weight of `account` in `purpose`.
+    function weightOf(address account, uint8 purpose) external view returns (uint256);
+
+    /// @notice Scaled earnings of `account` in `purpose` (divide by `PRECISION` for token units).
+    function earnedScaled(address account, uint8 purpose) external view returns (uint256);
+
+    /// @notice The accumulator of `purpose` (revenue per unit of weight, scaled by `PRECISION`).
+    function accumulator(uint8 purpose) external view returns (uint256);
+
+    /// @notice The scaled remainder of `purpose` carried to its next deposit.
+    function carry(uint8 purpose) external view returns (uint256);
+}

@@ -1,0 +1,48 @@
+import { ethers, ignition } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import DataCoopLocalModule from "../../deploy/modules/DataCoopLocal";
+import localParameters from "../../deploy/parameters/hardhat.json";
+import {
+  AccessEscrow__factory,
+  ContributionRegistry__factory,
+  CoopGovernor__factory,
+  CoopTimelock__factory,
+  CoopToken__factory,
+  MockUSDC__factory,
+  RevenueDistributor__factory,
+} from "../../typechain-types";
+
+export type ModuleParameters = Record<string, string | number | bigint | boolean | string[]>;
+
+/**
+ * Deploys the system exactly as `npx hardhat ignition deploy deploy/modules/DataCoopLocal.ts
+ * --parameters deploy/parameters/hardhat.json` does, plus `overrides`, and returns typed contracts and the
+ * signers that play each role (validators and custodian are the accounts named in the parameter file).
+ */
+export async function deploySystem(overrides: ModuleParameters = {}) {
+  const parameters = { ...localParameters.DataCoopLocal, ...overrides };
+  const deployed = await ignition.deploy(DataCoopLocalModule, { parameters: { DataCoopLocal: parameters } });
+  const signers = await ethers.getSigners();
+  const [deployer] = signers;
+  const bySigner = (address: string): HardhatEthersSigner => {
+    const signer = signers.find((s) => s.address.toLowerCase() === address.toLowerCase());
+    if (!signer) throw new Error(`No local signer for ${address}: the parameter file names an unknown account.`);
+    return signer;
+  };
+  const at = async (contract: { getAddress(): Promise<string> }) => contract.getAddress();
+  return {
+    deployer,
+    signers,
+    validators: (parameters.validators as string[]).map(bySigner),
+    custodian: bySigner(parameters.custodian as string),
+    usdc: MockUSDC__factory.connect(await at(deployed.usdc), deployer),
+    timelock: CoopTimelock__factory.connect(await at(deployed.timelock), deployer),
+    token: CoopToken__factory.connect(await at(deployed.token), deployer),
+    governor: CoopGovernor__factory.connect(await at(deployed.governor), deployer),
+    distributor: RevenueDistributor__factory.connect(await at(deployed.distributor), deployer),
+    registry: ContributionRegistry__factory.connect(await at(deployed.registry), deployer),
+    escrow: AccessEscrow__factory.connect(await at(deployed.escrow), deployer),
+  };
+}
+
+export type System = Awaited<ReturnType<typeof deploySystem>>;
