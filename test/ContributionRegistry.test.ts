@@ -511,11 +511,9 @@ describe("ContributionRegistry", function () {
     it("rejects an inconsistent deployment", async function () {
       const system = await loadFixture(systemFixture);
       const factory = await ethers.getContractFactory("ContributionRegistry");
-      const args = [system.token, system.distributor, system.timelock, RATE, 1, [system.alice.address]] as const;
-      await expect(factory.deploy(...args, ["A"], [])).to.be.revertedWithCustomError(
-        factory,
-        "RegistryInvalidConfiguration",
-      );
+      await expect(
+        factory.deploy(system.token, system.distributor, system.timelock, RATE, 1, [system.alice.address], ["A"], []),
+      ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
       await expect(
         factory.deploy(system.token, system.distributor, system.timelock, RATE, 2, [system.alice.address], [], []),
       )

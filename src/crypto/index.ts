@@ -1,0 +1,26 @@
+export { EnvelopeError, type EnvelopeErrorCode } from "./errors";
+export { type BytesInput } from "./bytes";
+export {
+  type KeyPair,
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  generateKeyPair,
+  normalizePublicKey,
+  publicKeyFromPrivate,
+} from "./keys";
+export { CIPHERTEXT_OVERHEAD, CIPHERTEXT_VERSION, DATA_KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from "./aead";
+export {
+  WRAPPED_KEY_LENGTH,
+  WRAPPED_KEY_VERSION,
+  createRewrapper,
+  rewrapDataKey,
+  unwrapDataKey,
+  wrapDataKey,
+} from "./wrap";
+export {
+  type SealRecipients,
+  type SealedContribution,
+  contentHashOf,
+  openContribution,
+  sealContribution,
+} from "./envelope";

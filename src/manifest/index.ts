@@ -1,0 +1,15 @@
+export { ManifestError, type ManifestErrorCode } from "./errors";
+export { MAX_PURPOSE_ID } from "./fields";
+export {
+  type KeyManifest,
+  MANIFEST_VERSION,
+  MAX_MANIFEST_BYTES,
+  type ManifestEntry,
+  type ManifestInput,
+  buildManifest,
+  manifestHash,
+  parseManifest,
+  serializeManifest,
+} from "./manifest";
+export { type ManifestExpectations, type OpenedContribution, type OpenedManifest, openManifest } from "./open";
+export { type CustodianEntry, rewrapForBuyer } from "./rewrap";

@@ -1,0 +1,168 @@
+import type { BlobStore } from "./blob-store";
+import { assertBlob, blobKey, normalizeBlobKey, verifyBlob } from "./content-key";
+import { BlobNotFoundError, BlobStoreError, BlobStoreRequestError } from "./errors";
+
+/** The subset of the WHATWG `fetch` the HTTP store uses; the global `fetch` fits. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Options of {@link HttpBlobStore}. */
+export interface HttpBlobStoreOptions {
+  /** The `fetch` to use; defaults to the global `fetch` (Node 18+). */
+  readonly fetch?: FetchFunction;
+  /** Headers sent with every request, e.g. `authorization`. Never included in error messages. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Time limit of one operation, including the transfer of the body, in ms; default 60 000. */
+  readonly timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const ERROR_BODY_PREVIEW = 200;
+
+/**
+ * A blob store behind an HTTP server: `PUT`, `GET` and `HEAD` on `${baseUrl}/${key}`.
+ * Every `get` verifies the bytes against the key, so the server need not be trusted for integrity.
+ * See `startBlobServer` for a reference server.
+ */
+export class HttpBlobStore implements BlobStore {
+  readonly baseUrl: string;
+  private readonly fetchFunction: FetchFunction | undefined;
+  private readonly headers: Readonly<Record<string, string>>;
+  private readonly timeoutMs: number;
+
+  /**
+   * @param baseUrl the `http:` or `https:` URL blobs live under (a trailing `/` is ignored)
+   * @param options `fetch`, `headers`, `timeoutMs`
+   * @throws BlobStoreError `INVALID_CONFIG`
+   */
+  constructor(baseUrl: string, options: HttpBlobStoreOptions = {}) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch (cause) {
+      throw new BlobStoreError("INVALID_CONFIG", `The blob store URL ${JSON.stringify(baseUrl)} is not a valid URL.`, {
+        cause,
+      });
+    }
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "") {
+      throw new BlobStoreError(
+        "INVALID_CONFIG",
+        `The blob store URL must be http: or https: without a query or fragment, e.g. https://blobs.example.org/v1; got ${JSON.stringify(baseUrl)}.`,
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+      throw new BlobStoreError("INVALID_CONFIG", `timeoutMs must be a positive integer; got ${String(timeoutMs)}.`);
+    }
+    this.baseUrl = url.href.replace(/\/+$/, "");
+    this.fetchFunction = options.fetch;
+    this.headers = { ...options.headers };
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Uploads a blob to `${baseUrl}/${keccak256(bytes)}`. Idempotent on the server side.
+   * @param bytes the blob
+   * @returns its key
+   * @throws BlobStoreRequestError on a network error, timeout or a non-2xx status
+   */
+  async put(bytes: Uint8Array): Promise<string> {
+    assertBlob(bytes);
+    const key = blobKey(bytes);
+    await this.exchange("PUT", key, bytes, async (response, url) => {
+      if (!response.ok) throw await unexpectedStatus("PUT", url, response);
+      await response.body?.cancel();
+    });
+    return key;
+  }
+
+  /**
+   * Downloads a blob and verifies that it hashes to its key.
+   * @param key the content hash
+   * @returns the bytes
+   * @throws BlobNotFoundError on 404; BlobIntegrityError; BlobStoreRequestError
+   */
+  async get(key: string): Promise<Uint8Array> {
+    const normalized = normalizeBlobKey(key);
+    return this.exchange("GET", normalized, undefined, async (response, url) => {
+      if (response.status === 404) {
+        await response.body?.cancel();
+        throw new BlobNotFoundError(normalized, this.baseUrl);
+      }
+      if (!response.ok) throw await unexpectedStatus("GET", url, response);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      verifyBlob(normalized, bytes, url);
+      return bytes;
+    });
+  }
+
+  /**
+   * Whether the server holds a blob under the key (`HEAD`; 2xx → true, 404 → false).
+   * @param key the content hash
+   * @throws BlobStoreRequestError on any other status, a network error or a timeout
+   */
+  async has(key: string): Promise<boolean> {
+    const normalized = normalizeBlobKey(key);
+    return this.exchange("HEAD", normalized, undefined, async (response, url) => {
+      await response.body?.cancel();
+      if (response.status === 404) return false;
+      if (!response.ok) throw await unexpectedStatus("HEAD", url, response);
+      return true;
+    });
+  }
+
+  /** Sends one request and handles its response, all within one time limit. */
+  private async exchange<T>(
+    method: "GET" | "PUT" | "HEAD",
+    key: string,
+    body: Uint8Array | undefined,
+    handle: (response: Response, url: string) => Promise<T>,
+  ): Promise<T> {
+    const url = `${this.baseUrl}/${key}`;
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const headers: Record<string, string> = { ...this.headers };
+    if (body !== undefined) headers["content-type"] = "application/octet-stream";
+    const fetchFunction = this.fetchFunction ?? globalThis.fetch;
+    try {
+      const response = await fetchFunction(url, { method, headers, body, signal });
+      return await handle(response, url);
+    } catch (error) {
+      if (error instanceof BlobStoreError) throw error;
+      if (signal.aborted) {
+        throw new BlobStoreRequestError(
+          "TIMEOUT",
+          `${method} ${url} did not complete within ${this.timeoutMs} ms; check that the blob server is reachable, or raise timeoutMs for large blobs.`,
+          undefined,
+          { cause: error },
+        );
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new BlobStoreRequestError(
+        "REQUEST_FAILED",
+        `${method} ${url} failed: ${reason}. Check the blob store URL and that the server is running.`,
+        undefined,
+        { cause: error },
+      );
+    }
+  }
+}
+
+async function unexpectedStatus(method: string, url: string, response: Response): Promise<BlobStoreRequestError> {
+  let detail = "";
+  try {
+    const text = (await response.text()).trim();
+    if (text.length > 0) detail = `: ${text.slice(0, ERROR_BODY_PREVIEW)}`;
+  } catch {
+    // The status alone still says what happened.
+  }
+  const hint =
+    response.status === 401 || response.status === 403
+      ? " Check the credentials passed in `headers`."
+      : response.status === 413
+        ? " The blob is larger than the server accepts."
+        : "";
+  return new BlobStoreRequestError(
+    "REQUEST_FAILED",
+    `${method} ${url} returned HTTP ${response.status}${detail}.${hint}`,
+    response.status,
+  );
+}

@@ -1,0 +1,379 @@
+import { expect } from "chai";
+import { keccak256 } from "ethers";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { EnvelopeError, type KeyPair, generateKeyPair, sealContribution } from "../../src/crypto";
+import {
+  type KeyManifest,
+  ManifestError,
+  type ManifestErrorCode,
+  type ManifestInput,
+  type OpenedContribution,
+  type OpenedManifest,
+  buildManifest,
+  manifestHash,
+  openManifest,
+  parseManifest,
+  rewrapForBuyer,
+  serializeManifest,
+} from "../../src/manifest";
+import { type BlobStore, BlobIntegrityError, LocalBlobStore } from "../../src/store";
+
+const ESCROW = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const encode = (value: string): Uint8Array => new TextEncoder().encode(value);
+const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  expect.fail("expected a rejection");
+}
+
+function expectManifestError(error: unknown, code: ManifestErrorCode, message?: RegExp): ManifestError {
+  expect(error, `expected ManifestError ${code}`).to.be.instanceOf(ManifestError);
+  const manifestError = error as ManifestError;
+  expect(manifestError.code).to.equal(code);
+  if (message) expect(manifestError.message).to.match(message);
+  return manifestError;
+}
+
+function parseError(bytes: Uint8Array | string, code: ManifestErrorCode, message?: RegExp): ManifestError {
+  let thrown: unknown;
+  try {
+    parseManifest(typeof bytes === "string" ? encode(bytes) : bytes);
+  } catch (error) {
+    thrown = error;
+  }
+  return expectManifestError(thrown, code, message);
+}
+
+async function collect(opened: OpenedManifest): Promise<OpenedContribution[]> {
+  const all: OpenedContribution[] = [];
+  for await (const contribution of opened) all.push(contribution);
+  return all;
+}
+
+/** A store that answers every key with the same other blob, and checks nothing. */
+class SubstitutingStore implements BlobStore {
+  constructor(private readonly substitute: Uint8Array) {}
+  async put(bytes: Uint8Array): Promise<string> {
+    return keccak256(bytes);
+  }
+  async get(): Promise<Uint8Array> {
+    return this.substitute;
+  }
+  async has(): Promise<boolean> {
+    return true;
+  }
+}
+
+describe("key manifest", function () {
+  let custodian: KeyPair;
+  let contributor: KeyPair;
+  let buyer: KeyPair;
+  let dir: string;
+  let store: LocalBlobStore;
+  const plaintexts = new Map<string, string>();
+  let custodianEntries: { contentHash: string; custodianWrappedKey: Uint8Array }[];
+  let input: ManifestInput;
+  let bytes: Uint8Array;
+  let hash: string;
+
+  before(async function () {
+    custodian = generateKeyPair();
+    contributor = generateKeyPair();
+    buyer = generateKeyPair();
+    dir = await mkdtemp(path.join(tmpdir(), "datacoop-manifest-"));
+    store = new LocalBlobStore(dir);
+    custodianEntries = [];
+    for (const text of ["first export", "second export", "third export"]) {
+      const sealed = sealContribution(encode(text), {
+        custodianPublicKey: custodian.publicKey,
+        contributorPublicKey: contributor.publicKey,
+      });
+      await store.put(sealed.ciphertext);
+      plaintexts.set(sealed.contentHash, text);
+      custodianEntries.push({ contentHash: sealed.contentHash, custodianWrappedKey: sealed.wrappedKeys.custodian });
+    }
+    input = {
+      chainId: 31337n,
+      escrow: ESCROW.toLowerCase(),
+      requestId: 7n,
+      purpose: 2,
+      buyerPublicKey: buyer.publicKey,
+      entries: rewrapForBuyer(custodianEntries, custodian.privateKey, buyer.publicKey),
+    };
+    bytes = serializeManifest(buildManifest(input));
+    hash = manifestHash(bytes);
+  });
+
+  after(async function () {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe("build and serialize", function () {
+    it("builds a canonical manifest with sorted entries", function () {
+      const manifest = buildManifest(input);
+      expect(manifest).to.include({ version: 1, chainId: 31337, escrow: ESCROW, requestId: "7", purpose: 2 });
+      expect(manifest.buyerPublicKey).to.equal(buyer.publicKey);
+      const hashes = manifest.entries.map((entry) => entry.contentHash);
+      expect(hashes).to.deep.equal([...plaintexts.keys()].sort());
+    });
+
+    it("serializes deterministically, whatever the entry order and input forms", function () {
+      const reordered = buildManifest({
+        ...input,
+        chainId: 31337,
+        escrow: ESCROW,
+        requestId: "7",
+        entries: [...input.entries]
+          .reverse()
+          .map((entry) => ({ ...entry, contentHash: entry.contentHash.toUpperCase().replace("0X", "0x") })),
+      });
+      expect(serializeManifest(reordered)).to.deep.equal(bytes);
+      expect(serializeManifest(parseManifest(bytes))).to.deep.equal(bytes);
+      expect(decode(bytes)).to.match(
+        /^\{"version":1,"chainId":31337,"escrow":"0x5FbDB2315678afecb367f032d93F642f64180aa3","requestId":"7","purpose":2,"buyerPublicKey":"0x0[23][0-9a-f]{64}","entries":\[\{"contentHash":"0x[0-9a-f]{64}","wrappedKey":"0x01[0-9a-f]{258}"\},/,
+      );
+    });
+
+    it("hashes the serialized bytes with keccak256", function () {
+      expect(hash).to.equal(keccak256(bytes));
+      expect(hash).to.match(/^0x[0-9a-f]{64}$/);
+      const other = serializeManifest(buildManifest({ ...input, requestId: 8n }));
+      expect(manifestHash(other)).to.not.equal(hash);
+    });
+
+    it("rejects invalid input naming the field", function () {
+      const cases: [Partial<ManifestInput>, string][] = [
+        [{ chainId: 0 }, "chainId"],
+        [{ escrow: "0x5fbdb2315678afecb367f032d93F642f64180aa3" }, "escrow"],
+        [{ requestId: -1n }, "requestId"],
+        [{ requestId: "07" }, "requestId"],
+        [{ purpose: 16 }, "purpose"],
+        [{ buyerPublicKey: "0x1234" }, "buyerPublicKey"],
+        [{ entries: [{ contentHash: "0x1234", wrappedKey: input.entries[0].wrappedKey }] }, "entries[0].contentHash"],
+        [{ entries: [{ ...input.entries[0], wrappedKey: "0x01" }] }, "entries[0].wrappedKey"],
+      ];
+      for (const [change, field] of cases) {
+        let thrown: unknown;
+        try {
+          buildManifest({ ...input, ...change });
+        } catch (error) {
+          thrown = error;
+        }
+        expect(expectManifestError(thrown, "INVALID_FIELD").field, field).to.equal(field);
+      }
+      let duplicate: unknown;
+      try {
+        buildManifest({ ...input, entries: [input.entries[0], input.entries[0]] });
+      } catch (error) {
+        duplicate = error;
+      }
+      expectManifestError(duplicate, "DUPLICATE_ENTRY", new RegExp(input.entries[0].contentHash));
+    });
+  });
+
+  describe("strict parsing", function () {
+    const edit = (change: (document: Record<string, unknown>) => void): string => {
+      const document = JSON.parse(decode(bytes)) as Record<string, unknown>;
+      change(document);
+      return JSON.stringify(document);
+    };
+    const entriesOf = (document: Record<string, unknown>): Record<string, unknown>[] =>
+      document.entries as Record<string, unknown>[];
+
+    it("parses what it serialized", function () {
+      const manifest: KeyManifest = parseManifest(bytes);
+      expect(manifest.entries).to.have.length(3);
+      expect(manifest.requestId).to.equal("7");
+    });
+
+    it("rejects bytes that are not UTF-8 JSON", function () {
+      parseError(Uint8Array.of(0x7b, 0xff, 0x7d), "INVALID_ENCODING");
+      parseError(decode(bytes).slice(0, -1), "INVALID_JSON", /truncated/);
+      parseError("[]", "INVALID_FIELD", /JSON object/);
+    });
+
+    it("rejects unknown, missing and mistyped fields", function () {
+      parseError(
+        edit((d) => (d.extra = 1)),
+        "UNKNOWN_FIELD",
+        /"extra"/,
+      );
+      parseError(
+        edit((d) => delete d.escrow),
+        "MISSING_FIELD",
+        /"escrow"/,
+      );
+      parseError(
+        edit((d) => (entriesOf(d)[1].note = "x")),
+        "UNKNOWN_FIELD",
+        /entries\[1\]/,
+      );
+      parseError(
+        edit((d) => delete entriesOf(d)[0].wrappedKey),
+        "MISSING_FIELD",
+      );
+      parseError(
+        edit((d) => (d.version = 2)),
+        "UNSUPPORTED_VERSION",
+        /version 2/,
+      );
+      parseError(
+        edit((d) => (d.requestId = 7)),
+        "INVALID_FIELD",
+        /requestId/,
+      );
+      parseError(
+        edit((d) => (d.chainId = "31337")),
+        "INVALID_FIELD",
+        /chainId/,
+      );
+      parseError(
+        edit((d) => (d.purpose = 1.5)),
+        "INVALID_FIELD",
+        /purpose/,
+      );
+      parseError(
+        edit((d) => (d.escrow = "0x1234")),
+        "INVALID_FIELD",
+        /escrow/,
+      );
+      parseError(
+        edit((d) => (entriesOf(d)[2].contentHash = "0xzz")),
+        "INVALID_FIELD",
+        /entries\[2\]\.contentHash/,
+      );
+      parseError(
+        edit((d) => (entriesOf(d)[0].wrappedKey = (entriesOf(d)[0].wrappedKey as string).slice(0, -2))),
+        "INVALID_FIELD",
+        /130 bytes/,
+      );
+    });
+
+    it("rejects unsorted or duplicated entries", function () {
+      parseError(
+        edit((d) => entriesOf(d).reverse()),
+        "UNSORTED_ENTRIES",
+      );
+      parseError(
+        edit((d) => (d.entries = [entriesOf(d)[0], entriesOf(d)[0]])),
+        "DUPLICATE_ENTRY",
+      );
+    });
+
+    it("rejects a valid manifest that is not in canonical form", function () {
+      const text = decode(bytes);
+      parseError(text + "\n", "NOT_CANONICAL");
+      parseError(JSON.stringify(JSON.parse(text), null, 2), "NOT_CANONICAL");
+      parseError(text.replace(ESCROW, ESCROW.toLowerCase()), "NOT_CANONICAL");
+      parseError(text.replace(buyer.publicKey, buyer.publicKey.toUpperCase().replace("0X", "0x")), "NOT_CANONICAL");
+      parseError(text.replace('{"version":1,', '{"version":1,"version":1,'), "NOT_CANONICAL");
+    });
+  });
+
+  describe("open as the buyer", function () {
+    it("fetches, verifies and decrypts every contribution", async function () {
+      const opened = await openManifest(bytes, hash, buyer.privateKey, store, {
+        expect: { chainId: 31337, escrow: ESCROW, requestId: 7n, purpose: 2 },
+      });
+      expect(opened.manifest.entries).to.have.length(3);
+      const contributions = await collect(opened);
+      expect(contributions.map((c) => [c.contentHash, decode(c.plaintext)])).to.deep.equal(
+        [...plaintexts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+      expect(await collect(opened)).to.have.length(3);
+    });
+
+    it("rejects a manifest that does not match the hash posted on-chain", async function () {
+      const altered = serializeManifest(buildManifest({ ...input, purpose: 3 }));
+      const error = await rejection(openManifest(altered, hash, buyer.privateKey, store));
+      expectManifestError(error, "HASH_MISMATCH", new RegExp(manifestHash(altered)));
+    });
+
+    it("rejects a manifest for another grant", async function () {
+      const error = await rejection(openManifest(bytes, hash, buyer.privateKey, store, { expect: { requestId: 8 } }));
+      expectManifestError(error, "CONTEXT_MISMATCH", /requestId is 7, expected 8/);
+    });
+
+    it("rejects the wrong buyer key before fetching anything", async function () {
+      const stranger = generateKeyPair();
+      const error = await rejection(openManifest(bytes, hash, stranger.privateKey, store));
+      expectManifestError(error, "WRONG_BUYER_KEY", new RegExp(stranger.publicKey));
+    });
+
+    it("fails on entries wrapped to another buyer's key", async function () {
+      const stranger = generateKeyPair();
+      const mislabelled = serializeManifest(
+        buildManifest({
+          ...input,
+          entries: rewrapForBuyer(custodianEntries, custodian.privateKey, stranger.publicKey),
+        }),
+      );
+      const opened = await openManifest(mislabelled, manifestHash(mislabelled), buyer.privateKey, store);
+      const error = await rejection(collect(opened));
+      const manifestError = expectManifestError(error, "ENTRY_OPEN_FAILED", /entry 0/);
+      expect(manifestError.cause).to.be.instanceOf(EnvelopeError).with.property("code", "UNWRAP_FAILED");
+    });
+
+    it("detects a substituted blob even if the store does not check", async function () {
+      const other = sealContribution(encode("someone else's data"), {
+        custodianPublicKey: custodian.publicKey,
+        contributorPublicKey: contributor.publicKey,
+      });
+      const opened = await openManifest(bytes, hash, buyer.privateKey, new SubstitutingStore(other.ciphertext));
+      const error = await rejection(collect(opened));
+      expect(error).to.be.instanceOf(BlobIntegrityError);
+      expect((error as BlobIntegrityError).actual).to.equal(other.contentHash);
+      expect((error as BlobIntegrityError).expected).to.equal(opened.manifest.entries[0].contentHash);
+    });
+
+    it("detects a blob replaced on disk in the local store", async function () {
+      const tamperedDir = await mkdtemp(path.join(tmpdir(), "datacoop-manifest-tampered-"));
+      try {
+        const tampered = new LocalBlobStore(tamperedDir);
+        const first = parseManifest(bytes).entries[0].contentHash;
+        for (const contentHash of plaintexts.keys()) await tampered.put(await store.get(contentHash));
+        await writeFile(tampered.pathFor(first), encode("substituted"));
+        const error = await rejection(collect(await openManifest(bytes, hash, buyer.privateKey, tampered)));
+        expect(error).to.be.instanceOf(BlobIntegrityError).with.property("expected", first);
+      } finally {
+        await rm(tamperedDir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("re-wrap as the custodian", function () {
+    it("names the content hash whose key the custodian cannot unwrap", function () {
+      const sealed = sealContribution(encode("wrapped elsewhere"), {
+        custodianPublicKey: contributor.publicKey,
+        contributorPublicKey: contributor.publicKey,
+      });
+      let thrown: unknown;
+      try {
+        rewrapForBuyer(
+          [...custodianEntries, { contentHash: sealed.contentHash, custodianWrappedKey: sealed.wrappedKeys.custodian }],
+          custodian.privateKey,
+          buyer.publicKey,
+        );
+      } catch (error) {
+        thrown = error;
+      }
+      const error = expectManifestError(thrown, "REWRAP_FAILED", new RegExp(sealed.contentHash));
+      expect(error.field).to.equal("entries[3].custodianWrappedKey");
+    });
+
+    it("rejects a bad buyer key or a duplicated entry before re-wrapping", function () {
+      expect(() => rewrapForBuyer(custodianEntries, custodian.privateKey, "0x04")).to.throw(EnvelopeError);
+      expect(() => rewrapForBuyer([custodianEntries[0], custodianEntries[0]], custodian.privateKey, buyer.publicKey))
+        .to.throw(ManifestError)
+        .with.property("code", "DUPLICATE_ENTRY");
+    });
+  });
+});
