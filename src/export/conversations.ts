@@ -1,0 +1,198 @@
+/**
+ * Conversation validation and tree walking.
+ *
+ * A conversation's `mapping` is a tree of nodes `{id, message, parent, children}`; the root's
+ * parent is `null`. The visible conversation is the path from `current_node` up to the root;
+ * every other node is a branch left behind by an edit or a regeneration. Each conversation is
+ * checked for the fields real exports always carry, then folded into an {@link ExportTally}.
+ *
+ * A message counts toward volume (a "unit") when it is on the visible path, written by `user`
+ * or `assistant`, not hidden (`metadata.is_visually_hidden_from_conversation`), of a countable
+ * content type (see `content.ts`), not empty, and not identical (same role, same trimmed text,
+ * same attachments) to a message already counted anywhere in the export: repeats are spam.
+ */
+import { readContent } from "./content";
+import { ExportFormatError } from "./errors";
+import { finite, hasKey, isObject, own, type JsonObject, type JsonValue } from "./json";
+
+/** Latest timestamp accepted (year 3000), in Unix seconds. */
+const MAX_TIME = 32_503_680_000;
+const SECONDS_PER_DAY = 86_400;
+/** Longest content type or model name kept (they are reported by name). */
+const MAX_NAME = 100;
+
+export interface RoleCounts {
+  user: number;
+  assistant: number;
+  system: number;
+  tool: number;
+  other: number;
+}
+
+/** Running totals over every conversation of an export. */
+export class ExportTally {
+  conversations = 0;
+  conversationsWithUnits = 0;
+  nodes = 0;
+  messages = 0;
+  visibleMessages = 0;
+  hiddenMessages = 0;
+  branchNodes = 0;
+  readonly roles: RoleCounts = { user: 0, assistant: 0, system: 0, tool: 0, other: 0 };
+  readonly contentTypes = new Map<string, number>();
+  userUnits = 0;
+  assistantUnits = 0;
+  duplicates = 0;
+  userChars = 0;
+  codeUnits = 0;
+  readonly models = new Set<string>();
+  readonly activeDays = new Set<number>();
+  firstTime: number | undefined;
+  lastTime: number | undefined;
+  private readonly seen = new Set<string>();
+  private readonly conversationIds = new Set<string>();
+
+  get units(): number {
+    return this.userUnits + this.assistantUnits;
+  }
+
+  /** Validates one conversation and adds it to the totals. `file`/`index` locate it in errors. */
+  add(raw: JsonValue, file: string, index: number): void {
+    const where = `Conversation #${index} of "${file}"`;
+    const fake = (problem: string): ExportFormatError =>
+      new ExportFormatError(
+        "FAKE_EXPORT",
+        `${where} ${problem}; real ChatGPT exports never look like this.`,
+        file,
+        "This does not look like an unmodified export; upload the .zip exactly as OpenAI sent it.",
+      );
+    if (!isObject(raw)) throw fake("is not an object");
+    const id = own(raw, "id") ?? own(raw, "conversation_id");
+    if (typeof id !== "string" || id.length === 0) throw fake("has no id");
+    if (this.conversationIds.has(id)) {
+      throw new ExportFormatError(
+        "FAKE_EXPORT",
+        `${where} repeats the id of an earlier conversation (copied content).`,
+        file,
+      );
+    }
+    this.conversationIds.add(id);
+    const title = own(raw, "title");
+    if (!hasKey(raw, "title") || (title !== null && typeof title !== "string")) throw fake("has no title field");
+    const created = finite(own(raw, "create_time"));
+    if (created === undefined || created < 0 || created > MAX_TIME) throw fake("has no valid create_time");
+    const updatedRaw = own(raw, "update_time");
+    const updated = finite(updatedRaw);
+    if (
+      !hasKey(raw, "update_time") ||
+      (updatedRaw !== null && (updated === undefined || updated < 0 || updated > MAX_TIME))
+    ) {
+      throw fake("has no valid update_time");
+    }
+    const mapping = own(raw, "mapping");
+    if (!isObject(mapping)) throw fake("has no mapping (message tree)");
+    const current = own(raw, "current_node");
+    if (typeof current !== "string" || !isObject(own(mapping, current)))
+      throw fake("has no current_node in its mapping");
+
+    const keys = Object.keys(mapping);
+    for (const key of keys) this.addNode(mapping[key], key, fake);
+    const path = this.visiblePath(mapping, current, keys.length, fake);
+
+    this.conversations++;
+    this.nodes += keys.length;
+    this.branchNodes += keys.length - path.length;
+    const last = Math.max(created, updated ?? created);
+    this.firstTime = this.firstTime === undefined ? created : Math.min(this.firstTime, created);
+    this.lastTime = this.lastTime === undefined ? last : Math.max(this.lastTime, last);
+
+    const defaultModel = own(raw, "default_model_slug");
+    const unitsBefore = this.units;
+    for (let i = path.length - 1; i >= 0; i--) {
+      this.addVisible(path[i], created, typeof defaultModel === "string" ? defaultModel : undefined);
+    }
+    if (this.units > unitsBefore) this.conversationsWithUnits++;
+  }
+
+  /** Checks a node's shape and counts its message (role, content type). */
+  private addNode(node: JsonValue, key: string, fake: (problem: string) => ExportFormatError): void {
+    if (!isObject(node) || own(node, "id") !== key) throw fake("has a mapping node without a matching id");
+    const parent = own(node, "parent");
+    if (!Array.isArray(own(node, "children")) || (parent !== null && typeof parent !== "string")) {
+      throw fake("has a mapping node without parent/children links");
+    }
+    const message = own(node, "message");
+    if (message === null) return;
+    if (!isObject(message)) throw fake("has a mapping node without a message field");
+    const author = own(message, "author");
+    const role = isObject(author) ? own(author, "role") : undefined;
+    if (typeof role !== "string" || role.length === 0) throw fake("has a message without an author role");
+    const content = own(message, "content");
+    const type = isObject(content) ? own(content, "content_type") : undefined;
+    if (typeof type !== "string" || type.length === 0 || type.length > MAX_NAME) {
+      throw fake("has a message without a valid content type");
+    }
+    this.messages++;
+    if (role === "user" || role === "assistant" || role === "system" || role === "tool") this.roles[role]++;
+    else this.roles.other++;
+    this.contentTypes.set(type, (this.contentTypes.get(type) ?? 0) + 1);
+  }
+
+  /** The messages from `current` up to the root (leaf first); fails on a dangling parent or a cycle. */
+  private visiblePath(
+    mapping: JsonObject,
+    current: string,
+    size: number,
+    fake: (problem: string) => ExportFormatError,
+  ): JsonObject[] {
+    const path: JsonObject[] = [];
+    let cursor: JsonValue | undefined = current;
+    while (cursor !== null) {
+      const node: JsonValue | undefined = typeof cursor === "string" ? own(mapping, cursor) : undefined;
+      if (!isObject(node)) throw fake("has no root node (a parent link leads outside the mapping)");
+      if (path.length === size) throw fake("has no root node (its parent links form a cycle)");
+      path.push(node);
+      cursor = own(node, "parent");
+    }
+    return path;
+  }
+
+  /** Counts one visible node's message toward volume and the quality signals. */
+  private addVisible(node: JsonObject, conversationTime: number, defaultModel: string | undefined): void {
+    const message = own(node, "message");
+    if (!isObject(message)) return;
+    this.visibleMessages++;
+    const metadata = own(message, "metadata");
+    if (isObject(metadata) && own(metadata, "is_visually_hidden_from_conversation") === true) {
+      this.hiddenMessages++;
+      return;
+    }
+    const author = own(message, "author");
+    const role = isObject(author) ? own(author, "role") : undefined;
+    if (role !== "user" && role !== "assistant") return;
+    const content = own(message, "content");
+    const type = isObject(content) ? own(content, "content_type") : undefined;
+    if (!isObject(content) || typeof type !== "string") return;
+    const reading = readContent(content, type);
+    if (!reading.countable || (reading.text.length === 0 && reading.assets.length === 0)) return;
+    const key = `${role}\u0000${reading.text}\u0000${reading.assets.join("\u0000")}`;
+    if (this.seen.has(key)) {
+      this.duplicates++;
+      return;
+    }
+    this.seen.add(key);
+    if (reading.isCode) this.codeUnits++;
+    if (role === "user") {
+      this.userUnits++;
+      this.userChars += reading.text.length;
+      const sent = finite(own(message, "create_time"));
+      const time = sent !== undefined && sent >= 0 && sent <= MAX_TIME ? sent : conversationTime;
+      this.activeDays.add(Math.floor(time / SECONDS_PER_DAY));
+    } else {
+      this.assistantUnits++;
+      const slug = isObject(metadata) ? own(metadata, "model_slug") : undefined;
+      const model = typeof slug === "string" && slug.length > 0 ? slug : defaultModel;
+      if (model !== undefined && model.length > 0 && model.length <= MAX_NAME) this.models.add(model);
+    }
+  }
+}
