@@ -1,0 +1,152 @@
+/**
+ * Gas benchmark: deploys the system on the in-process network, measures each operation at 10 and at
+ * 10,000 existing contributors, prints a table and writes `bench/gas.json`
+ * (`{ "<operation>": { "<contributors>": gasUsed } }`), which is committed so cost changes show in review.
+ *
+ *   npm run bench
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { ethers, network } from "hardhat";
+import type { ContractTransactionResponse } from "ethers";
+import { deploySystem, type System } from "./lib/system";
+import { attest } from "./lib/contribute";
+import { freshAccount, populate } from "./bench/setup";
+import { benchEscrow } from "./bench/escrow";
+
+const SIZES = (process.env.BENCH_SIZES ?? "10,10000").split(",").map(Number);
+const TWO_PURPOSES = 0b101; // RESEARCH + AI_TRAINING
+const TARGETS: Record<string, number> = {
+  contribute: 250_000,
+  deposit: 120_000,
+  claim: 80_000,
+  "requestAccess+finalize": 300_000,
+  deliver: 150_000,
+};
+
+type Table = Record<string, Record<string, number>>;
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return receipt.gasUsed;
+}
+
+async function asTimelock(system: System) {
+  const address = await system.timelock.getAddress();
+  await network.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
+  await network.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
+  return ethers.getSigner(address);
+}
+
+async function benchCore(system: System, depositor: Awaited<ReturnType<typeof freshAccount>>, record: Recorder) {
+  const n = Number(process.env.BENCH_SIZE_LABEL);
+  // contribute: a new account, one attestation, two purposes, reward minted.
+  const alice = await freshAccount();
+  const one = await attest(system, alice);
+  record(
+    "contribute",
+    n,
+    await gasOf(
+      system.registry.connect(alice).contribute(one.attestation, one.signatures, TWO_PURPOSES, "bench://blob"),
+    ),
+  );
+
+  // contribute2of3: three validators, threshold two.
+  const timelock = await asTimelock(system);
+  await system.registry.connect(timelock).setAttestationThreshold(2);
+  const bob = await freshAccount();
+  const two = await attest(system, bob, { signers: system.validators.slice(0, 2) });
+  record(
+    "contribute2of3",
+    n,
+    await gasOf(system.registry.connect(bob).contribute(two.attestation, two.signatures, TWO_PURPOSES, "bench://blob")),
+  );
+  await system.registry.connect(timelock).setAttestationThreshold(1);
+
+  // deposit: one fee released to every contributor consenting to a purpose, O(1).
+  record("deposit", n, await gasOf(system.distributor.connect(depositor).deposit(2, 1_000n * 10n ** 6n)));
+  await system.distributor.connect(depositor).deposit(0, 1_000n * 10n ** 6n);
+
+  // claim: two purposes, first claim (the recipient's settlement balance goes from zero).
+  record("claim", n, await gasOf(system.distributor.connect(alice).claim(TWO_PURPOSES)));
+}
+
+type Recorder = (operation: string, contributors: number, gas: bigint) => void;
+
+async function main() {
+  const started = Date.now();
+  const log = (m: string) => console.log(m);
+  const table: Table = {};
+  const record: Recorder = (operation, contributors, gas) => {
+    (table[operation] ??= {})[String(contributors)] = Number(gas);
+  };
+
+  const system = await deploySystem();
+  const depositor = await freshAccount();
+  await system.distributor
+    .connect(await asTimelock(system))
+    .grantRole(await system.distributor.DEPOSITOR_ROLE(), depositor);
+  await system.usdc.mint(depositor, 10n ** 15n);
+  await system.usdc.connect(depositor).approve(system.distributor, ethers.MaxUint256);
+
+  let contributors = 0;
+  for (const size of SIZES) {
+    log(`Building state: ${size} contributors`);
+    await populate(system, size - contributors, TWO_PURPOSES, log);
+    contributors = size;
+    process.env.BENCH_SIZE_LABEL = String(size);
+    await benchCore(system, depositor, record);
+    await benchEscrow(record, system, size);
+    // The operations above added contributors of their own; they are few and count toward the next size.
+  }
+
+  // Derived row: the optimistic path in all.
+  for (const size of SIZES) {
+    const request = table.requestAccess?.[String(size)];
+    const finalize = table.finalize?.[String(size)];
+    if (request !== undefined && finalize !== undefined)
+      record("requestAccess+finalize", size, BigInt(request + finalize));
+  }
+
+  printTable(table);
+  const out = path.join(__dirname, "..", "bench", "gas.json");
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(table, null, 2) + "\n");
+  log(`\nWrote ${path.relative(process.cwd(), out)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function printTable(table: Table) {
+  const header = [
+    "operation",
+    ...SIZES.map((s) => `${s.toLocaleString("en-US")} contributors`),
+    "target",
+    "flat (±5%)",
+    "ok",
+  ];
+  const rows = Object.entries(table).map(([op, bySize]) => {
+    const values = SIZES.map((s) => bySize[String(s)]);
+    const target = TARGETS[op];
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    const flat = (max - min) / min <= 0.05;
+    const ok = (target === undefined || max <= target) && flat;
+    return [
+      op,
+      ...values.map((v) => v.toLocaleString("en-US")),
+      target ? `≤ ${target.toLocaleString("en-US")}` : "",
+      flat ? "yes" : "NO",
+      ok ? "✔" : "✘",
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+  console.log("\n" + line(header));
+  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

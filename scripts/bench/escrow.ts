@@ -1,0 +1,90 @@
+import { ethers, network } from "hardhat";
+import { SigningKey, id, type ContractTransactionResponse, type Signer } from "ethers";
+import { contribute } from "../lib/contribute";
+import type { System } from "../lib/system";
+import { freshAccount } from "./setup";
+
+/** Records one measurement: `operation` cost `gas` with `contributors` contributors registered. */
+export type Recorder = (operation: string, contributors: number, gas: bigint) => void;
+
+const RESEARCH = 0;
+const HOUR = 3600n;
+const FEE = 1_000n * 10n ** 6n; // 1,000 USDC
+const DURATION = 30n * 24n * HOUR;
+/** Standing terms for RESEARCH; the threshold is high so that the one benchmark objection does not reject. */
+const TERMS = {
+  enabled: true,
+  maxDuration: 365n * 24n * HOUR,
+  objectionWindow: 2n * HOUR,
+  objectionThresholdBps: 5_000n,
+  minPrice: 100n * 10n ** 6n,
+};
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return receipt.gasUsed;
+}
+
+async function timelockSigner(system: System): Promise<Signer> {
+  const address = await system.timelock.getAddress();
+  await network.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
+  await network.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
+  return ethers.getSigner(address);
+}
+
+/** A funded buyer with the escrow approved, and a public key to receive data keys. */
+async function newBuyer(system: System): Promise<{ buyer: Signer; publicKey: string }> {
+  const buyer = await freshAccount();
+  await system.usdc.mint(buyer, 100n * FEE);
+  await system.usdc.connect(buyer).approve(system.escrow, ethers.MaxUint256);
+  return { buyer, publicKey: new SigningKey(id(await buyer.getAddress())).compressedPublicKey };
+}
+
+async function request(system: System, buyer: Signer, publicKey: string) {
+  return system.escrow
+    .connect(buyer)
+    .requestAccess(RESEARCH, FEE, DURATION, id("bench terms"), "bench://terms", publicKey);
+}
+
+/**
+ * Measures the escrow's hot paths on the system as it stands (`contributors` already registered):
+ * `requestAccess` (an optimistic request), `object` (one objection below the threshold), `finalize` and
+ * `deliver` (the release: treasury share plus one O(1) distributor deposit).
+ *
+ * Steady state, not first use: a warm-up cycle first leaves the escrow, the treasury and the distributor
+ * holding settlement tokens, so no measured transfer pays for creating a zero balance. Each buyer is new.
+ */
+export async function benchEscrow(record: Recorder, system: System, contributors: number): Promise<void> {
+  const { escrow, custodian } = system;
+  const timelock = await timelockSigner(system);
+  await escrow.connect(timelock).setStandingTerms(RESEARCH, TERMS);
+
+  // Warm-up: one request delivered (treasury and distributor hold tokens), one left pending (escrow does).
+  const warm = await newBuyer(system);
+  await request(system, warm.buyer, warm.publicKey);
+  const warmId = await escrow.requestCount();
+  await escrow.connect(timelock).approve([warmId]);
+  await escrow.connect(custodian).deliver(warmId, "bench://manifest", id("warm-up manifest"));
+  await request(system, warm.buyer, warm.publicKey);
+
+  // A token holder who can object: votes exist before the request's timepoint.
+  const voter = await freshAccount();
+  await contribute(system, voter, { purposes: 0b1 });
+
+  const { buyer, publicKey } = await newBuyer(system);
+  record("requestAccess", contributors, await gasOf(request(system, buyer, publicKey)));
+  const requestId = await escrow.requestCount();
+
+  record("object", contributors, await gasOf(escrow.connect(voter).object(requestId)));
+
+  const { objectionDeadline } = await escrow.request(requestId);
+  await network.provider.send("evm_setNextBlockTimestamp", [Number(objectionDeadline + 1n)]);
+  record("finalize", contributors, await gasOf(escrow.finalize(requestId)));
+
+  record(
+    "deliver",
+    contributors,
+    await gasOf(escrow.connect(custodian).deliver(requestId, "bench://manifest", id(`manifest ${requestId}`))),
+  );
+}

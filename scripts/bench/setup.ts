@@ -1,0 +1,46 @@
+import { ethers, network } from "hardhat";
+import { Wallet, type Signer } from "ethers";
+import { attest, uniqueHash } from "../lib/contribute";
+import type { System } from "../lib/system";
+
+/** An account with no history: a fresh key, impersonated and funded so it can send transactions. */
+export async function freshAccount(): Promise<Signer> {
+  const address = Wallet.createRandom().address;
+  await network.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
+  await network.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
+  return ethers.getSigner(address);
+}
+
+/**
+ * Registers `count` real contributions from fresh accounts, sent in large blocks with automine off: the
+ * cheap way to build the state of 10,000 contributors for a benchmark.
+ */
+export async function populate(system: System, count: number, purposes: number, log: (m: string) => void) {
+  const perBlock = 80;
+  await network.provider.send("evm_setAutomine", [false]);
+  try {
+    for (let done = 0; done < count;) {
+      const batch = Math.min(perBlock, count - done);
+      const sends: Promise<unknown>[] = [];
+      for (let i = 0; i < batch; i++) {
+        const who = await freshAccount();
+        const { attestation, signatures } = await attest(system, who, {
+          sourceHash: uniqueHash("bench-source"),
+          units: 500 + ((done + i) % 1000),
+          quality: 5000 + ((done + i) % 5000),
+        });
+        sends.push(
+          system.registry
+            .connect(who)
+            .contribute(attestation, signatures, purposes, "bench://blob", { gasLimit: 1_000_000 }),
+        );
+      }
+      await Promise.all(sends);
+      await network.provider.send("evm_mine", []);
+      done += batch;
+      if (done % 2000 < perBlock || done === count) log(`  +${done} contributors`);
+    }
+  } finally {
+    await network.provider.send("evm_setAutomine", [true]);
+  }
+}
