@@ -2,6 +2,7 @@ import path from "node:path";
 import { subtask, vars, type HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
+import "solidity-docgen";
 
 import "./tasks";
 
@@ -83,6 +84,13 @@ const config: HardhatUserConfig = {
   },
   mocha: {
     timeout: 120_000,
+  },
+  // API reference from NatSpec, one page per source file; written and checked by scripts/package/docs.ts.
+  docgen: {
+    outputDir: "docs/api",
+    pages: "files",
+    exclude: ["mocks"],
+    templates: "scripts/package/docgen",
   },
 };
 

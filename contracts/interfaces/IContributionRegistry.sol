@@ -45,6 +45,13 @@ interface IContributionRegistry {
     }
 
     /// @notice A registered contribution as returned by `contribution`.
+    /// @param owner The wallet that registered it and may change its consent or revoke it.
+    /// @param status Where it is in its lifecycle.
+    /// @param purposes The purposes it consents to (bit `p` set: purpose `p`).
+    /// @param units Volume, as attested.
+    /// @param quality Quality in basis points, as attested.
+    /// @param weight `units * quality`: its share of the revenue of every purpose it consents to.
+    /// @param sourcePaidUnits The most units its source had been paid for once it was registered.
     struct Contribution {
         address owner;
         Status status;
@@ -57,18 +64,29 @@ interface IContributionRegistry {
     }
 
     /// @notice Thrown when the caller of `contribute` is not the attested contributor.
+    /// @param caller The account that called `contribute`.
+    /// @param contributor The contributor named in the attestation.
     error RegistryNotContributor(address caller, address contributor);
     /// @notice Thrown when the attestation's deadline has passed.
+    /// @param deadline The attestation's deadline.
+    /// @param now_ The current block time.
     error RegistryAttestationExpired(uint64 deadline, uint256 now_);
     /// @notice Thrown when fewer signatures than the threshold are given.
+    /// @param signatures How many signatures were given.
+    /// @param threshold How many are needed.
     error RegistryBelowThreshold(uint256 signatures, uint256 threshold);
     /// @notice Thrown when a signature does not recover to a validator.
+    /// @param signer The address a signature recovers to, which lacks `VALIDATOR_ROLE`.
     error RegistryUnknownValidator(address signer);
     /// @notice Thrown when the same validator signs twice.
+    /// @param signer The validator that signed twice.
     error RegistryDuplicateValidator(address signer);
     /// @notice Thrown when signatures are not ordered by ascending signer address.
+    /// @param previous The signer of the previous signature.
+    /// @param signer The signer of this one, not above `previous`.
     error RegistryValidatorsNotAscending(address previous, address signer);
     /// @notice Thrown when a content hash was registered before.
+    /// @param contentHash The content hash registered before.
     error RegistryDuplicateContent(bytes32 contentHash);
     /// @notice Thrown when the content hash is zero.
     error RegistryZeroContentHash();
@@ -77,25 +95,49 @@ interface IContributionRegistry {
     /// @notice Thrown when an attestation has zero units.
     error RegistryZeroUnits();
     /// @notice Thrown when quality is 0 or above 10000 bps.
+    /// @param quality The attested quality.
     error RegistryQualityOutOfRange(uint16 quality);
     /// @notice Thrown when a purpose bit is set for a purpose that is not defined.
+    /// @param purposes The purpose mask given.
+    /// @param defined The mask of defined purposes.
     error RegistryUnknownPurpose(uint16 purposes, uint16 defined);
     /// @notice Thrown when a source account is already bound to another wallet.
+    /// @param sourceHash The source account's hash.
+    /// @param wallet The wallet it is bound to.
     error RegistrySourceBoundToOther(bytes32 sourceHash, address wallet);
     /// @notice Thrown when the caller does not own the contribution.
+    /// @param contentHash The contribution.
+    /// @param caller The account that called.
+    /// @param owner The contribution's owner.
     error RegistryNotOwner(bytes32 contentHash, address caller, address owner);
     /// @notice Thrown when the contribution is not active (unknown, revoked or superseded).
+    /// @param contentHash The contribution.
+    /// @param status Its status (`None` if it was never registered).
     error RegistryNotActive(bytes32 contentHash, Status status);
     /// @notice Thrown when a purpose id is not below 16.
+    /// @param purpose The purpose id given.
     error RegistryInvalidPurposeId(uint8 purpose);
     /// @notice Thrown when the attestation threshold is zero or above the number of validators (or the cap).
+    /// @param threshold The threshold given.
+    /// @param validators The number of validators now.
     error RegistryInvalidThreshold(uint256 threshold, uint256 validators);
     /// @notice Thrown when the reward rate is above `MAX_REWARD_RATE`.
+    /// @param rate The rate given.
+    /// @param max `MAX_REWARD_RATE`.
     error RegistryRewardRateTooHigh(uint256 rate, uint256 max);
     /// @notice Thrown when constructor arrays differ in length or an address is zero.
     error RegistryInvalidConfiguration();
 
     /// @notice Emitted when a contribution is registered. The storage URI of the ciphertext lives here only.
+    /// @param contentHash keccak256 of the ciphertext.
+    /// @param owner The contributor.
+    /// @param sourceHash Salted hash of the source account.
+    /// @param units Volume, as attested.
+    /// @param quality Quality in basis points, as attested.
+    /// @param purposes The purposes it consents to.
+    /// @param reward Governance tokens minted for it (units beyond what the source was paid for, within the cap).
+    /// @param scorerVersion Version of the scorer that produced units and quality.
+    /// @param uri Where the ciphertext is stored.
     event Contributed(
         bytes32 indexed contentHash,
         address indexed owner,
@@ -108,43 +150,68 @@ interface IContributionRegistry {
         string uri
     );
     /// @notice Emitted when a newer export of the same source supersedes `previous`.
+    /// @param previous The contribution superseded (its weight leaves every purpose).
+    /// @param next The contribution that replaces it.
     event Superseded(bytes32 indexed previous, bytes32 indexed next);
     /// @notice Emitted when the owner changes the consent of a contribution.
+    /// @param contentHash The contribution.
+    /// @param oldPurposes The purposes it consented to before.
+    /// @param newPurposes The purposes it consents to now.
     event PurposesChanged(bytes32 indexed contentHash, uint16 oldPurposes, uint16 newPurposes);
     /// @notice Emitted when the owner revokes a contribution ("delete my data").
+    /// @param contentHash The contribution.
+    /// @param owner Its owner, who revoked it.
     event Revoked(bytes32 indexed contentHash, address indexed owner);
     /// @notice Emitted when governance defines or renames a purpose.
+    /// @param purpose The purpose id (0..15).
+    /// @param name Its name, e.g. `AI_TRAINING`.
+    /// @param metadataURI Where its description lives.
     event PurposeDefined(uint8 indexed purpose, string name, string metadataURI);
     /// @notice Emitted when governance changes the reward rate.
+    /// @param oldRate The rate before.
+    /// @param newRate The rate now.
     event RewardRateChanged(uint256 oldRate, uint256 newRate);
     /// @notice Emitted when governance changes the attestation threshold.
+    /// @param oldThreshold The threshold before.
+    /// @param newThreshold The threshold now.
     event AttestationThresholdChanged(uint256 oldThreshold, uint256 newThreshold);
 
     /// @notice Role of validators who sign attestations. Administered by the timelock.
+    /// @return The role id, `keccak256("VALIDATOR_ROLE")`.
     function VALIDATOR_ROLE() external view returns (bytes32);
 
     /// @notice Maximum number of purposes (bits of the consent mask).
+    /// @return 16.
     function MAX_PURPOSES() external view returns (uint8);
 
     /// @notice Upper bound of the reward rate, in token units per unit of weight.
+    /// @return 1e18 (one token per unit of weight).
     function MAX_REWARD_RATE() external view returns (uint256);
 
     /// @notice Upper bound of the attestation threshold.
+    /// @return 16.
     function MAX_THRESHOLD() external view returns (uint256);
 
     /// @notice EIP-712 typehash of `Attestation`.
+    /// @return keccak256 of the `Attestation` type string.
     function ATTESTATION_TYPEHASH() external view returns (bytes32);
 
     /// @notice The governance token that rewards are minted in.
+    /// @return The CoopToken.
     function token() external view returns (address);
 
     /// @notice The revenue ledger that weights are reported to.
+    /// @return The RevenueDistributor.
     function distributor() external view returns (address);
 
     /// @notice Registers a contribution with `signatures` (65-byte ECDSA, signers in ascending order) of at
     /// least `attestationThreshold()` distinct validators over `attestation`, consenting to `purposes`.
     /// @dev Supersedes the source's active contribution if there is one, and mints the reward for new units.
+    /// @param attestation What the validators attest; `attestation.contributor` must be the caller.
+    /// @param signatures The validators' signatures over `attestationDigest(attestation)`.
+    /// @param purposes The purposes it consents to; every bit must be a defined purpose.
     /// @param uri Where the ciphertext is stored; emitted, not stored.
+    /// @return reward Governance tokens minted to the caller.
     function contribute(
         Attestation calldata attestation,
         bytes[] calldata signatures,
@@ -153,6 +220,12 @@ interface IContributionRegistry {
     ) external returns (uint256 reward);
 
     /// @notice Revokes `previous` and registers a new contribution, atomically ("update my data").
+    /// @param previous An active contribution the caller owns.
+    /// @param attestation What the validators attest about the new one (see `contribute`).
+    /// @param signatures The validators' signatures.
+    /// @param purposes The purposes the new one consents to.
+    /// @param uri Where the new ciphertext is stored.
+    /// @return reward Governance tokens minted to the caller.
     function replace(
         bytes32 previous,
         Attestation calldata attestation,
@@ -162,45 +235,83 @@ interface IContributionRegistry {
     ) external returns (uint256 reward);
 
     /// @notice Changes the consent of an active contribution the caller owns; affects future revenue only.
+    /// @param contentHash The contribution.
+    /// @param purposes The new purpose mask; every bit must be a defined purpose.
     function setPurposes(bytes32 contentHash, uint16 purposes) external;
 
     /// @notice Revokes an active contribution the caller owns. Its weight leaves every purpose at once;
     /// revenue already earned stays claimable; the custodian must never release its key again.
+    /// @param contentHash The contribution.
     function revoke(bytes32 contentHash) external;
 
     /// @notice Defines or renames purpose `purpose` (0..15). Timelock only.
+    /// @dev Warning: a purpose cannot be undefined, and renaming one keeps every consent given to it.
+    /// @param purpose The purpose id.
+    /// @param name Its name, e.g. `AI_TRAINING`.
+    /// @param metadataURI Where its description lives.
+    /// @custom:governance purposes: the name and metadata URI of purpose `purpose`, and the defined-purpose mask
+    /// @custom:bounds `purpose < MAX_PURPOSES` (16); once defined, a purpose stays defined
     function definePurpose(uint8 purpose, string calldata name, string calldata metadataURI) external;
 
     /// @notice Sets the reward rate (token units per unit of weight). Timelock only.
+    /// @dev Applies to contributions registered from now on.
+    /// @param rate The new rate.
+    /// @custom:governance `rewardRate`: governance tokens minted per unit of weight
+    /// @custom:bounds `0 <= rate <= MAX_REWARD_RATE` (1e18); mints are always cut to the token cap
     function setRewardRate(uint256 rate) external;
 
     /// @notice Sets how many distinct validators must sign an attestation. Timelock only.
+    /// @dev Warning: revoking validators does not lower the threshold; with fewer validators than the
+    /// threshold, contributions stop until it is lowered.
+    /// @param threshold The new threshold.
+    /// @custom:governance `attestationThreshold`: distinct validator signatures an attestation needs
+    /// @custom:bounds `1 <= threshold <= min(MAX_THRESHOLD, validators)` (`MAX_THRESHOLD` = 16)
     function setAttestationThreshold(uint256 threshold) external;
 
     /// @notice The contribution registered under `contentHash` (status `None` if there is none).
+    /// @param contentHash keccak256 of the ciphertext.
+    /// @return The contribution, all fields zero if there is none.
     function contribution(bytes32 contentHash) external view returns (Contribution memory);
 
     /// @notice Whether `contentHash` is active and consents to `purpose`: whether its key may be released.
+    /// @param contentHash The contribution.
+    /// @param purpose The purpose id of the grant.
+    /// @return True when it is active and consents to `purpose`.
     function isEligible(bytes32 contentHash, uint8 purpose) external view returns (bool);
 
     /// @notice The wallet a source is bound to, its latest contribution and the most units it was paid for.
+    /// @param sourceHash Salted hash of the source account.
+    /// @return wallet The wallet bound to it (zero if none).
+    /// @return latest Its most recent contribution.
+    /// @return paidUnits The most units it was ever paid for.
     function source(bytes32 sourceHash) external view returns (address wallet, bytes32 latest, uint32 paidUnits);
 
     /// @notice How many contributions `account` has registered, and how many of them are active.
+    /// @param account The contributor.
+    /// @return total Contributions ever registered.
+    /// @return active Those still active.
     function contributionCount(address account) external view returns (uint32 total, uint32 active);
 
     /// @notice The bitmask of defined purposes.
+    /// @return Bit `p` set when purpose `p` is defined.
     function definedPurposes() external view returns (uint16);
 
     /// @notice Name and metadata URI of `purpose`.
+    /// @param purpose The purpose id.
+    /// @return name Its name (empty if undefined).
+    /// @return metadataURI Where its description lives.
     function purposeInfo(uint8 purpose) external view returns (string memory name, string memory metadataURI);
 
     /// @notice Current reward rate (token units per unit of weight).
+    /// @return Token units minted per unit of weight.
     function rewardRate() external view returns (uint256);
 
     /// @notice Current attestation threshold.
+    /// @return How many distinct validators must sign an attestation.
     function attestationThreshold() external view returns (uint256);
 
     /// @notice The EIP-712 digest validators sign for `attestation`.
+    /// @param attestation The attestation.
+    /// @return The EIP-712 digest (domain: this registry on this chain).
     function attestationDigest(Attestation calldata attestation) external view returns (bytes32);
 }

@@ -12,28 +12,39 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 /// replacement registry therefore needs a new token.
 interface ICoopToken is IERC20, IERC5805 {
     /// @notice Thrown when the cap given at deployment is zero or above what ERC20Votes can track.
+    /// @param cap The cap that was given.
     error CoopTokenInvalidCap(uint256 cap);
     /// @notice Thrown when the initial supply exceeds the cap or has no treasury to go to.
+    /// @param treasury The receiver that was given for the initial supply.
+    /// @param amount The initial supply that was given.
+    /// @param cap The cap on total supply.
     error CoopTokenInvalidInitialSupply(address treasury, uint256 amount, uint256 cap);
     /// @notice Thrown when someone other than the deployer tries to set the minter.
+    /// @param caller The account that called `setMinter`.
     error CoopTokenUnauthorizedWirer(address caller);
     /// @notice Thrown when the minter has already been set.
+    /// @param minter The minter in place.
     error CoopTokenMinterAlreadySet(address minter);
     /// @notice Thrown when the minter would be set to the zero address.
     error CoopTokenZeroMinter();
     /// @notice Thrown when an account other than the minter calls `mint`.
+    /// @param caller The account that called `mint`.
     error CoopTokenUnauthorizedMinter(address caller);
 
     /// @notice Emitted once, when the minter is set.
+    /// @param minter The only account that may mint from now on (the ContributionRegistry).
     event MinterSet(address indexed minter);
 
     /// @notice The hard cap on total supply, in token units (18 decimals).
+    /// @return The cap, fixed at deployment.
     function cap() external view returns (uint256);
 
     /// @notice The only account allowed to mint; zero until it is set.
+    /// @return The minter (the ContributionRegistry once deployment is complete).
     function minter() external view returns (address);
 
     /// @notice Sets the minter, once. Only the deployer may call it, and only while no minter is set.
+    /// @dev Not a governance power: the deployment calls it once, and no one can call it afterwards.
     /// @param newMinter The ContributionRegistry.
     function setMinter(address newMinter) external;
 

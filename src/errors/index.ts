@@ -1,0 +1,8 @@
+export {
+  type BuiltinErrorName,
+  type DataCoopErrorName,
+  type DecodeErrorOptions,
+  type DecodedError,
+  decodeError,
+  revertDataOf,
+} from "./decode";

@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import { AbiCoder, ZeroHash, id } from "ethers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+
+import { decodeError, revertDataOf } from "../../src/errors";
+import { systemFixture } from "../helpers/fixtures";
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/** `fn()` must reject; returns what it rejected with. */
+async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to revert");
+}
+
+describe("package: decodeError", function () {
+  it("decodes a DataCoop custom error from a reverted transaction, by name and arguments", async function () {
+    const { registry, alice } = await loadFixture(systemFixture);
+    const unknown = id("never registered");
+    const error = await rejection(() => registry.connect(alice).revoke(unknown));
+    const decoded = decodeError(error);
+    expect(decoded?.contract).to.equal("ContributionRegistry");
+    expect(decoded?.name).to.equal("RegistryNotActive");
+    expect(decoded?.signature).to.equal("RegistryNotActive(bytes32,uint8)");
+    expect(decoded?.args.contentHash).to.equal(unknown);
+    expect(decoded?.args.status).to.equal(0n);
+  });
+
+  it("decodes an inherited OpenZeppelin error and names the contract that was called", async function () {
+    const { escrow, alice } = await loadFixture(systemFixture);
+    const error = await rejection(() => escrow.connect(alice).setTreasury.staticCall(alice.address));
+    const decoded = decodeError(error, { contract: "AccessEscrow" });
+    expect(decoded?.name).to.equal("AccessControlUnauthorizedAccount");
+    expect(decoded?.contract).to.equal("AccessEscrow");
+    expect(decoded?.contracts).to.include.members(["ContributionRegistry", "RevenueDistributor", "AccessEscrow"]);
+    expect([...(decoded?.args ?? [])]).to.deep.equal([alice.address, ZeroHash]);
+  });
+
+  it("decodes raw revert data, bytes included, and Solidity's Error and Panic", function () {
+    const data = id("RegistryZeroUnits()").slice(0, 10);
+    expect(decodeError(data)?.name).to.equal("RegistryZeroUnits");
+    expect(decodeError(Uint8Array.from(Buffer.from(data.slice(2), "hex")))?.name).to.equal("RegistryZeroUnits");
+    const reason = decodeError(`0x08c379a0${abi.encode(["string"], ["no"]).slice(2)}`);
+    expect(reason).to.include({ contract: "builtin", name: "Error", signature: "Error(string)" });
+    expect(reason?.args[0]).to.equal("no");
+    const panic = decodeError(`0x4e487b71${abi.encode(["uint256"], [0x12]).slice(2)}`);
+    expect(panic?.name).to.equal("Panic");
+    expect(panic?.args[0]).to.equal(0x12n);
+  });
+
+  it("returns undefined for unknown selectors, undecodable arguments and errors without revert data", function () {
+    expect(decodeError("0xdeadbeef")).to.equal(undefined);
+    expect(decodeError(id("RegistryDuplicateContent(bytes32)").slice(0, 10))).to.equal(undefined);
+    expect(decodeError("0x")).to.equal(undefined);
+    expect(decodeError(new Error("network down"))).to.equal(undefined);
+    expect(decodeError(undefined)).to.equal(undefined);
+  });
+
+  it("finds revert data where providers nest it", function () {
+    const data = id("RegistryZeroSourceHash()").slice(0, 10);
+    expect(revertDataOf({ data })).to.equal(data);
+    expect(revertDataOf({ error: { error: { data } } })).to.equal(data);
+    expect(revertDataOf({ info: { error: { code: 3, data } } })).to.equal(data);
+    expect(revertDataOf(new Error("wrapped", { cause: { data } }))).to.equal(data);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.error = cyclic;
+    expect(revertDataOf(cyclic)).to.equal(undefined);
+  });
+});

@@ -1,0 +1,35 @@
+import { defineConfig } from "tsup";
+
+/**
+ * The `@datacoop/protocol` package: one entry per public subpath, each as CommonJS (`.js`, `.d.ts`) and
+ * ESM (`.mjs`, `.d.mts`). Run through `scripts/package/build.ts`, which first writes the generated modules
+ * (`src/abi`, `src/typechain`, `src/deployments/addresses.ts`) that these entries import.
+ */
+export const PACKAGE_ENTRIES = {
+  index: "src/index.ts",
+  abi: "src/abi/index.ts",
+  contracts: "src/typechain/index.ts",
+  deployments: "src/deployments/index.ts",
+  errors: "src/errors/index.ts",
+  attestation: "src/protocol/attestation.ts",
+  crypto: "src/crypto/index.ts",
+  export: "src/export/index.ts",
+  manifest: "src/manifest/index.ts",
+  store: "src/store/index.ts",
+} as const;
+
+export default defineConfig({
+  entry: PACKAGE_ENTRIES,
+  outDir: "dist",
+  format: ["cjs", "esm"],
+  platform: "node",
+  target: "node20",
+  dts: { compilerOptions: { composite: false, incremental: false } },
+  // Peer (ethers) and runtime dependencies stay imports; everything else of ours is bundled.
+  external: ["ethers", "eciesjs", "fflate"],
+  clean: true,
+  sourcemap: false,
+  splitting: true,
+  treeshake: true,
+  tsconfig: "tsconfig.json",
+});
