@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Localhost smoke test: starts `npx hardhat node` on port 8545, deploys DataCoopLocal with Hardhat Ignition,
+# and runs the role tasks against it end to end: two contributions (one "do not train"), status, a consent
+# change, a funded buyer's request, a Governor proposal approving it (vote, queue, execute), delivery by
+# the custodian, fetch and decryption by the buyer, a claim, a revocation, and two inputs that must be
+# refused. The node is stopped in every case; any failure exits non-zero.
+#
+#   scripts/ci/localhost-smoke.sh        (on a fresh clone: after `npm ci`; it compiles first)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PORT=8545
+RPC="http://127.0.0.1:${PORT}"
+DEPLOYMENT_ID="localhost-smoke"
+DEPLOYMENT_DIR="deploy/deployments/${DEPLOYMENT_ID}"
+CUSTODIAN="0x2546BcD3c84621e976D8185a91A922aE77ECEc30" # the custodian named in deploy/parameters/localhost.json
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/datacoop-smoke.XXXXXX")"
+NODE_PID=""
+STARTED=$SECONDS
+
+cleanup() {
+  local status=$?
+  if [[ -n "$NODE_PID" ]]; then
+    # The node runs in its own process group (set -m below): stop npx and the node it started.
+    kill -TERM -- "-${NODE_PID}" 2>/dev/null || true
+    wait "$NODE_PID" 2>/dev/null || true
+  fi
+  if [[ $status -ne 0 ]]; then
+    echo "smoke: FAILED (exit ${status}) after $((SECONDS - STARTED)) s" >&2
+    if [[ -f "${WORK}/node.log" ]]; then
+      echo "smoke: last lines of the node log:" >&2
+      tail -n 20 "${WORK}/node.log" >&2 || true
+    fi
+  fi
+  rm -rf "$WORK" "$DEPLOYMENT_DIR"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\nsmoke: %s\n' "$*"; }
+
+# A JSON-RPC call to the node; prints the result as JSON, fails if the node does not answer.
+rpc() {
+  node -e '
+    const [url, method, params] = process.argv.slice(1);
+    fetch(url, { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: JSON.parse(params) }) })
+      .then((r) => r.json())
+      .then((j) => { if (j.error) process.exit(1); console.log(JSON.stringify(j.result)); })
+      .catch(() => process.exit(1));' "$RPC" "$1" "${2:-[]}"
+}
+
+# Reads a field of a JSON file: json_get <file> <field>
+json_get() {
+  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]];
+    if (v === undefined) { console.error(`no field ${process.argv[2]} in ${process.argv[1]}`); process.exit(1); }
+    console.log(v);' "$1" "$2"
+}
+
+hh() { npx hardhat "$@" --network localhost; }
+# Moves the node's clock forward (what `npx hardhat dev:advance` does, without starting Hardhat).
+advance() { rpc evm_increaseTime "[$1]" >/dev/null && rpc evm_mine >/dev/null; }
+role() { npx hardhat "$@" --network localhost --deployment-id "$DEPLOYMENT_ID"; }
+
+# Runs a task that must fail, and checks its message: refuse "<expected message part>" <task args...>
+refuse() {
+  local expected="$1"
+  shift
+  if role "$@" >"${WORK}/refused.log" 2>&1; then
+    echo "smoke: '$*' should have failed" >&2
+    return 1
+  fi
+  if ! grep -q -- "$expected" "${WORK}/refused.log"; then
+    echo "smoke: '$*' failed without saying '${expected}':" >&2
+    cat "${WORK}/refused.log" >&2
+    return 1
+  fi
+  echo "refused as expected: ${expected}"
+}
+
+if rpc eth_chainId >/dev/null 2>&1; then
+  echo "smoke: something already answers on ${RPC}; stop it first (the smoke test needs a fresh node)." >&2
+  exit 1
+fi
+
+step "compile"
+npx hardhat compile
+
+step "start a node on port ${PORT}"
+set -m # job control: the node gets its own process group, so cleanup can stop all of it
+npx hardhat node --port "$PORT" >"${WORK}/node.log" 2>&1 &
+NODE_PID=$!
+set +m
+for _ in $(seq 1 120); do
+  if rpc eth_chainId >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$NODE_PID" 2>/dev/null; then
+    echo "smoke: the node exited while starting" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+rpc eth_chainId >/dev/null || { echo "smoke: the node did not answer within 60 s" >&2; exit 1; }
+
+step "deploy with Ignition"
+PARAMETERS="deploy/parameters/localhost.json"
+if ! grep -q custodianPublicKey "$PARAMETERS"; then
+  # Contributors wrap data keys to the escrow's custodian key, so the deployment needs one: use the
+  # custodian's well-known local development key.
+  CUSTODIAN_PUBLIC_KEY="$(hh keys:show --role custodian --account "$CUSTODIAN" 2>/dev/null)"
+  node -e 'const fs = require("fs"); const p = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    p.DataCoopLocal.custodianPublicKey = process.argv[2];
+    fs.writeFileSync(process.argv[3], JSON.stringify(p, null, 2));' "$PARAMETERS" "$CUSTODIAN_PUBLIC_KEY" "${WORK}/localhost.json"
+  PARAMETERS="${WORK}/localhost.json"
+fi
+rm -rf "$DEPLOYMENT_DIR"
+hh ignition deploy deploy/modules/DataCoopLocal.ts --parameters "$PARAMETERS" --deployment-id "$DEPLOYMENT_ID"
+
+step "write two synthetic exports"
+npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 101 user-SmokeAlice000000000001 16
+npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/bob.zip" 202 user-SmokeBob00000000000002 8
+STORE="${WORK}/blobs"
+
+step "refuse bad input before sending anything"
+refuse "Unknown purpose" contributor:contribute --account 1 --export "${WORK}/alice.zip" --purposes RESEARCH,TRAINING --store "$STORE"
+refuse "Cannot find the export archive" contributor:contribute --account 1 --export "${WORK}/missing.zip" --purposes RESEARCH --store "$STORE"
+
+step "contribute: alice (RESEARCH, AI_TRAINING), bob (RESEARCH only: do not train)"
+role contributor:contribute --account 1 --export "${WORK}/alice.zip" --purposes RESEARCH,AI_TRAINING --store "$STORE" --json >"${WORK}/alice.json"
+role contributor:contribute --account 2 --export "${WORK}/bob.zip" --purposes RESEARCH --store "$STORE" --json >"${WORK}/bob.json"
+ALICE_HASH="$(json_get "${WORK}/alice.json" contentHash)"
+BOB_HASH="$(json_get "${WORK}/bob.json" contentHash)"
+role contributor:status --account 1
+
+step "alice also consents to COMMERCIAL"
+role contributor:set-purposes --account 1 --content-hash "$ALICE_HASH" --purposes RESEARCH,AI_TRAINING,COMMERCIAL
+
+step "a buyer requests AI_TRAINING access (no standing terms: it needs a vote)"
+role dev:fund --account 5 --amount 5000
+printf 'Smoke test terms: research and training use only.\n' >"${WORK}/terms.txt"
+role buyer:request --account 5 --purpose AI_TRAINING --amount 1000 --duration 30d --terms "${WORK}/terms.txt" --json >"${WORK}/request.json"
+REQUEST_ID="$(json_get "${WORK}/request.json" requestId)"
+
+step "governance approves request #${REQUEST_ID}: propose, vote, queue, execute"
+role holder:propose --account 1 --approve "$REQUEST_ID" --json >"${WORK}/proposal.json"
+PROPOSAL_ID="$(json_get "${WORK}/proposal.json" proposalId)"
+refuse "opens after" holder:vote --account 1 --proposal "$PROPOSAL_ID"
+advance 61
+role holder:vote --account 1 --proposal "$PROPOSAL_ID" --support for
+role holder:vote --account 2 --proposal "$PROPOSAL_ID" --support for --reason "fine by me"
+advance 601
+role holder:queue --proposal "$PROPOSAL_ID"
+advance 61
+role holder:execute --proposal "$PROPOSAL_ID"
+
+step "the custodian delivers, the buyer fetches and decrypts"
+role custodian:deliver --request "$REQUEST_ID" --store "$STORE"
+role buyer:fetch --account 5 --request "$REQUEST_ID" --out "${WORK}/grant" --json >"${WORK}/fetch.json"
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const hashes = r.files.map((f) => f.contentHash);
+  if (hashes.length !== 1 || hashes[0] !== process.argv[2]) {
+    console.error(`expected only alice (${process.argv[2]}) in the training grant, got ${hashes.join(", ")}`); process.exit(1); }
+  console.log(`the training grant holds exactly the contribution of alice; bob (${process.argv[3]}) is not in it`);' \
+  "${WORK}/fetch.json" "$ALICE_HASH" "$BOB_HASH"
+cmp "${WORK}/grant/${ALICE_HASH}.zip" "${WORK}/alice.zip"
+role buyer:status --request "$REQUEST_ID"
+
+step "alice claims; bob revokes"
+role contributor:claim --account 1
+role contributor:revoke --account 2 --content-hash "$BOB_HASH"
+role contributor:status --account 2
+
+step "passed in $((SECONDS - STARTED)) s"

@@ -1,0 +1,299 @@
+import path from "node:path";
+import { keccak256, type Signer } from "ethers";
+
+import { EnvelopeError, normalizePublicKey } from "../crypto";
+import { ManifestError, openManifest } from "../manifest";
+import { BlobStoreError } from "../store";
+import { chainTime, formatTime } from "./chain";
+import type { DataCoop } from "./contracts";
+import { RoleError } from "./errors";
+import { decodeLog } from "./logs";
+import { publishDirectory, writeFileAtomic } from "./files";
+import type { EciesKey } from "./keys";
+import { buyerPublicKeyOf, meetsStandingTerms, readRequest, requireStatus } from "./requests";
+import { transact } from "./revert";
+import { storeForUri, type NamedStore } from "./stores";
+
+/** What a buyer asks for. */
+export interface AccessRequestInput {
+  /** Purpose id (see `readPurposes`). */
+  readonly purpose: number;
+  /** Fee, in settlement token base units. */
+  readonly amount: bigint;
+  /** Grant length in seconds, counted from delivery. */
+  readonly duration: number;
+  /** keccak256 of the terms document the buyer accepts. */
+  readonly termsHash: string;
+  /** Where the terms document lives. */
+  readonly termsURI: string;
+  /** The buyer's ECIES public key: the data keys will be wrapped to it. */
+  readonly buyerPublicKey: string;
+}
+
+/** A request made. */
+export interface AccessRequestResult {
+  readonly requestId: bigint;
+  /** Whether it met the purpose's standing terms (approved unless holders object). */
+  readonly optimistic: boolean;
+  readonly decisionDeadline: bigint;
+  /** End of the objection window, 0 if the request waits for a proposal. */
+  readonly objectionDeadline: bigint;
+  /** Whether an approval transaction was needed first. */
+  readonly approved: boolean;
+  readonly txHash: string;
+}
+
+/**
+ * Requests access: checks the purpose, amount, duration, key and balance, approves the escrow for exactly
+ * the fee if needed, and sends `requestAccess`.
+ * @throws RoleError with what to fix; nothing is sent unless every check passes
+ */
+export async function requestAccess(
+  system: DataCoop,
+  signer: Signer,
+  input: AccessRequestInput,
+): Promise<AccessRequestResult> {
+  const buyer = await signer.getAddress();
+  const defined = Number(await system.registry.definedPurposes());
+  if (
+    !Number.isInteger(input.purpose) ||
+    input.purpose < 0 ||
+    input.purpose > 15 ||
+    ((defined >> input.purpose) & 1) === 0
+  ) {
+    throw new RoleError("INVALID_INPUT", `Purpose ${input.purpose} is not defined in the registry.`);
+  }
+  if (input.amount <= 0n || input.amount >= 1n << 128n) {
+    throw new RoleError("INVALID_INPUT", "The fee must be more than zero and fit in 128 bits.");
+  }
+  if (!Number.isSafeInteger(input.duration) || input.duration <= 0 || input.duration > 0xffffffff) {
+    throw new RoleError("INVALID_INPUT", `The duration must be 1 to ${0xffffffff} seconds; got ${input.duration}.`);
+  }
+  if (!/^0x[0-9a-fA-F]{64}$/.test(input.termsHash) || /^0x0{64}$/.test(input.termsHash)) {
+    throw new RoleError(
+      "INVALID_INPUT",
+      "The terms hash must be a non-zero bytes32 (keccak256 of the terms document).",
+    );
+  }
+  let publicKey: string;
+  try {
+    publicKey = normalizePublicKey(input.buyerPublicKey);
+  } catch (cause) {
+    if (!(cause instanceof EnvelopeError)) throw cause;
+    throw new RoleError("INVALID_INPUT", `The buyer public key is invalid: ${cause.message}`, { cause });
+  }
+  if ((await system.distributor.totalWeight(input.purpose)) === 0n) {
+    throw new RoleError(
+      "WRONG_STATE",
+      `No active contribution consents to purpose ${input.purpose} yet, so the request could never be approved; ask for another purpose or wait.`,
+    );
+  }
+  const token = system.settlementToken;
+  const balance = await token.balanceOf(buyer);
+  if (balance < input.amount) {
+    throw new RoleError(
+      "NOT_ALLOWED",
+      `${buyer} holds ${balance} base units of the settlement token (${await token.getAddress()}) but the fee is ${input.amount}; fund the account first.`,
+    );
+  }
+  const optimistic = await meetsStandingTerms(system, input.purpose, input.amount, input.duration);
+  const args = [input.purpose, input.amount, input.duration, input.termsHash, input.termsURI, publicKey] as const;
+  const allowance = await token.allowance(buyer, system.addresses.escrow);
+  const approved = allowance < input.amount;
+  if (approved) {
+    // The request cannot be simulated before the approval exists, hence every check above. Approve exactly
+    // the fee: should the request still fail, what is left is this allowance, used by the next request.
+    await transact(
+      "approve the escrow to take the fee",
+      token.connect(signer).approve,
+      system.addresses.escrow,
+      input.amount,
+    );
+  }
+  const receipt = await transact("request access", system.escrow.connect(signer).requestAccess, ...args);
+  for (const log of receipt.logs) {
+    const parsed = decodeLog(system.escrow.interface, log);
+    if (parsed?.name !== "AccessRequested") continue;
+    return {
+      requestId: BigInt(parsed.args.requestId),
+      optimistic,
+      decisionDeadline: BigInt(parsed.args.decisionDeadline),
+      objectionDeadline: BigInt(parsed.args.objectionDeadline),
+      approved,
+      txHash: receipt.hash,
+    };
+  }
+  throw new RoleError("REVERTED", `Transaction ${receipt.hash} made no request.`);
+}
+
+/**
+ * Cancels a pending request the signer made; the fee is refunded in full.
+ * @throws RoleError `NOT_ALLOWED` for someone else's request, `WRONG_STATE` if it is not pending
+ */
+export async function cancelRequest(
+  system: DataCoop,
+  signer: Signer,
+  requestId: bigint,
+): Promise<{ refunded: bigint; txHash: string }> {
+  const request = await readRequest(system, requestId);
+  const sender = await signer.getAddress();
+  if (request.buyer !== sender) {
+    throw new RoleError(
+      "NOT_ALLOWED",
+      `Request #${requestId} was made by ${request.buyer}; only that buyer may cancel it.`,
+    );
+  }
+  requireStatus(requestId, request, ["Pending"], "cancel it");
+  const receipt = await transact("cancel the request", system.escrow.connect(signer).cancel, requestId);
+  return { refunded: request.amount, txHash: receipt.hash };
+}
+
+/**
+ * Approves an optimistic request whose objection window has closed (anyone may do it).
+ * @throws RoleError `WRONG_STATE` with the time to wait for
+ */
+export async function finalizeRequest(
+  system: DataCoop,
+  signer: Signer,
+  requestId: bigint,
+): Promise<{ txHash: string }> {
+  const request = await readRequest(system, requestId);
+  requireStatus(requestId, request, ["Pending"], "finalize it");
+  if (request.objectionDeadline === 0n) {
+    throw new RoleError(
+      "WRONG_STATE",
+      `Request #${requestId} did not meet standing terms; it is decided by a Governor proposal (holder:propose).`,
+    );
+  }
+  const now = await chainTime(system.provider);
+  if (now <= request.objectionDeadline) {
+    throw new RoleError(
+      "WRONG_STATE",
+      `The objection window of request #${requestId} is open until ${formatTime(request.objectionDeadline)} (chain time ${formatTime(now)}); finalize after it.`,
+    );
+  }
+  const receipt = await transact("finalize the request", system.escrow.connect(signer).finalize, requestId);
+  return { txHash: receipt.hash };
+}
+
+/** One decrypted and verified contribution written by {@link fetchGrant}. */
+export interface FetchedFile {
+  readonly contentHash: string;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** Options of {@link fetchGrant}. */
+export interface FetchOptions {
+  /** Where to read the manifest and ciphertexts; default: the store the manifest URI points into. */
+  readonly store?: NamedStore;
+  /** A new (or empty) directory for the decrypted files; written atomically. */
+  readonly outDir: string;
+}
+
+/** What {@link fetchGrant} delivered. */
+export interface FetchResult {
+  /** Whether the grant is still running (after `expiry` the accepted terms forbid further use). */
+  readonly active: boolean;
+  /** End of the grant (Unix seconds). */
+  readonly expiry: bigint;
+  readonly manifestHash: string;
+  readonly manifestURI: string;
+  readonly purpose: number;
+  readonly files: readonly FetchedFile[];
+  readonly outDir: string;
+}
+
+/**
+ * After delivery: reads the manifest hash and URI from the `AccessDelivered` event, fetches the manifest
+ * and checks its hash, opens it with the buyer's key (checking it was made for this key, chain, escrow,
+ * request and purpose), checks every entry is a registered contribution, fetches every ciphertext,
+ * verifies its content hash, decrypts it, and writes `<contentHash>.zip` files plus `manifest.json` into
+ * `outDir`, all or nothing.
+ * @throws RoleError (`WRONG_STATE`, `NOT_ALLOWED`, `INTEGRITY`, ...); nothing is written on failure
+ */
+export async function fetchGrant(
+  system: DataCoop,
+  requestId: bigint,
+  buyerKey: EciesKey,
+  options: FetchOptions,
+): Promise<FetchResult> {
+  const request = await readRequest(system, requestId);
+  requireStatus(requestId, request, ["Delivered"], "fetch its data");
+  const requestedKey = normalizePublicKey(await buyerPublicKeyOf(system, requestId, request));
+  if (requestedKey !== buyerKey.publicKey) {
+    throw new RoleError(
+      "NOT_ALLOWED",
+      `Request #${requestId} was made for the public key ${requestedKey}, but the key from ${buyerKey.source} is ${buyerKey.publicKey}; use the key the request was made with.`,
+    );
+  }
+  const delivered = await system.escrow.queryFilter(system.escrow.filters.AccessDelivered(requestId), system.fromBlock);
+  if (delivered.length !== 1) {
+    throw new RoleError("NOT_FOUND", `Found ${delivered.length} AccessDelivered event(s) for request #${requestId}.`);
+  }
+  const { manifestHash, manifestURI } = delivered[0].args;
+  if (manifestHash !== request.manifestHash) {
+    throw new RoleError(
+      "INTEGRITY",
+      `The delivery event's manifest hash differs from the one stored for request #${requestId}.`,
+    );
+  }
+  const source = options.store ?? storeForUri(manifestURI);
+  const purpose = Number(request.purpose);
+  try {
+    system.progress?.({ step: `fetching the manifest from ${source.location}` });
+    const manifestBytes = await source.store.get(manifestHash);
+    const opened = await openManifest(manifestBytes, manifestHash, buyerKey.privateKey, source.store, {
+      expect: { chainId: system.chainId, escrow: system.addresses.escrow, requestId, purpose },
+    });
+    const entries = opened.manifest.entries;
+    for (const entry of entries) {
+      const c = await system.registry.contribution(entry.contentHash);
+      if (c.status === 0n) {
+        throw new RoleError(
+          "INTEGRITY",
+          `The manifest lists ${entry.contentHash}, which is not a registered contribution.`,
+        );
+      }
+    }
+    const files = await publishDirectory(options.outDir, async (dir) => {
+      const written: FetchedFile[] = [];
+      for await (const item of opened) {
+        const name = `${item.contentHash}.zip`;
+        await writeFileAtomic(path.join(dir, name), item.plaintext);
+        written.push({
+          contentHash: item.contentHash,
+          path: path.join(path.resolve(options.outDir), name),
+          bytes: item.plaintext.length,
+        });
+        system.progress?.({ step: "decrypting and verifying", done: written.length, total: entries.length });
+      }
+      await writeFileAtomic(path.join(dir, "manifest.json"), manifestBytes);
+      return written;
+    });
+    const grant = await system.escrow.grant(requestId);
+    return {
+      active: grant.active,
+      expiry: grant.expiry,
+      manifestHash,
+      manifestURI,
+      purpose,
+      files,
+      outDir: path.resolve(options.outDir),
+    };
+  } catch (cause) {
+    if (cause instanceof ManifestError || cause instanceof BlobStoreError || cause instanceof EnvelopeError) {
+      throw new RoleError(
+        "INTEGRITY",
+        `Verification of the data delivered for request #${requestId} failed, so nothing was written: ${cause.message}`,
+        { cause },
+      );
+    }
+    throw cause;
+  }
+}
+
+/** The keccak256 of a terms document, as `requestAccess` takes it. */
+export function termsHashOf(document: Uint8Array): string {
+  return keccak256(document);
+}

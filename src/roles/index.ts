@@ -1,0 +1,155 @@
+/**
+ * DataCoop roles as a library: what each actor does, over ethers v6 and the TypeChain bindings, with no
+ * dependency on Hardhat (the Hardhat tasks in `tasks/` are thin wrappers over it).
+ *
+ * Every operation checks its inputs and the chain first and simulates its transaction before sending it,
+ * so a mistake is reported (as a {@link RoleError} saying what to fix) before anything changes. Files are
+ * written atomically. Long operations report to an optional {@link ProgressListener}.
+ *
+ * - contributor: {@link contributeExport} (score → encrypt → attest → upload → register), {@link sealExport}
+ *   and {@link contributeSealed} (with external validators), {@link setPurposes}, {@link revokeContribution},
+ *   {@link claimRevenue}, {@link contributorStatus};
+ * - validator: {@link scoreExportFor}, {@link signAttestationFile};
+ * - token holder: {@link delegateVotes}, {@link decisionActions} + {@link propose}, {@link castVote},
+ *   {@link queueProposal}, {@link executeProposal}, {@link objectToRequest};
+ * - buyer: {@link requestAccess}, {@link cancelRequest}, {@link finalizeRequest}, {@link fetchGrant};
+ * - custodian: {@link eligibleContributions}, {@link deliverGrant}.
+ */
+export { RoleError, type RoleErrorCode } from "./errors";
+export { type ProgressEvent, type ProgressListener, silentProgress } from "./progress";
+export { type ConnectOptions, type DataCoop, connectDataCoop } from "./contracts";
+export {
+  DATACOOP_MODULES,
+  type DataCoopAddresses,
+  type IgnitionDeployment,
+  defaultDeploymentId,
+  readIgnitionDeployment,
+} from "./deployment";
+export {
+  type EciesKey,
+  type KeyRole,
+  LOCAL_CHAIN_ID,
+  eciesKeyFromPrivate,
+  generateKeyFile,
+  keyFilePermissionWarning,
+  localDevelopmentKey,
+  readKeyFile,
+} from "./keys";
+export { publishDirectory, readInputFile, writeFileAtomic, writeJsonAtomic } from "./files";
+export { type NamedStore, blobKeyFromUri, openStore, storeForUri } from "./stores";
+export {
+  type Purpose,
+  describePurposeMask,
+  parsePurpose,
+  parsePurposeMask,
+  purposeName,
+  readPurposes,
+} from "./purposes";
+export { formatDuration, formatTokenAmount, parseDuration, parseTokenAmount } from "./units";
+export { chainTime, formatTime } from "./chain";
+export { deploymentSalt, scorerVersionId } from "./scoring";
+export { type DecodedRevert, decodeRevert, explainRevert, transact } from "./revert";
+export { scanEvents } from "./events";
+export {
+  type ContributionDescriptor,
+  DESCRIPTOR_TYPE,
+  DESCRIPTOR_VERSION,
+  parseDescriptor,
+  serializeDescriptor,
+} from "./descriptor";
+export {
+  ATTESTATION_FILE_TYPE,
+  type AttestationFile,
+  type AttestationJson,
+  attestationOf,
+  buildAttestationFile,
+  mergeAttestationFiles,
+  parseAttestationFile,
+} from "./attestation-file";
+export {
+  type AttestationRequest,
+  DEFAULT_ATTESTATION_VALIDITY,
+  localValidators,
+  scoreExportFor,
+  signAttestationFile,
+} from "./validator";
+export {
+  CONTRIBUTION_STATUS,
+  type ContributeOptions,
+  type ContributionCheck,
+  type ContributionPlan,
+  type ContributionStatusName,
+  type PreparedContribution,
+  type RegisteredContribution,
+  checkContribution,
+  contributeExport,
+  custodianPublicKeyOf,
+  planFromAttestation,
+  prepareContribution,
+  registerContribution,
+  uploadPrepared,
+} from "./contributor";
+export {
+  SEALED_FILE_TYPE,
+  type SealedContributionFile,
+  contributeSealed,
+  parseSealedFile,
+  sealExport,
+} from "./contributor-sealed";
+export {
+  type ContributionState,
+  type ContributorStatus,
+  claimRevenue,
+  contributorStatus,
+  revokeContribution,
+  setPurposes,
+} from "./contributor-account";
+export {
+  type EscrowRequest,
+  REQUEST_STATUS,
+  type RequestStatusName,
+  buyerPublicKeyOf,
+  meetsStandingTerms,
+  readRequest,
+} from "./requests";
+export {
+  type AccessRequestInput,
+  type AccessRequestResult,
+  type FetchOptions,
+  type FetchResult,
+  type FetchedFile,
+  cancelRequest,
+  fetchGrant,
+  finalizeRequest,
+  requestAccess,
+  termsHashOf,
+} from "./buyer";
+export {
+  type DeliverOptions,
+  type DeliveryResult,
+  type EligibleContribution,
+  deliverGrant,
+  eligibleContributions,
+} from "./custodian";
+export {
+  type Decisions,
+  type ObjectionResult,
+  PROPOSAL_STATE,
+  type ProposalAction,
+  type ProposalCreated,
+  type ProposalInfo,
+  type ProposalStateName,
+  VOTE_SUPPORT,
+  type VoteChoice,
+  castVote,
+  decisionActions,
+  delegateVotes,
+  describeDecisions,
+  earliestExecutionDelay,
+  executeProposal,
+  findProposal,
+  objectToRequest,
+  proposalState,
+  propose,
+  queueProposal,
+} from "./holder";

@@ -1,0 +1,339 @@
+/**
+ * What every role task shares: deployment flags, account and key selection, progress display, output,
+ * and turning library errors into Hardhat errors with their actionable message (no stack trace).
+ *
+ * The role library (and the TypeChain bindings it needs) is loaded lazily, inside task actions, so that
+ * loading `hardhat.config.ts` never needs compiled artifacts (a fresh clone can still run `hardhat compile`).
+ */
+import path from "node:path";
+import { types, vars } from "hardhat/config";
+import { HardhatPluginError } from "hardhat/plugins";
+import type { ActionType, ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+
+import type * as Roles from "../src/roles";
+
+/** Name shown in errors: "Error in plugin DataCoop: ...". */
+export const PLUGIN = "DataCoop";
+
+/** Where writers put blobs unless `--store` says otherwise (relative to the project root). */
+export const DEFAULT_STORE = ".datacoop/blobs";
+
+/** Hardhat configuration variables that hold each role's ECIES private key. */
+export const KEY_VARS: Record<Roles.KeyRole, string> = {
+  contributor: "DATACOOP_CONTRIBUTOR_KEY",
+  buyer: "DATACOOP_BUYER_KEY",
+  custodian: "DATACOOP_CUSTODIAN_KEY",
+};
+
+/** The role library, loaded on first use. */
+export async function loadRoles(): Promise<typeof Roles> {
+  return import("../src/roles");
+}
+
+/** Flags every task that talks to a deployment accepts. */
+export interface DeploymentArgs {
+  deploymentId?: string;
+  registry?: string;
+  escrow?: string;
+  governor?: string;
+  fromBlock?: number;
+}
+
+/** Adds the deployment flags to a task. */
+export function withDeployment(task: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return task
+    .addOptionalParam(
+      "deploymentId",
+      "Hardhat Ignition deployment id to read the addresses from (default: chain-<chainId>, in deploy/deployments)",
+      undefined,
+      types.string,
+    )
+    .addOptionalParam("registry", "ContributionRegistry address (overrides the deployment)", undefined, types.string)
+    .addOptionalParam("escrow", "AccessEscrow address (overrides the deployment)", undefined, types.string)
+    .addOptionalParam("governor", "CoopGovernor address (overrides the deployment)", undefined, types.string)
+    .addOptionalParam(
+      "fromBlock",
+      "First block to scan for events (default: the deployment's first block)",
+      undefined,
+      types.int,
+    );
+}
+
+/** Flags of tasks that act as one account. */
+export interface AccountArgs {
+  account?: string;
+}
+
+/** Adds `--account` to a task. */
+export function withAccount(
+  task: ConfigurableTaskDefinition,
+  fallback = "the first configured account",
+): ConfigurableTaskDefinition {
+  return task.addOptionalParam(
+    "account",
+    `Account to act as: an index into the network's accounts or an address (default: ${fallback})`,
+    undefined,
+    types.string,
+  );
+}
+
+/** Flags of tasks that need an ECIES key. */
+export interface KeyArgs {
+  keyFile?: string;
+  keyVar?: string;
+}
+
+/** Adds `--key-file` and `--key-var` to a task for `role` (or for the role given by `--role`). */
+export function withKey(task: ConfigurableTaskDefinition, role?: Roles.KeyRole): ConfigurableTaskDefinition {
+  const whose = role === undefined ? "role's" : `${role}'s`;
+  const variable = role === undefined ? "DATACOOP_<ROLE>_KEY" : KEY_VARS[role];
+  return task
+    .addOptionalParam(
+      "keyFile",
+      `File holding the ${whose} ECIES private key (64 hex digits); local networks only. Create one with keys:generate`,
+      undefined,
+      types.string,
+    )
+    .addOptionalParam(
+      "keyVar",
+      `Hardhat configuration variable holding the ${whose} ECIES private key (default: ${variable}; set it with \`npx hardhat vars set ${variable}\`). On a local network without one, a well-known development key is used`,
+      undefined,
+      types.string,
+    );
+}
+
+/** Flags of tasks that can print JSON. */
+export interface JsonArgs {
+  json: boolean;
+}
+
+/** Adds `--json` to a task. */
+export function withJson(task: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return task.addFlag("json", "Print the result as one JSON object on stdout instead of text");
+}
+
+/** Whether the network is a local development chain (the in-process network or `npx hardhat node`). */
+export async function isLocal(hre: HardhatRuntimeEnvironment): Promise<boolean> {
+  const roles = await loadRoles();
+  return (await hre.ethers.provider.getNetwork()).chainId === roles.LOCAL_CHAIN_ID;
+}
+
+/**
+ * Connects to the deployment named by the flags: the three addresses if all are given, else the Ignition
+ * deployment file (with any given address overriding it).
+ */
+export async function connect(hre: HardhatRuntimeEnvironment, args: DeploymentArgs): Promise<Roles.DataCoop> {
+  const roles = await loadRoles();
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  const progress = progressPrinter();
+  let addresses: Roles.DataCoopAddresses;
+  let fromBlock = args.fromBlock ?? 0;
+  if (args.registry !== undefined && args.escrow !== undefined && args.governor !== undefined) {
+    addresses = { registry: args.registry, escrow: args.escrow, governor: args.governor };
+  } else {
+    const deploymentsDir = path.join(hre.config.paths.ignition, "deployments");
+    let deployment: Roles.IgnitionDeployment;
+    try {
+      deployment = await roles.readIgnitionDeployment(
+        deploymentsDir,
+        args.deploymentId ?? roles.defaultDeploymentId(chainId),
+      );
+    } catch (error) {
+      if (hre.network.name === "hardhat" && error instanceof roles.RoleError && error.code === "NOT_FOUND") {
+        throw new roles.RoleError(
+          "CONFIG",
+          `${error.message} Note: the in-process "hardhat" network starts empty for every command; run a node (\`npx hardhat node\`), deploy to it and pass --network localhost.`,
+        );
+      }
+      throw error;
+    }
+    addresses = {
+      registry: args.registry ?? deployment.addresses.registry,
+      escrow: args.escrow ?? deployment.addresses.escrow,
+      governor: args.governor ?? deployment.addresses.governor,
+    };
+    fromBlock = args.fromBlock ?? deployment.fromBlock;
+  }
+  return roles.connectDataCoop(addresses, hre.ethers.provider, { fromBlock, progress });
+}
+
+/**
+ * The signer for `--account` (an index or an address), or the first configured account.
+ * @param fallback picks the default among the signers (e.g. the one holding a role)
+ */
+export async function signerFor(
+  hre: HardhatRuntimeEnvironment,
+  account: string | undefined,
+  fallback?: (signers: HardhatEthersSigner[]) => Promise<HardhatEthersSigner | undefined>,
+): Promise<HardhatEthersSigner> {
+  const roles = await loadRoles();
+  const signers = await hre.ethers.getSigners();
+  if (signers.length === 0) {
+    throw new roles.RoleError(
+      "CONFIG",
+      `No account is configured for network ${hre.network.name}; set one with \`npx hardhat vars set DEPLOYER_PRIVATE_KEY\`.`,
+    );
+  }
+  if (account === undefined) {
+    if (fallback !== undefined) {
+      const chosen = await fallback(signers);
+      if (chosen !== undefined) return chosen;
+    }
+    return signers[0];
+  }
+  if (/^\d+$/.test(account)) {
+    const signer = signers[Number(account)];
+    if (signer === undefined) {
+      throw new roles.RoleError(
+        "INVALID_INPUT",
+        `--account ${account} is out of range: network ${hre.network.name} has ${signers.length} account(s) (0..${signers.length - 1}).`,
+      );
+    }
+    return signer;
+  }
+  const found = signers.find((s) => s.address.toLowerCase() === account.toLowerCase());
+  if (found === undefined) {
+    throw new roles.RoleError(
+      "INVALID_INPUT",
+      `--account ${account} is not one of the accounts configured for network ${hre.network.name}; give an index or one of: ${signers
+        .slice(0, 5)
+        .map((s) => s.address)
+        .join(", ")}${signers.length > 5 ? ", ..." : ""}.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * The ECIES key of `role` for `account`: from `--key-file` (local networks only), else the Hardhat
+ * configuration variable (`--key-var`, default per role), else on a local network the well-known
+ * development key of that account. Never prints the private key.
+ */
+export async function eciesKeyFor(
+  hre: HardhatRuntimeEnvironment,
+  role: Roles.KeyRole,
+  account: string,
+  args: KeyArgs,
+): Promise<Roles.EciesKey> {
+  const roles = await loadRoles();
+  const local = await isLocal(hre);
+  const variable = args.keyVar ?? KEY_VARS[role];
+  if (args.keyFile !== undefined) {
+    if (!local) {
+      throw new roles.RoleError(
+        "CONFIG",
+        `--key-file is for local networks only; on ${hre.network.name} keep the ${role} key in a Hardhat configuration variable: \`npx hardhat vars set ${variable}\`.`,
+      );
+    }
+    const warning = await roles.keyFilePermissionWarning(args.keyFile);
+    if (warning !== undefined) note(`warning: ${warning}`);
+    return roles.readKeyFile(args.keyFile);
+  }
+  if (vars.has(variable))
+    return roles.eciesKeyFromPrivate(vars.get(variable), `Hardhat configuration variable ${variable}`);
+  if (args.keyVar !== undefined) {
+    throw new roles.RoleError(
+      "CONFIG",
+      `The Hardhat configuration variable ${variable} is not set; set it with \`npx hardhat vars set ${variable}\`.`,
+    );
+  }
+  if (local) {
+    const key = roles.localDevelopmentKey(role, account);
+    note(`using ${key.source} (well known: local networks only; set ${variable} or pass --key-file for your own)`);
+    return key;
+  }
+  throw new roles.RoleError(
+    "CONFIG",
+    `No ${role} ECIES key for ${hre.network.name}: set one with \`npx hardhat vars set ${variable}\` (generate a key with \`npx hardhat keys:generate --out <file>\`), or name another variable with --key-var.`,
+  );
+}
+
+/** Opens `--store`, defaulting to the project's `.datacoop/blobs`. */
+export async function storeFor(hre: HardhatRuntimeEnvironment, store: string | undefined): Promise<Roles.NamedStore> {
+  const roles = await loadRoles();
+  return roles.openStore(store ?? path.join(hre.config.paths.root, DEFAULT_STORE));
+}
+
+/** Parses a decimal id flag (a request or proposal id). */
+export async function parseId(value: string, flag: string): Promise<bigint> {
+  const roles = await loadRoles();
+  if (!/^\d+$/.test(value.trim())) {
+    throw new roles.RoleError("INVALID_INPUT", `--${flag} must be a whole number; got ${JSON.stringify(value)}.`);
+  }
+  return BigInt(value.trim());
+}
+
+/** Parses a comma-separated list of ids (may be empty). */
+export async function parseIds(value: string | undefined, flag: string): Promise<bigint[]> {
+  if (value === undefined || value.trim() === "") return [];
+  return Promise.all(value.split(",").map((item) => parseId(item, flag)));
+}
+
+/** A line for the user that is not the result (progress, notes): goes to stderr. */
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Prints a result: JSON (bigints as strings) with `--json`, else the text lines. */
+export function report(json: boolean, data: object, lines: () => string[]): void {
+  if (json) {
+    console.log(
+      JSON.stringify(data, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2),
+    );
+  } else {
+    for (const line of lines()) console.log(line);
+  }
+}
+
+/** Shows progress on stderr: every step once, counted steps at most every 10 %. */
+export function progressPrinter(): Roles.ProgressListener {
+  let lastStep = "";
+  let lastShare = -1;
+  return (event) => {
+    if (event.total === undefined || event.done === undefined) {
+      note(`… ${event.step}`);
+      return;
+    }
+    if (event.step !== lastStep) {
+      lastStep = event.step;
+      lastShare = -1;
+    }
+    const share = Math.floor((event.done * 10) / Math.max(1, event.total));
+    if (share > lastShare) {
+      lastShare = share;
+      note(`… ${event.step}: ${event.done}/${event.total}`);
+    }
+  };
+}
+
+const USER_ERRORS = new Set([
+  "RoleError",
+  "EnvelopeError",
+  "ManifestError",
+  "BlobStoreError",
+  "BlobNotFoundError",
+  "BlobIntegrityError",
+  "BlobStoreRequestError",
+  "ExportArchiveError",
+  "ExportFormatError",
+  "ExportOptionsError",
+]);
+
+/**
+ * Wraps a task action so that errors the user can act on are shown as their message alone (Hardhat prints
+ * "Error in plugin DataCoop: ..."), while unexpected errors keep their stack.
+ */
+export function action<A extends object>(
+  run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,
+): ActionType<A> {
+  return async (args, hre) => {
+    try {
+      await run(args, hre);
+    } catch (error) {
+      if (error instanceof Error && USER_ERRORS.has(error.name))
+        throw new HardhatPluginError(PLUGIN, error.message, error);
+      throw error;
+    }
+  };
+}

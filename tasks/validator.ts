@@ -1,0 +1,114 @@
+/** Validator task: score an export and sign the EIP-712 attestation. */
+import { task, types } from "hardhat/config";
+
+import {
+  type AccountArgs,
+  type DeploymentArgs,
+  action,
+  connect,
+  loadRoles,
+  signerFor,
+  withAccount,
+  withDeployment,
+} from "./common";
+
+interface AttestArgs extends DeploymentArgs, AccountArgs {
+  export: string;
+  sealed?: string;
+  contributor?: string;
+  contentHash?: string;
+  out: string;
+  validity: string;
+}
+
+withAccount(
+  withDeployment(
+    task(
+      "validator:attest",
+      "Scores a ChatGPT export (units, quality, source-account hash) and signs the EIP-712 attestation for the contributor's sealed ciphertext, bound to this chain and registry; writes it as JSON for contributor:contribute --attestation",
+    ),
+  ),
+  "the first local account holding VALIDATOR_ROLE",
+)
+  .addParam("export", "The ChatGPT export .zip the contributor showed you", undefined, types.string)
+  .addOptionalParam(
+    "sealed",
+    "The contributor's sealed-contribution file (from contributor:seal); its claims are checked against your own score",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("contributor", "Instead of --sealed: the contributor's address", undefined, types.string)
+  .addOptionalParam(
+    "contentHash",
+    "Instead of --sealed: the content hash of the sealed ciphertext",
+    undefined,
+    types.string,
+  )
+  .addParam("out", "Where to write the attestation JSON (must not exist)", undefined, types.string)
+  .addOptionalParam(
+    "validity",
+    "How long the attestation stays valid, e.g. 1h, 2d (from the latest block)",
+    "1h",
+    types.string,
+  )
+  .setAction(
+    action<AttestArgs>(async (args, hre) => {
+      const roles = await loadRoles();
+      const validity = roles.parseDuration(args.validity, "--validity");
+      let contributor: string;
+      let contentHash: string;
+      let sealed: import("../src/roles").SealedContributionFile | undefined;
+      if (args.sealed !== undefined) {
+        if (args.contributor !== undefined || args.contentHash !== undefined) {
+          throw new roles.RoleError(
+            "INVALID_INPUT",
+            "Give either --sealed, or --contributor with --content-hash, not both.",
+          );
+        }
+        sealed = roles.parseSealedFile(
+          new TextDecoder().decode(await roles.readInputFile(args.sealed, "the sealed-contribution file")),
+          args.sealed,
+        );
+        contributor = sealed.contributor;
+        contentHash = sealed.contentHash;
+      } else {
+        if (args.contributor === undefined || args.contentHash === undefined) {
+          throw new roles.RoleError(
+            "INVALID_INPUT",
+            "Give --sealed <file>, or both --contributor <address> and --content-hash <hash>.",
+          );
+        }
+        contributor = args.contributor;
+        contentHash = args.contentHash;
+      }
+      const coop = await connect(hre, args);
+      const validatorRole = await coop.registry.VALIDATOR_ROLE();
+      const signer = await signerFor(hre, args.account, async (signers) => {
+        for (const s of signers) if (await coop.registry.hasRole(validatorRole, s.address)) return s;
+        return undefined;
+      });
+      const score = roles.scoreExportFor(coop, await roles.readInputFile(args.export, "the export archive"));
+      if (sealed !== undefined) {
+        const mismatches: string[] = [];
+        if (sealed.sourceHash !== score.sourceHash) mismatches.push("the source account differs");
+        if (sealed.units !== score.units)
+          mismatches.push(`it claims ${sealed.units} units, the export has ${score.units}`);
+        if (sealed.quality !== score.quality)
+          mismatches.push(`it claims quality ${sealed.quality}, the export scores ${score.quality}`);
+        if (mismatches.length > 0) {
+          throw new roles.RoleError(
+            "INVALID_INPUT",
+            `The sealed file does not describe this export (${mismatches.join("; ")}); ask the contributor for the export they sealed.`,
+          );
+        }
+      }
+      const file = await roles.signAttestationFile(coop, [signer], { contributor, contentHash, score, validity });
+      await roles.writeJsonAtomic(args.out, file, { overwrite: false });
+      console.log(
+        `Attested ${contentHash} for ${contributor}: ${score.units} units, quality ${(score.quality / 100).toFixed(2)}%`,
+      );
+      console.log(
+        `  signed by ${signer.address}, valid until ${roles.formatTime(BigInt(file.attestation.deadline))} → ${args.out}`,
+      );
+    }),
+  );
