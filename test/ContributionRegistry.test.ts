@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import { systemFixture, timelockSigner, type System } from "./helpers/fixtures";
 import { attest, contribute, uniqueHash } from "../scripts/lib/contribute";
-import { attestationDomain, orderSignatures, signAttestation } from "../src/protocol/attestation";
+import { ATTESTATION_TYPES, attestationDomain, orderSignatures, signAttestation } from "../src/protocol/attestation";
 
 const RESEARCH = 0;
 const ANALYTICS = 1;
@@ -196,17 +196,7 @@ describe("ContributionRegistry", function () {
             const foreign = await signAttestation(s.validators[0], await domainOf(s), attestation);
             const recovered = ethers.verifyTypedData(
               await domainOf(s),
-              {
-                Attestation: [
-                  { name: "contributor", type: "address" },
-                  { name: "contentHash", type: "bytes32" },
-                  { name: "sourceHash", type: "bytes32" },
-                  { name: "units", type: "uint32" },
-                  { name: "quality", type: "uint16" },
-                  { name: "scorerVersion", type: "uint32" },
-                  { name: "deadline", type: "uint64" },
-                ],
-              },
+              { Attestation: [...ATTESTATION_TYPES.Attestation] },
               attestation,
               foreign.signature,
             );
