@@ -16,6 +16,8 @@ import { benchEscrow } from "./bench/escrow";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,10000").split(",").map(Number);
 const TWO_PURPOSES = 0b101; // RESEARCH + AI_TRAINING
+/** Operations the design requires to cost the same at every number of contributors. */
+const MUST_BE_FLAT = new Set(["contribute", "deposit", "claim", "deliver", "requestAccess+finalize"]);
 const TARGETS: Record<string, number> = {
   contribute: 250_000,
   deposit: 120_000,
@@ -64,7 +66,15 @@ async function benchCore(system: System, depositor: Awaited<ReturnType<typeof fr
   );
   await system.registry.connect(timelock).setAttestationThreshold(1);
 
-  // deposit: one fee released to every contributor consenting to a purpose, O(1).
+  // deposit: one fee released to every contributor consenting to a purpose, O(1). The first deposit the
+  // distributor ever receives also creates its settlement balance and the purpose's carry slot (a one-off);
+  // it is recorded apart, and `deposit` is the steady state.
+  if (n === SIZES[0])
+    record(
+      "firstDepositEver",
+      n,
+      await gasOf(system.distributor.connect(depositor).deposit(2, 1_000n * 10n ** 6n + 1n)),
+    );
   record("deposit", n, await gasOf(system.distributor.connect(depositor).deposit(2, 1_000n * 10n ** 6n)));
   await system.distributor.connect(depositor).deposit(0, 1_000n * 10n ** 6n);
 
@@ -125,17 +135,17 @@ function printTable(table: Table) {
     "ok",
   ];
   const rows = Object.entries(table).map(([op, bySize]) => {
-    const values = SIZES.map((s) => bySize[String(s)]);
+    const values = SIZES.map((s) => bySize[String(s)]).filter((v): v is number => v !== undefined);
     const target = TARGETS[op];
     const min = Math.min(...values);
     const max = Math.max(...values);
     const flat = (max - min) / min <= 0.05;
-    const ok = (target === undefined || max <= target) && flat;
+    const ok = (target === undefined || max <= target) && (flat || !MUST_BE_FLAT.has(op));
     return [
       op,
-      ...values.map((v) => v.toLocaleString("en-US")),
+      ...SIZES.map((s) => bySize[String(s)]?.toLocaleString("en-US") ?? "—"),
       target ? `≤ ${target.toLocaleString("en-US")}` : "",
-      flat ? "yes" : "NO",
+      MUST_BE_FLAT.has(op) ? (flat ? "yes" : "NO") : flat ? "(yes)" : "(no: O(log n))",
       ok ? "✔" : "✘",
     ];
   });
