@@ -155,7 +155,7 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
 
     /// @inheritdoc IRevenueDistributor
     function claimTo(uint16 purposes, address to) external returns (uint256 amount) {
-        if (to == address(0)) revert DistributorZeroAddress();
+        if (to == address(0) || to == address(this)) revert DistributorInvalidRecipient(to);
         return _claim(purposes, to);
     }
 

@@ -65,10 +65,9 @@ describe("RevenueDistributor", function () {
       distributor,
       "DistributorZeroAmount",
     );
-    await expect(distributor.connect(bob).claimTo(bit(AI_TRAINING), ethers.ZeroAddress)).to.be.revertedWithCustomError(
-      distributor,
-      "DistributorZeroAddress",
-    );
+    await expect(distributor.connect(bob).claimTo(bit(AI_TRAINING), ethers.ZeroAddress))
+      .to.be.revertedWithCustomError(distributor, "DistributorInvalidRecipient")
+      .withArgs(ethers.ZeroAddress);
   });
 
   it("applies a consent change to revenue deposited after it only", async function () {

@@ -24,6 +24,9 @@ interface IRevenueDistributor {
     error DistributorUnauthorizedWiring(address caller);
     /// @notice Thrown when an address that must be set is zero.
     error DistributorZeroAddress();
+    /// @notice Thrown when claimed revenue would be paid to the zero address or to the distributor itself,
+    /// where it would be locked outside the ledger.
+    error DistributorInvalidRecipient(address to);
     /// @notice Thrown when the purpose id is not below 16.
     /// @param purpose The purpose id given.
     error DistributorInvalidPurpose(uint8 purpose);

@@ -1,0 +1,49 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, parseUnits } from "ethers";
+import { contribute } from "../../scripts/lib/contribute";
+import { systemFixture, timelockSigner } from "../helpers/fixtures";
+
+/**
+ * Finding (low): `claimTo(purposes, address(distributor))` succeeds today. It settles the claimant's earnings to
+ * zero and "pays" them to the distributor itself, so the tokens never leave: they become a plain balance outside
+ * the ledger that nobody can ever claim. The claimant loses its revenue for good, and the documented conservation
+ * law `balance * PRECISION == Σ earnedScaled + Σ carry` no longer holds (the balance is higher than the ledger).
+ * `claimTo` already refuses the zero address for the same reason; the distributor itself must be refused too.
+ */
+
+const AI_TRAINING = 2;
+const MASK = 1 << AI_TRAINING;
+const PRECISION = 10n ** 18n;
+
+async function earningFixture() {
+  const system = await systemFixture();
+  const { distributor, usdc, alice, bob } = system;
+  const [, , , , , , depositor] = system.signers;
+  await distributor.connect(await timelockSigner(system)).grantRole(await distributor.DEPOSITOR_ROLE(), depositor);
+  await usdc.mint(depositor, parseUnits("1000", 6));
+  await usdc.connect(depositor).approve(distributor, MaxUint256);
+  await contribute(system, alice, { units: 300, quality: 10_000, purposes: MASK });
+  await contribute(system, bob, { units: 100, quality: 10_000, purposes: MASK });
+  await distributor.connect(depositor).deposit(AI_TRAINING, parseUnits("1000", 6));
+  return system;
+}
+
+describe("Security finding: claimTo the distributor itself", function () {
+  it("refuses the distributor as a recipient, so no revenue is locked outside the ledger", async function () {
+    const { distributor, usdc, alice, bob } = await loadFixture(earningFixture);
+    const owed = await distributor.claimable(alice);
+    expect(owed).to.equal(parseUnits("750", 6));
+
+    await expect(distributor.connect(alice).claimTo(MASK, distributor))
+      .to.be.revertedWithCustomError(distributor, "DistributorInvalidRecipient")
+      .withArgs(await distributor.getAddress());
+
+    expect(await distributor.claimable(alice)).to.equal(owed);
+    const earned =
+      (await distributor.earnedScaled(alice, AI_TRAINING)) + (await distributor.earnedScaled(bob, AI_TRAINING));
+    expect((await usdc.balanceOf(distributor)) * PRECISION, "balance × PRECISION == Σ earnedScaled + carry").to.equal(
+      earned + (await distributor.carry(AI_TRAINING)),
+    );
+  });
+});
