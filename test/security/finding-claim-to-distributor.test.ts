@@ -5,11 +5,11 @@ import { contribute } from "../../scripts/lib/contribute";
 import { systemFixture, timelockSigner } from "../helpers/fixtures";
 
 /**
- * Finding (low): `claimTo(purposes, address(distributor))` succeeds today. It settles the claimant's earnings to
- * zero and "pays" them to the distributor itself, so the tokens never leave: they become a plain balance outside
- * the ledger that nobody can ever claim. The claimant loses its revenue for good, and the documented conservation
- * law `balance * PRECISION == Σ earnedScaled + Σ carry` no longer holds (the balance is higher than the ledger).
- * `claimTo` already refuses the zero address for the same reason; the distributor itself must be refused too.
+ * Finding (low, fixed in 4891dff): `claimTo(purposes, address(distributor))` used to succeed. It settled the
+ * claimant's earnings to zero and "paid" them to the distributor itself, so the tokens never left: they became a
+ * plain balance outside the ledger that nobody could ever claim. The claimant lost its revenue for good, and the
+ * documented conservation law `balance * PRECISION == Σ earnedScaled + Σ carry` no longer held. `claimTo` now
+ * refuses the distributor itself, like the zero address, with `DistributorInvalidRecipient(to)`.
  */
 
 const AI_TRAINING = 2;

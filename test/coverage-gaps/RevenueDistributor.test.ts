@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, ZeroAddress } from "ethers";
+import { MockUSDC__factory, RevenueDistributor__factory } from "../../typechain-types";
+
+/**
+ * RevenueDistributor paths the behaviour specs do not reach: deployment and wiring guards, and the range checks
+ * that keep weights in uint64 and the accumulator below 2^127. A plain account plays the registry and another the
+ * depositor, so the bounds can be driven directly.
+ */
+
+const RESEARCH = 0;
+const UINT64_MAX = 2n ** 64n - 1n;
+const MAX_ACCUMULATOR = 2n ** 127n - 1n;
+const PRECISION = 10n ** 18n;
+
+async function bareLedgerFixture() {
+  const [deployer, gov, registry, depositor, alice, outsider] = await ethers.getSigners();
+  const token = await new MockUSDC__factory(deployer).deploy();
+  const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov);
+  return { token, distributor, deployer, gov, registry, depositor, alice, outsider };
+}
+
+async function wiredLedgerFixture() {
+  const f = await bareLedgerFixture();
+  await f.distributor.wire(f.registry, f.depositor);
+  await f.token.mint(f.depositor, 2n ** 200n);
+  await f.token.connect(f.depositor).approve(f.distributor, MaxUint256);
+  return f;
+}
+
+describe("Coverage gaps: RevenueDistributor", function () {
+  it("refuses a zero settlement token or timelock at deployment", async function () {
+    const { token, gov, deployer } = await loadFixture(bareLedgerFixture);
+    const factory = new RevenueDistributor__factory(deployer);
+    await expect(factory.deploy(ZeroAddress, gov)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
+    await expect(factory.deploy(token, ZeroAddress)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
+  });
+
+  it("is wired by its deployer only, to a non-zero registry, with an optional depositor", async function () {
+    const { distributor, registry, outsider } = await loadFixture(bareLedgerFixture);
+    await expect(distributor.connect(outsider).wire(registry, outsider))
+      .to.be.revertedWithCustomError(distributor, "DistributorUnauthorizedWiring")
+      .withArgs(outsider.address);
+    await expect(distributor.wire(ZeroAddress, outsider)).to.be.revertedWithCustomError(
+      distributor,
+      "DistributorZeroAddress",
+    );
+    await expect(distributor.wire(registry, ZeroAddress))
+      .to.emit(distributor, "Wired")
+      .withArgs(registry.address, ZeroAddress);
+    expect(await distributor.registry()).to.equal(registry.address);
+    expect(await distributor.hasRole(await distributor.DEPOSITOR_ROLE(), ZeroAddress)).to.equal(false);
+  });
+
+  it("keeps every weight within uint64 and refuses to remove more weight than an account holds", async function () {
+    const { distributor, registry, alice } = await loadFixture(wiredLedgerFixture);
+    await expect(distributor.connect(registry).onWeightChange(alice, 0, 0, 1 << RESEARCH, UINT64_MAX + 1n))
+      .to.be.revertedWithCustomError(distributor, "DistributorWeightOverflow")
+      .withArgs(RESEARCH, UINT64_MAX + 1n);
+    await distributor.connect(registry).onWeightChange(alice, 0, 0, 1 << RESEARCH, 100n);
+    await expect(distributor.connect(registry).onWeightChange(alice, 1 << RESEARCH, 101n, 0, 0))
+      .to.be.revertedWithCustomError(distributor, "DistributorWeightUnderflow")
+      .withArgs(alice.address, RESEARCH, 100n, 101n);
+    expect(await distributor.weightOf(alice, RESEARCH)).to.equal(100n);
+    expect(await distributor.totalWeight(RESEARCH)).to.equal(100n);
+  });
+
+  it("refuses a deposit that would push the accumulator past 2^127 - 1, crediting nothing", async function () {
+    const { distributor, token, registry, depositor, alice } = await loadFixture(wiredLedgerFixture);
+    await distributor.connect(registry).onWeightChange(alice, 0, 0, 1 << RESEARCH, 1n);
+    const amount = MAX_ACCUMULATOR / PRECISION + 1n;
+    await expect(distributor.connect(depositor).deposit(RESEARCH, amount))
+      .to.be.revertedWithCustomError(distributor, "DistributorAccumulatorOverflow")
+      .withArgs(RESEARCH, amount * PRECISION);
+    expect(await distributor.accumulator(RESEARCH)).to.equal(0n);
+    expect(await token.balanceOf(distributor)).to.equal(0n);
+    // Just below the bound is accepted.
+    await distributor.connect(depositor).deposit(RESEARCH, amount - 1n);
+    expect(await distributor.accumulator(RESEARCH)).to.equal((amount - 1n) * PRECISION);
+  });
+});
