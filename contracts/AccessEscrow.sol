@@ -231,7 +231,9 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
             Request storage r = _requestOf(requestId);
             Status status = r.status;
             uint48 deadline = r.decisionDeadline;
-            if (status != Status.Pending || now_ > deadline) {
+            // A purpose nobody consents to any more is skipped too: otherwise the sole consenter of one
+            // request could revoke just before execution and make the whole passed proposal revert.
+            if (status != Status.Pending || now_ > deadline || _distributor.totalWeight(r.purpose) == 0) {
                 emit DecisionSkipped(requestId, status, deadline);
                 continue;
             }

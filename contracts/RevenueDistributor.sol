@@ -129,7 +129,9 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
 
         uint256 balanceBefore = _settlementToken.balanceOf(address(this));
         _settlementToken.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = _settlementToken.balanceOf(address(this)) - balanceBefore;
+        uint256 balanceAfter = _settlementToken.balanceOf(address(this));
+        // A token that lowers our balance during the transfer is reported as receiving nothing, not a panic.
+        uint256 received = balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0;
         if (received != amount) revert DistributorUnexpectedTransfer(amount, received);
 
         // Rounding: the accumulator rounds down (never over-pays); what is left below one unit of

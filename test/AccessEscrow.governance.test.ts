@@ -93,19 +93,25 @@ describe("AccessEscrow: decisions by proposal", function () {
       expect((await escrow.request(fresh.requestId)).status).to.equal(Status.Approved);
     });
 
-    it("reverts the whole batch on an id never issued, or a purpose with no consenting weight", async function () {
-      const { escrow, admin, buyer, ids } = await threeRequests();
+    it("reverts the whole batch on an id never issued", async function () {
+      const { escrow, admin, ids } = await threeRequests();
       await expect(escrow.connect(admin).approve([ids[0], 99n]))
         .to.be.revertedWithCustomError(escrow, "EscrowUnknownRequest")
         .withArgs(99n);
       await expect(escrow.connect(admin).approve([0n]))
         .to.be.revertedWithCustomError(escrow, "EscrowUnknownRequest")
         .withArgs(0n);
+      expect((await escrow.request(ids[0])).status).to.equal(Status.Pending);
+    });
+
+    it("skips a request whose purpose nobody consents to, so a late revocation cannot sink the batch", async function () {
+      const { escrow, admin, buyer, ids } = await threeRequests();
       const analytics = await requestAccess(escrow, buyer, { purpose: Purpose.ANALYTICS });
       await expect(escrow.connect(admin).approve([ids[0], analytics.requestId]))
-        .to.be.revertedWithCustomError(escrow, "EscrowNoConsentingWeight")
-        .withArgs(analytics.requestId, Purpose.ANALYTICS);
-      expect((await escrow.request(ids[0])).status).to.equal(Status.Pending);
+        .to.emit(escrow, "DecisionSkipped")
+        .withArgs(analytics.requestId, Status.Pending, (await escrow.request(analytics.requestId)).decisionDeadline);
+      expect((await escrow.request(ids[0])).status).to.equal(Status.Approved);
+      expect((await escrow.request(analytics.requestId)).status).to.equal(Status.Pending);
     });
 
     it("is timelock only", async function () {

@@ -301,9 +301,9 @@ interface IAccessEscrow {
     function finalize(uint256 requestId) external;
 
     /// @notice Approves every request of `requestIds`. Timelock only (a passed proposal).
-    /// @dev Ids that are no longer pending, or past their decision deadline, are skipped with
-    /// `DecisionSkipped`, so that one buyer cannot make a batch revert by cancelling. An id never issued, or a
-    /// purpose with no consenting weight, reverts the whole batch.
+    /// @dev Ids that are no longer pending, past their decision deadline, or for a purpose no weight consents
+    /// to any more are skipped with `DecisionSkipped` (they stay pending), so that neither a buyer cancelling
+    /// nor a contributor revoking can make a passed batch revert. An id never issued reverts the whole batch.
     /// @custom:governance access decisions: approves requests (`Pending` → `Approved`, delivery deadline set)
     /// @custom:bounds pending requests before their decision deadline, for a purpose with consenting weight
     /// @param requestIds The requests to approve.

@@ -15,6 +15,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// (tokens sent here by plain transfer are outside the ledger and never paid out).
 /// @dev Warning: only the registry changes weights and only holders of `DEPOSITOR_ROLE` deposit; both are
 /// trusted to report truthfully. The registry is set once at deployment.
+/// @dev Warning: incoming transfers are checked (a deposit must arrive in full), outgoing ones are not: a
+/// settlement token that charges the sender a fee on transfer would make claims drain more than they pay and
+/// leave the last claimants short. Deploy only with a plain ERC-20 settlement token (e.g. USDC).
 interface IRevenueDistributor {
     /// @notice Thrown when a caller other than the registry reports a weight change.
     /// @param caller The account that called `onWeightChange`.

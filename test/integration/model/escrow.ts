@@ -179,7 +179,7 @@ export class EscrowModel {
       if (!r) return { error: "EscrowUnknownRequest" };
       const pending = r.status === RequestStatus.Pending && !approved.has(id);
       if (!pending || timestamp > r.decisionDeadline) continue;
-      if (consentingWeight(r.purpose) === 0n) return { error: "EscrowNoConsentingWeight" };
+      if (consentingWeight(r.purpose) === 0n) continue; // skipped: stays pending
       approved.add(id);
     }
     return { approved: [...approved] };
