@@ -1,5 +1,5 @@
 /** Buyer tasks: request access, cancel, finalize, show a request, fetch and decrypt a delivered grant. */
-import { task, types } from "hardhat/config";
+import { types } from "hardhat/config";
 
 import {
   type AccountArgs,
@@ -12,12 +12,9 @@ import {
   loadRoles,
   parseId,
   report,
+  roleTask,
   signerFor,
   storeFor,
-  withAccount,
-  withDeployment,
-  withJson,
-  withKey,
 } from "./common";
 
 interface RequestArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
@@ -29,18 +26,10 @@ interface RequestArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
   termsUri?: string;
 }
 
-withJson(
-  withKey(
-    withAccount(
-      withDeployment(
-        task(
-          "buyer:request",
-          "Requests access to the pooled data for a purpose and duration, paying the fee into escrow (approves exactly the fee first if needed). A request that meets the purpose's standing terms is approved unless holders object; any other waits for a Governor proposal",
-        ),
-      ),
-    ),
-    "buyer",
-  ),
+roleTask(
+  "buyer:request",
+  "Requests access to the pooled data for a purpose and duration, paying the fee into escrow (approves exactly the fee first if needed). A request that meets the purpose's standing terms is approved unless holders object; any other waits for a Governor proposal",
+  { key: "buyer", json: true },
 )
   .addParam("purpose", "Purpose name or id, e.g. AI_TRAINING", undefined, types.string)
   .addParam("amount", "Fee in whole settlement tokens, e.g. 1000 or 12.5 (USDC)", undefined, types.string)
@@ -93,7 +82,7 @@ interface RequestIdArgs extends DeploymentArgs, AccountArgs {
   request: string;
 }
 
-withAccount(withDeployment(task("buyer:cancel", "Cancels your pending request; the fee is refunded in full")))
+roleTask("buyer:cancel", "Cancels your pending request; the fee is refunded in full")
   .addParam("request", "The request id", undefined, types.string)
   .setAction(
     action<RequestIdArgs>(async (args, hre) => {
@@ -108,11 +97,7 @@ withAccount(withDeployment(task("buyer:cancel", "Cancels your pending request; t
     }),
   );
 
-withAccount(
-  withDeployment(
-    task("buyer:finalize", "Approves a standing-terms request once its objection window has closed (anyone may)"),
-  ),
-)
+roleTask("buyer:finalize", "Approves a standing-terms request once its objection window has closed (anyone may)")
   .addParam("request", "The request id", undefined, types.string)
   .setAction(
     action<RequestIdArgs>(async (args, hre) => {
@@ -128,11 +113,10 @@ interface StatusArgs extends DeploymentArgs, JsonArgs {
   request: string;
 }
 
-withJson(
-  withDeployment(
-    task("buyer:status", "Shows an access request: status, purpose, fee, deadlines, objections and grant"),
-  ),
-)
+roleTask("buyer:status", "Shows an access request: status, purpose, fee, deadlines, objections and grant", {
+  account: false,
+  json: true,
+})
   .addParam("request", "The request id", undefined, types.string)
   .setAction(
     action<StatusArgs>(async (args, hre) => {
@@ -174,18 +158,10 @@ interface FetchArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
   store?: string;
 }
 
-withJson(
-  withKey(
-    withAccount(
-      withDeployment(
-        task(
-          "buyer:fetch",
-          "After delivery: reads the manifest hash and URI from the delivery event, opens the manifest with your key, fetches every ciphertext, verifies its content hash, decrypts, and writes <contentHash>.zip files and manifest.json to a new directory (all or nothing)",
-        ),
-      ),
-    ),
-    "buyer",
-  ),
+roleTask(
+  "buyer:fetch",
+  "After delivery: reads the manifest hash and URI from the delivery event, opens the manifest with your key, fetches every ciphertext, verifies its content hash, decrypts, and writes <contentHash>.zip files and manifest.json to a new directory (all or nothing)",
+  { key: "buyer", json: true },
 )
   .addParam("request", "The delivered request id", undefined, types.string)
   .addParam("out", "A new (or empty) directory for the decrypted files", undefined, types.string)

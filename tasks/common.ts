@@ -6,7 +6,7 @@
  * loading `hardhat.config.ts` never needs compiled artifacts (a fresh clone can still run `hardhat compile`).
  */
 import path from "node:path";
-import { types, vars } from "hardhat/config";
+import { task, types, vars } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { ActionType, ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -111,6 +111,26 @@ export interface JsonArgs {
 /** Adds `--json` to a task. */
 export function withJson(task: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
   return task.addFlag("json", "Print the result as one JSON object on stdout instead of text");
+}
+
+/** The shared flags a role task takes besides the deployment's. */
+export interface RoleTaskOptions {
+  /** `--account` (default true); a string names what it falls back to when omitted. */
+  account?: boolean | string;
+  /** `--key-file` / `--key-var` for this role's ECIES key. */
+  key?: Roles.KeyRole;
+  /** `--json`. */
+  json?: boolean;
+}
+
+/** Declares a task that works on a DataCoop deployment, with the shared flags `options` asks for. */
+export function roleTask(name: string, description: string, options: RoleTaskOptions = {}): ConfigurableTaskDefinition {
+  let definition = withDeployment(task(name, description));
+  const { account = true } = options;
+  if (account !== false) definition = withAccount(definition, typeof account === "string" ? account : undefined);
+  if (options.key !== undefined) definition = withKey(definition, options.key);
+  if (options.json === true) definition = withJson(definition);
+  return definition;
 }
 
 /** Whether the network is a local development chain (the in-process network or `npx hardhat node`). */

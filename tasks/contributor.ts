@@ -1,6 +1,6 @@
 /** Contributor tasks: contribute an export, change consent, revoke, claim revenue, show status. */
 import { stat } from "node:fs/promises";
-import { task, types } from "hardhat/config";
+import { types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type * as Roles from "../src/roles";
@@ -16,12 +16,9 @@ import {
   loadRoles,
   note,
   report,
+  roleTask,
   signerFor,
   storeFor,
-  withAccount,
-  withDeployment,
-  withJson,
-  withKey,
 } from "./common";
 
 const PURPOSES_HELP =
@@ -35,18 +32,10 @@ interface ContributeArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs 
   store?: string;
 }
 
-withJson(
-  withKey(
-    withAccount(
-      withDeployment(
-        task(
-          "contributor:contribute",
-          "Contributes a ChatGPT export: scores it, encrypts it (data key wrapped to the custodian's on-chain key and to yours), stores the ciphertext and its descriptor in the blob store, gets it attested and registers it. Everything is checked and the transaction simulated before anything is uploaded or sent",
-        ),
-      ),
-    ),
-    "contributor",
-  ),
+roleTask(
+  "contributor:contribute",
+  "Contributes a ChatGPT export: scores it, encrypts it (data key wrapped to the custodian's on-chain key and to yours), stores the ciphertext and its descriptor in the blob store, gets it attested and registers it. Everything is checked and the transaction simulated before anything is uploaded or sent",
+  { key: "contributor", json: true },
 )
   .addOptionalParam("export", "The ChatGPT export .zip to contribute (encrypted now)", undefined, types.string)
   .addOptionalParam(
@@ -156,16 +145,10 @@ interface SealArgs extends DeploymentArgs, AccountArgs, KeyArgs {
   store?: string;
 }
 
-withKey(
-  withAccount(
-    withDeployment(
-      task(
-        "contributor:seal",
-        "Encrypts and uploads a ChatGPT export for attestation by external validators, and writes a sealed-contribution file (no secrets) to hand to them. Register it afterwards with contributor:contribute --sealed",
-      ),
-    ),
-  ),
-  "contributor",
+roleTask(
+  "contributor:seal",
+  "Encrypts and uploads a ChatGPT export for attestation by external validators, and writes a sealed-contribution file (no secrets) to hand to them. Register it afterwards with contributor:contribute --sealed",
+  { key: "contributor" },
 )
   .addParam("export", "The ChatGPT export .zip", undefined, types.string)
   .addParam("out", "Where to write the sealed-contribution file (must not exist)", undefined, types.string)
@@ -214,13 +197,9 @@ interface SetPurposesArgs extends DeploymentArgs, AccountArgs {
   purposes: string;
 }
 
-withAccount(
-  withDeployment(
-    task(
-      "contributor:set-purposes",
-      "Changes the consent of one of your active contributions (it governs future revenue only)",
-    ),
-  ),
+roleTask(
+  "contributor:set-purposes",
+  "Changes the consent of one of your active contributions (it governs future revenue only)",
 )
   .addParam("contentHash", "The contribution's content hash (see contributor:status)", undefined, types.string)
   .addParam("purposes", PURPOSES_HELP, undefined, types.string)
@@ -243,13 +222,9 @@ interface RevokeArgs extends DeploymentArgs, AccountArgs {
   contentHash: string;
 }
 
-withAccount(
-  withDeployment(
-    task(
-      "contributor:revoke",
-      'Revokes one of your contributions ("delete my data"): its weight leaves every purpose at once and the custodian never releases its key again. Revenue already earned stays claimable',
-    ),
-  ),
+roleTask(
+  "contributor:revoke",
+  'Revokes one of your contributions ("delete my data"): its weight leaves every purpose at once and the custodian never releases its key again. Revenue already earned stays claimable',
 )
   .addParam("contentHash", "The contribution's content hash (see contributor:status)", undefined, types.string)
   .setAction(
@@ -265,11 +240,7 @@ interface ClaimArgs extends DeploymentArgs, AccountArgs {
   to?: string;
 }
 
-withAccount(
-  withDeployment(
-    task("contributor:claim", "Claims your revenue over every purpose you hold (distributor.purposesHeld, then claim)"),
-  ),
-)
+roleTask("contributor:claim", "Claims your revenue over every purpose you hold (distributor.purposesHeld, then claim)")
   .addOptionalParam("to", "Pay this address instead of your account", undefined, types.string)
   .setAction(
     action<ClaimArgs>(async (args, hre) => {
@@ -288,15 +259,10 @@ withAccount(
 
 interface StatusArgs extends DeploymentArgs, AccountArgs, JsonArgs {}
 
-withJson(
-  withAccount(
-    withDeployment(
-      task(
-        "contributor:status",
-        "Shows an account's contributions (status, consent, units, quality), tokens, votes and claimable revenue",
-      ),
-    ),
-  ),
+roleTask(
+  "contributor:status",
+  "Shows an account's contributions (status, consent, units, quality), tokens, votes and claimable revenue",
+  { json: true },
 ).setAction(
   action<StatusArgs>(async (args, hre) => {
     const roles = await loadRoles();

@@ -1,5 +1,5 @@
 /** Custodian task: deliver the keys of an approved grant. */
-import { task, types } from "hardhat/config";
+import { types } from "hardhat/config";
 
 import {
   type AccountArgs,
@@ -12,12 +12,9 @@ import {
   loadRoles,
   parseId,
   report,
+  roleTask,
   signerFor,
   storeFor,
-  withAccount,
-  withDeployment,
-  withJson,
-  withKey,
 } from "./common";
 
 interface DeliverArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
@@ -26,19 +23,10 @@ interface DeliverArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
   source?: string;
 }
 
-withJson(
-  withKey(
-    withAccount(
-      withDeployment(
-        task(
-          "custodian:deliver",
-          "Delivers an approved grant: builds the manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event; never a revoked, superseded or non-consenting one), re-wraps each data key to the buyer's key from the request, stores the manifest and posts its URI and hash with escrow.deliver, which releases the fee",
-        ),
-      ),
-      "the first local account holding CUSTODIAN_ROLE",
-    ),
-    "custodian",
-  ),
+roleTask(
+  "custodian:deliver",
+  "Delivers an approved grant: builds the manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event; never a revoked, superseded or non-consenting one), re-wraps each data key to the buyer's key from the request, stores the manifest and posts its URI and hash with escrow.deliver, which releases the fee",
+  { account: "the first local account holding CUSTODIAN_ROLE", key: "custodian", json: true },
 )
   .addParam("request", "The approved request id", undefined, types.string)
   .addOptionalParam(

@@ -9,9 +9,8 @@ import {
   connect,
   isLocal,
   loadRoles,
+  roleTask,
   signerFor,
-  withAccount,
-  withDeployment,
 } from "./common";
 
 async function requireLocal(hre: HardhatRuntimeEnvironment, name: string): Promise<void> {
@@ -28,13 +27,9 @@ interface FundArgs extends DeploymentArgs, AccountArgs {
   amount: string;
 }
 
-withAccount(
-  withDeployment(
-    task(
-      "dev:fund",
-      "Local networks only: mints mock settlement tokens (MockUSDC, open mint) to an account, e.g. a buyer",
-    ),
-  ),
+roleTask(
+  "dev:fund",
+  "Local networks only: mints mock settlement tokens (MockUSDC, open mint) to an account, e.g. a buyer",
 )
   .addOptionalParam("amount", "Whole tokens to mint", "10000", types.string)
   .setAction(

@@ -1,5 +1,5 @@
 /** Token holder tasks: delegate, propose batch decisions on access requests, vote, queue, execute, object. */
-import { task, types } from "hardhat/config";
+import { types } from "hardhat/config";
 
 import {
   type AccountArgs,
@@ -11,23 +11,17 @@ import {
   parseId,
   parseIds,
   report,
+  roleTask,
   signerFor,
-  withAccount,
-  withDeployment,
-  withJson,
 } from "./common";
 
 interface DelegateArgs extends DeploymentArgs, AccountArgs {
   to?: string;
 }
 
-withAccount(
-  withDeployment(
-    task(
-      "holder:delegate",
-      "Delegates your COOP votes (to yourself by default). Contributors are self-delegated automatically when first rewarded",
-    ),
-  ),
+roleTask(
+  "holder:delegate",
+  "Delegates your COOP votes (to yourself by default). Contributors are self-delegated automatically when first rewarded",
 )
   .addOptionalParam("to", "The delegate's address (default: your own account)", undefined, types.string)
   .setAction(
@@ -49,15 +43,10 @@ interface ProposeArgs extends DeploymentArgs, AccountArgs, JsonArgs {
   description?: string;
 }
 
-withJson(
-  withAccount(
-    withDeployment(
-      task(
-        "holder:propose",
-        "Proposes to approve and/or reject a batch of access requests in one Governor proposal (escrow.approve / escrow.reject, executed by the timelock). Every request is checked first",
-      ),
-    ),
-  ),
+roleTask(
+  "holder:propose",
+  "Proposes to approve and/or reject a batch of access requests in one Governor proposal (escrow.approve / escrow.reject, executed by the timelock). Every request is checked first",
+  { json: true },
 )
   .addOptionalParam("approve", "Request ids to approve, comma-separated (e.g. 2,5)", undefined, types.string)
   .addOptionalParam("reject", "Request ids to reject and refund, comma-separated", undefined, types.string)
@@ -91,7 +80,7 @@ interface VoteArgs extends ProposalArgs {
   reason?: string;
 }
 
-withAccount(withDeployment(task("holder:vote", "Votes on an active proposal with the votes you had at its snapshot")))
+roleTask("holder:vote", "Votes on an active proposal with the votes you had at its snapshot")
   .addParam("proposal", "The proposal id (printed by holder:propose)", undefined, types.string)
   .addOptionalParam("support", "for, against or abstain", "for", types.string)
   .addOptionalParam("reason", "A reason, recorded on-chain with the vote", undefined, types.string)
@@ -120,7 +109,7 @@ withAccount(withDeployment(task("holder:vote", "Votes on an active proposal with
     }),
   );
 
-withAccount(withDeployment(task("holder:queue", "Queues a succeeded proposal in the timelock (anyone may)")))
+roleTask("holder:queue", "Queues a succeeded proposal in the timelock (anyone may)")
   .addParam("proposal", "The proposal id", undefined, types.string)
   .setAction(
     action<ProposalArgs>(async (args, hre) => {
@@ -132,9 +121,7 @@ withAccount(withDeployment(task("holder:queue", "Queues a succeeded proposal in 
     }),
   );
 
-withAccount(
-  withDeployment(task("holder:execute", "Executes a queued proposal once its timelock delay has passed (anyone may)")),
-)
+roleTask("holder:execute", "Executes a queued proposal once its timelock delay has passed (anyone may)")
   .addParam("proposal", "The proposal id", undefined, types.string)
   .setAction(
     action<ProposalArgs>(async (args, hre) => {
@@ -150,13 +137,9 @@ interface ObjectArgs extends DeploymentArgs, AccountArgs {
   request: string;
 }
 
-withAccount(
-  withDeployment(
-    task(
-      "holder:object",
-      "Objects to an access request approved under standing terms, during its objection window, with the votes you had just before the request. Enough objections reject it",
-    ),
-  ),
+roleTask(
+  "holder:object",
+  "Objects to an access request approved under standing terms, during its objection window, with the votes you had just before the request. Enough objections reject it",
 )
   .addParam("request", "The request id", undefined, types.string)
   .setAction(

@@ -1,16 +1,7 @@
 /** Validator task: score an export and sign the EIP-712 attestation. */
-import { task, types } from "hardhat/config";
+import { types } from "hardhat/config";
 
-import {
-  type AccountArgs,
-  type DeploymentArgs,
-  action,
-  connect,
-  loadRoles,
-  signerFor,
-  withAccount,
-  withDeployment,
-} from "./common";
+import { type AccountArgs, type DeploymentArgs, action, connect, loadRoles, roleTask, signerFor } from "./common";
 
 interface AttestArgs extends DeploymentArgs, AccountArgs {
   export: string;
@@ -21,14 +12,10 @@ interface AttestArgs extends DeploymentArgs, AccountArgs {
   validity: string;
 }
 
-withAccount(
-  withDeployment(
-    task(
-      "validator:attest",
-      "Scores a ChatGPT export (units, quality, source-account hash) and signs the EIP-712 attestation for the contributor's sealed ciphertext, bound to this chain and registry; writes it as JSON for contributor:contribute --attestation",
-    ),
-  ),
-  "the first local account holding VALIDATOR_ROLE",
+roleTask(
+  "validator:attest",
+  "Scores a ChatGPT export (units, quality, source-account hash) and signs the EIP-712 attestation for the contributor's sealed ciphertext, bound to this chain and registry; writes it as JSON for contributor:contribute --attestation",
+  { account: "the first local account holding VALIDATOR_ROLE" },
 )
   .addParam("export", "The ChatGPT export .zip the contributor showed you", undefined, types.string)
   .addOptionalParam(
