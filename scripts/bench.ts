@@ -7,11 +7,11 @@
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { ethers, network } from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
-import { deploySystem, type System } from "./lib/system";
+import { ethers } from "hardhat";
+import type { Signer } from "ethers";
+import { deploySystem, timelockSigner, type System } from "./lib/system";
 import { attest } from "./lib/contribute";
-import { freshAccount, populate } from "./bench/setup";
+import { freshAccount, gasOf, populate, type Recorder } from "./bench/setup";
 import { benchEscrow } from "./bench/escrow";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,10000").split(",").map(Number);
@@ -28,21 +28,7 @@ const TARGETS: Record<string, number> = {
 
 type Table = Record<string, Record<string, number>>;
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
-  const receipt = await (await tx).wait();
-  if (!receipt) throw new Error("transaction was not mined");
-  return receipt.gasUsed;
-}
-
-async function asTimelock(system: System) {
-  const address = await system.timelock.getAddress();
-  await network.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
-  await network.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
-  return ethers.getSigner(address);
-}
-
-async function benchCore(system: System, depositor: Awaited<ReturnType<typeof freshAccount>>, record: Recorder) {
-  const n = Number(process.env.BENCH_SIZE_LABEL);
+async function benchCore(system: System, depositor: Signer, record: Recorder, n: number) {
   // contribute: a new account, one attestation, two purposes, reward minted.
   const alice = await freshAccount();
   const one = await attest(system, alice);
@@ -55,7 +41,7 @@ async function benchCore(system: System, depositor: Awaited<ReturnType<typeof fr
   );
 
   // contribute2of3: three validators, threshold two.
-  const timelock = await asTimelock(system);
+  const timelock = await timelockSigner(system);
   await system.registry.connect(timelock).setAttestationThreshold(2);
   const bob = await freshAccount();
   const two = await attest(system, bob, { signers: system.validators.slice(0, 2) });
@@ -82,8 +68,6 @@ async function benchCore(system: System, depositor: Awaited<ReturnType<typeof fr
   record("claim", n, await gasOf(system.distributor.connect(alice).claim(TWO_PURPOSES)));
 }
 
-type Recorder = (operation: string, contributors: number, gas: bigint) => void;
-
 async function main() {
   const started = Date.now();
   const log = (m: string) => console.log(m);
@@ -95,7 +79,7 @@ async function main() {
   const system = await deploySystem();
   const depositor = await freshAccount();
   await system.distributor
-    .connect(await asTimelock(system))
+    .connect(await timelockSigner(system))
     .grantRole(await system.distributor.DEPOSITOR_ROLE(), depositor);
   await system.usdc.mint(depositor, 10n ** 15n);
   await system.usdc.connect(depositor).approve(system.distributor, ethers.MaxUint256);
@@ -105,8 +89,7 @@ async function main() {
     log(`Building state: ${size} contributors`);
     await populate(system, size - contributors, TWO_PURPOSES, log);
     contributors = size;
-    process.env.BENCH_SIZE_LABEL = String(size);
-    await benchCore(system, depositor, record);
+    await benchCore(system, depositor, record, size);
     await benchEscrow(record, system, size);
     // The operations above added contributors of their own; they are few and count toward the next size.
   }

@@ -1,11 +1,8 @@
 import { ethers, network } from "hardhat";
-import { SigningKey, id, type ContractTransactionResponse, type Signer } from "ethers";
+import { SigningKey, id, type Signer } from "ethers";
 import { contribute } from "../lib/contribute";
-import type { System } from "../lib/system";
-import { freshAccount } from "./setup";
-
-/** Records one measurement: `operation` cost `gas` with `contributors` contributors registered. */
-export type Recorder = (operation: string, contributors: number, gas: bigint) => void;
+import { timelockSigner, type System } from "../lib/system";
+import { freshAccount, gasOf, type Recorder } from "./setup";
 
 const RESEARCH = 0;
 const HOUR = 3600n;
@@ -19,19 +16,6 @@ const TERMS = {
   objectionThresholdBps: 5_000n,
   minPrice: 100n * 10n ** 6n,
 };
-
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
-  const receipt = await (await tx).wait();
-  if (!receipt) throw new Error("transaction was not mined");
-  return receipt.gasUsed;
-}
-
-async function timelockSigner(system: System): Promise<Signer> {
-  const address = await system.timelock.getAddress();
-  await network.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
-  await network.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
-  return ethers.getSigner(address);
-}
 
 /** A funded buyer with the escrow approved, and a public key to receive data keys. */
 async function newBuyer(system: System): Promise<{ buyer: Signer; publicKey: string }> {

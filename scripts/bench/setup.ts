@@ -1,14 +1,21 @@
-import { ethers, network } from "hardhat";
-import { Wallet, type Signer } from "ethers";
+import { network } from "hardhat";
+import { Wallet, type ContractTransactionResponse, type Signer } from "ethers";
 import { attest, uniqueHash } from "../lib/contribute";
-import type { System } from "../lib/system";
+import { impersonate, type System } from "../lib/system";
+
+/** Records one measurement: `operation` cost `gas` with `contributors` contributors registered. */
+export type Recorder = (operation: string, contributors: number, gas: bigint) => void;
 
 /** An account with no history: a fresh key, impersonated and funded so it can send transactions. */
 export async function freshAccount(): Promise<Signer> {
-  const address = Wallet.createRandom().address;
-  await network.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
-  await network.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
-  return ethers.getSigner(address);
+  return impersonate(Wallet.createRandom().address);
+}
+
+/** Gas used by a transaction once mined. */
+export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return receipt.gasUsed;
 }
 
 /**

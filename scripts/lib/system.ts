@@ -1,4 +1,5 @@
 import { ethers, ignition } from "hardhat";
+import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import DataCoopLocalModule from "../../deploy/modules/DataCoopLocal";
 import localParameters from "../../deploy/parameters/hardhat.json";
@@ -46,3 +47,18 @@ export async function deploySystem(overrides: ModuleParameters = {}) {
 }
 
 export type System = Awaited<ReturnType<typeof deploySystem>>;
+
+/** `address` as a funded signer on the in-process network (tests and benchmarks only). */
+export async function impersonate(address: string): Promise<HardhatEthersSigner> {
+  await impersonateAccount(address);
+  await setBalance(address, ethers.parseEther("100"));
+  return ethers.getSigner(address);
+}
+
+/**
+ * The timelock as a signer, for timelock-only setters in unit tests and benchmarks. Integration tests go
+ * through real proposals (`passProposal`); this shortcut only skips the vote, never the access check.
+ */
+export async function timelockSigner(system: Pick<System, "timelock">): Promise<HardhatEthersSigner> {
+  return impersonate(await system.timelock.getAddress());
+}

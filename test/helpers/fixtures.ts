@@ -1,9 +1,7 @@
 import { ethers } from "hardhat";
-import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { deploySystem, type System } from "../../scripts/lib/system";
+import { deploySystem, timelockSigner, type System } from "../../scripts/lib/system";
 
-export { deploySystem, type System };
+export { deploySystem, timelockSigner, type System };
 
 export const INITIAL_SUPPLY = ethers.parseEther("1000000");
 
@@ -19,15 +17,4 @@ export async function systemFixture() {
   const system = await deploySystem();
   const [, alice, bob, carol, dave, eve] = system.signers;
   return { ...system, alice, bob, carol, dave, eve };
-}
-
-/**
- * The timelock as a signer, for unit tests of timelock-only setters. Integration tests go through real
- * proposals (`passProposal`); this shortcut only skips the vote, never the access check.
- */
-export async function timelockSigner(system: Pick<System, "timelock">): Promise<HardhatEthersSigner> {
-  const address = await system.timelock.getAddress();
-  await impersonateAccount(address);
-  await setBalance(address, ethers.parseEther("10"));
-  return ethers.getSigner(address);
 }
