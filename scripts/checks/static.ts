@@ -11,21 +11,7 @@
  *   npx hardhat run scripts/checks/static.ts
  */
 import { artifacts } from "hardhat";
-
-interface AstNode {
-  id?: number;
-  nodeType: string;
-  name?: string;
-  kind?: string;
-  visibility?: string;
-  stateMutability?: string;
-  referencedDeclaration?: number;
-  modifiers?: AstNode[];
-  modifierName?: AstNode;
-  arguments?: AstNode[] | null;
-  body?: AstNode | null;
-  [key: string]: unknown;
-}
+import { walk, type AstNode } from "../package/solc-output";
 
 const DEPLOYABLE = [
   "contracts/CoopToken.sol:CoopToken",
@@ -43,16 +29,6 @@ const NOT_ADMIN: Record<string, string> = {
   "ContributionRegistry.setPurposes": "a contributor's own consent, restricted to the contribution's owner",
 };
 
-function walk(node: unknown, visit: (n: AstNode) => void): void {
-  if (Array.isArray(node)) {
-    for (const child of node) walk(child, visit);
-  } else if (node !== null && typeof node === "object") {
-    const n = node as AstNode;
-    if (typeof n.nodeType === "string") visit(n);
-    for (const value of Object.values(n)) if (value !== null && typeof value === "object") walk(value, visit);
-  }
-}
-
 async function main() {
   const failures: string[] = [];
   const admin: string[] = [];
@@ -69,7 +45,6 @@ async function main() {
     }
     const emits = new Map<number, boolean>();
     const reachesEmit = (fn: AstNode, seen = new Set<number>()): boolean => {
-      if (fn.id === undefined) return false;
       const cached = emits.get(fn.id);
       if (cached !== undefined) return cached;
       if (seen.has(fn.id)) return false;

@@ -15,6 +15,8 @@ export interface AstNode {
   kind?: string;
   visibility?: string;
   stateMutability?: string;
+  /** The declaration an identifier or member access refers to. */
+  referencedDeclaration?: number;
   implemented?: boolean;
   functionSelector?: string;
   eventSelector?: string;
