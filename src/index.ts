@@ -16,6 +16,7 @@ export * from "./typechain";
 export * from "./deployments";
 export * from "./errors";
 export * from "./protocol/attestation";
+export * from "./protocol/constants";
 export * from "./crypto";
 export * from "./export";
 export * from "./manifest";

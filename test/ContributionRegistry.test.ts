@@ -4,11 +4,10 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import { systemFixture, timelockSigner, type System } from "./helpers/fixtures";
 import { attest, contribute, uniqueHash } from "../scripts/lib/contribute";
+import { PURPOSE_ID } from "../src/protocol/constants";
 import { ATTESTATION_TYPES, attestationDomain, orderSignatures, signAttestation } from "../src/protocol/attestation";
 
-const RESEARCH = 0;
-const ANALYTICS = 1;
-const AI_TRAINING = 2;
+const { RESEARCH, ANALYTICS, AI_TRAINING } = PURPOSE_ID;
 const bit = (p: number) => 1 << p;
 const Status = { None: 0n, Active: 1n, Revoked: 2n, Superseded: 3n };
 const RATE = 10n ** 14n; // deploy/parameters/hardhat.json

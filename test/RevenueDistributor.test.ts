@@ -4,9 +4,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { systemFixture, timelockSigner } from "./helpers/fixtures";
 import { contribute } from "../scripts/lib/contribute";
+import { PURPOSE_ID } from "../src/protocol/constants";
 
-const RESEARCH = 0;
-const AI_TRAINING = 2;
+const { RESEARCH, AI_TRAINING } = PURPOSE_ID;
 const bit = (p: number) => 1 << p;
 const PRECISION = 10n ** 18n;
 const USDC = 10n ** 6n;

@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { ZeroAddress, id } from "ethers";
+import { DEFAULT_PURPOSES } from "../../src/protocol/constants";
 
 /**
  * The whole DataCoop system, deployed and wired as one ordered story:
@@ -23,15 +24,7 @@ export const TIMELOCK_ROLES = {
   canceller: id("CANCELLER_ROLE"),
 } as const;
 
-/** The consent classes seeded at deployment, by bit. Governance can rename them and add up to 16. */
-export const DEFAULT_PURPOSES = [
-  "RESEARCH",
-  "ANALYTICS",
-  "AI_TRAINING",
-  "AI_FINE_TUNING",
-  "AI_EVALUATION",
-  "COMMERCIAL",
-] as const;
+export { DEFAULT_PURPOSES };
 
 const HOUR = 60n * 60n;
 const DAY = 24n * HOUR;

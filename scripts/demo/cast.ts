@@ -2,18 +2,12 @@
  * The people of the demo: who contributes which synthetic export with which consent, and who buys.
  * Pure data; `scripts/demo.ts` plays the story.
  */
+import { PURPOSE_ID, type DefaultPurpose } from "../../src/protocol/constants";
 import type { SyntheticExportOptions } from "../lib/synthetic-export";
 
-/** The purposes seeded at deployment, by id (see `DEFAULT_PURPOSES` in the Ignition module). */
-export const PURPOSE = {
-  RESEARCH: 0,
-  ANALYTICS: 1,
-  AI_TRAINING: 2,
-  AI_FINE_TUNING: 3,
-  AI_EVALUATION: 4,
-  COMMERCIAL: 5,
-} as const;
-export type PurposeName = keyof typeof PURPOSE;
+/** The purposes seeded at deployment, by id. */
+export const PURPOSE = PURPOSE_ID;
+export type PurposeName = DefaultPurpose;
 
 /** A contributor of the demo. */
 export interface ContributorPart {

@@ -8,27 +8,9 @@ import type { AccessEscrow, RevenueDistributor } from "../../typechain-types";
 import type { IAccessEscrow } from "../../typechain-types/contracts/AccessEscrow";
 import { deploySystem, timelockSigner, type System } from "./fixtures";
 
-/** IAccessEscrow.Status, by name. */
-export const Status = {
-  None: 0n,
-  Pending: 1n,
-  Approved: 2n,
-  Delivered: 3n,
-  Rejected: 4n,
-  Cancelled: 5n,
-  Expired: 6n,
-  Undelivered: 7n,
-} as const;
+import { PURPOSE_ID as Purpose, REQUEST_STATUS as Status } from "../../src/protocol/constants";
 
-/** The purposes seeded at deployment, by id. */
-export const Purpose = {
-  RESEARCH: 0,
-  ANALYTICS: 1,
-  AI_TRAINING: 2,
-  AI_FINE_TUNING: 3,
-  AI_EVALUATION: 4,
-  COMMERCIAL: 5,
-} as const;
+export { Purpose, Status };
 
 export const HOUR = 3600n;
 export const DAY = 24n * HOUR;

@@ -1,14 +1,6 @@
-/** IAccessEscrow.Status, by name. */
-export const RequestStatus = {
-  None: 0n,
-  Pending: 1n,
-  Approved: 2n,
-  Delivered: 3n,
-  Rejected: 4n,
-  Cancelled: 5n,
-  Expired: 6n,
-  Undelivered: 7n,
-} as const;
+import { REQUEST_STATUS as RequestStatus } from "../../../src/protocol/constants";
+
+export { RequestStatus };
 export type RequestStatusValue = (typeof RequestStatus)[keyof typeof RequestStatus];
 
 export interface StandingTermsModel {
