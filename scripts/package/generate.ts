@@ -3,7 +3,10 @@
  * Ignition deployments (run after `npx hardhat compile`):
  *
  * - `src/abi/`: one `as const` ABI module per deployable contract and a map of all of them (the names are
- *   hand-written in `src/abi/names.ts`);
+ *   hand-written in `src/abi/names.ts`), and `src/abi/enums.ts`: the Solidity enums the ABIs return as
+ *   `uint8` (request and contribution statuses, OpenZeppelin's proposal states), read from the AST;
+ * - `src/testing/mockUsdc.ts`: the ABI of the local chain's settlement token (`contracts/mocks/MockUSDC.sol`),
+ *   for the local-only `testing` entry;
  * - `src/typechain/index.ts`: re-exports of the TypeChain (ethers v6) types and factories of the
  *   deployable contracts and their interfaces, and nothing else (no mocks, no OpenZeppelin internals);
  * - `src/deployments/addresses.ts`: the deployed addresses per chain, read from
@@ -24,6 +27,7 @@ import { deploymentFromIgnition } from "../../src/deployments/ignition";
 import type { Deployment } from "../../src/deployments/types";
 import { DEPLOYABLE_CONTRACTS, EXCLUDED_CHAIN_IDS, INTERFACE_CONTRACTS, type PackagedContract } from "./contracts";
 import { PackageBuildError } from "./errors";
+import { type AstNode, walk } from "./solc-output";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const HEADER =
@@ -95,7 +99,85 @@ async function generateAbis(): Promise<void> {
       `/** Every deployable contract's ABI, by contract name. */\n` +
       `export const DATACOOP_ABIS = {\n${map}\n} as const satisfies Record<DataCoopContractName, readonly unknown[]>;\n`,
   );
+  files.set(path.join(dir, "enums.ts"), await enumsModule());
   await writeGenerated(dir, files, (name) => name === ".gitignore" || name === "names.ts");
+}
+
+/** The Solidity enums the package exports, each as `NAME = { Member: value }` (see `src/protocol/constants.ts`). */
+export const PACKAGED_ENUMS = [
+  { constant: "REQUEST_STATUS", source: "contracts/interfaces/IAccessEscrow.sol", contract: "IAccessEscrow", name: "Status" },
+  {
+    constant: "CONTRIBUTION_STATUS",
+    source: "contracts/interfaces/IContributionRegistry.sol",
+    contract: "IContributionRegistry",
+    name: "Status",
+  },
+  {
+    constant: "PROPOSAL_STATE",
+    source: "@openzeppelin/contracts/governance/IGovernor.sol",
+    contract: "IGovernor",
+    name: "ProposalState",
+  },
+] as const;
+
+/** The ASTs of every source compiled with the deployable contracts (from their build info). */
+async function compiledSources(): Promise<Map<string, AstNode>> {
+  const sources = new Map<string, AstNode>();
+  const seen = new Set<string>();
+  for (const contract of DEPLOYABLE_CONTRACTS) {
+    const dbg = path.join(REPO_ROOT, "artifacts", contract.source, `${contract.name}.dbg.json`);
+    if (!existsSync(dbg)) throw new PackageBuildError(`No ${path.relative(REPO_ROOT, dbg)}: run \`npx hardhat compile\` first.`);
+    const buildInfo = path.resolve(path.dirname(dbg), (JSON.parse(await readFile(dbg, "utf8")) as { buildInfo: string }).buildInfo);
+    if (seen.has(buildInfo)) continue;
+    seen.add(buildInfo);
+    const info = JSON.parse(await readFile(buildInfo, "utf8")) as { output: { sources: Record<string, { ast: AstNode }> } };
+    for (const [source, output] of Object.entries(info.output.sources)) sources.set(source, output.ast);
+  }
+  return sources;
+}
+
+/** The members of `contract.name` (an enum) in declaration order, which is their uint8 value. */
+function enumMembers(sources: Map<string, AstNode>, spec: (typeof PACKAGED_ENUMS)[number]): string[] {
+  const ast = sources.get(spec.source);
+  if (!ast) throw new PackageBuildError(`${spec.source} is not in the build info; run \`npx hardhat compile\`.`);
+  let members: string[] | undefined;
+  walk(ast, (node) => {
+    if (node.nodeType !== "ContractDefinition" || node.name !== spec.contract) return;
+    for (const child of node.nodes ?? []) {
+      if (child.nodeType === "EnumDefinition" && child.name === spec.name) {
+        members = (child.members as AstNode[]).map((m) => m.name ?? "");
+      }
+    }
+  });
+  if (!members) throw new PackageBuildError(`No enum ${spec.contract}.${spec.name} in ${spec.source}.`);
+  return members;
+}
+
+/** The source of `src/abi/enums.ts`. */
+async function enumsModule(): Promise<string> {
+  const sources = await compiledSources();
+  const blocks = PACKAGED_ENUMS.map((spec) => {
+    const members = enumMembers(sources, spec)
+      .map((member, value) => `  ${member}: ${value},`)
+      .join("\n");
+    return (
+      `/** \`${spec.contract}.${spec.name}\` (${spec.source}): each member's uint8 value. */\n` +
+      `export const ${spec.constant} = {\n${members}\n} as const;\n`
+    );
+  });
+  return blocks.join("\n");
+}
+
+/** The local chain's settlement token, the one mock the package ships (in the `testing` entry only). */
+export const LOCAL_SETTLEMENT_TOKEN: PackagedContract = { name: "MockUSDC", source: "contracts/mocks/MockUSDC.sol" };
+
+async function generateTesting(): Promise<void> {
+  const dir = path.join(REPO_ROOT, "src", "testing");
+  const artifact = await readArtifact(LOCAL_SETTLEMENT_TOKEN);
+  const source =
+    `/** ABI of ${LOCAL_SETTLEMENT_TOKEN.name} (${LOCAL_SETTLEMENT_TOKEN.source}): local chains only. */\n` +
+    `export const mockUsdcAbi = ${JSON.stringify(artifact.abi)} as const;\n`;
+  await writeGenerated(dir, new Map([[path.join(dir, "mockUsdc.ts"), source]]), (name) => name !== "mockUsdc.ts");
 }
 
 /** Where TypeChain put the module of `contract` (`typechain-types/<dir>/<Name>.ts`, or `<File>.sol/<Name>.ts`). */
@@ -202,6 +284,7 @@ async function generateDeployments(): Promise<Deployment[]> {
 /** Writes every generated module; returns the chain ids that have a packaged deployment. */
 export async function generate(): Promise<number[]> {
   await generateAbis();
+  await generateTesting();
   await generateTypechain();
   const deployments = await generateDeployments();
   return deployments.map((d) => d.chainId);

@@ -1,4 +1,4 @@
-import { keccak256 } from "ethers";
+import { keccak256 } from "../codec/keccak";
 
 import { decryptWithDataKey, encryptWithDataKey, generateDataKey } from "./aead";
 import { describeShape } from "./bytes";

@@ -1,4 +1,4 @@
-import { getAddress } from "ethers";
+import { type Address, getAddress } from "../codec/address";
 
 import { DATACOOP_CONTRACTS, type DataCoopContractName } from "../abi/names";
 import { DeploymentError } from "./errors";
@@ -23,7 +23,7 @@ export function deploymentFromIgnition(deployedAddresses: unknown, chainId: numb
   if (deployedAddresses === null || typeof deployedAddresses !== "object" || Array.isArray(deployedAddresses)) {
     throw invalid("expected the object of deployed_addresses.json (future id → address).");
   }
-  const found = new Map<DataCoopContractName, string>();
+  const found = new Map<DataCoopContractName, Address>();
   const modules = new Set<string>();
   for (const [futureId, address] of Object.entries(deployedAddresses)) {
     const separator = futureId.indexOf("#");
@@ -43,7 +43,7 @@ export function deploymentFromIgnition(deployedAddresses: unknown, chainId: numb
   if (modules.size !== 1) throw invalid(`contracts come from several modules (${[...modules].join(", ")}).`);
   const contracts = Object.fromEntries(DATACOOP_CONTRACTS.map((name) => [name, found.get(name)])) as Record<
     DataCoopContractName,
-    string
+    Address
   >;
   return { chainId, module: [...modules][0], contracts };
 }

@@ -1,7 +1,8 @@
 import type { DataCoopContractName } from "../abi/names";
+import type { Address } from "../codec/address";
 
 /** The address of every deployable DataCoop contract on one chain (EIP-55 checksummed). */
-export type DeployedContracts = Readonly<Record<DataCoopContractName, string>>;
+export type DeployedContracts = Readonly<Record<DataCoopContractName, Address>>;
 
 /** One deployment of the DataCoop system. */
 export interface Deployment {

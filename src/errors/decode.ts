@@ -1,21 +1,27 @@
-import { AbiCoder, type ErrorFragment, Interface, type Result, hexlify, isHexString } from "ethers";
-
+/**
+ * One revert decoder for every client: raw revert data, an ethers error or a viem error (searched
+ * duck-typed, neither library is imported) → the DataCoop contract that declares the error, its name and
+ * its arguments, typed from the `as const` ABIs.
+ */
 import { DATACOOP_ABIS } from "../abi";
 import { DATACOOP_CONTRACTS, type DataCoopContractName } from "../abi/names";
+import { type AbiParameter, type AbiValue, canonicalType, decodeAbiParameters } from "../codec/abi";
+import type { AbiArgs } from "../codec/abi-types";
+import { type Hex, bytesToHex, isHex } from "../codec/hex";
+import { keccak256Utf8 } from "../codec/keccak";
 
-type AbiOf<C extends DataCoopContractName> = (typeof DATACOOP_ABIS)[C][number];
-type ErrorNameIn<Item> = Item extends { readonly type: "error"; readonly name: infer Name extends string }
-  ? Name
-  : never;
+type ErrorItem = {
+  [C in DataCoopContractName]: Extract<(typeof DATACOOP_ABIS)[C][number], { readonly type: "error" }>;
+}[DataCoopContractName];
 
 /** The name of a custom error any DataCoop contract can revert with (OpenZeppelin's included). */
-export type DataCoopErrorName = { [C in DataCoopContractName]: ErrorNameIn<AbiOf<C>> }[DataCoopContractName];
+export type DataCoopErrorName = ErrorItem["name"];
 
 /** Solidity's own errors: `Error(string)` from `require`/`revert("...")`, `Panic(uint256)` from checks. */
 export type BuiltinErrorName = "Error" | "Panic";
 
-/** A revert decoded with the ABIs of the DataCoop contracts. */
-export interface DecodedError {
+/** What every decoded error carries besides its name and arguments. */
+interface DecodedErrorFields<Name extends string, Args> {
   /**
    * The contract whose ABI declares the error: the one asked for with `options.contract` when it declares
    * it, otherwise the first in deployment order. `"builtin"` for `Error(string)` and `Panic(uint256)`.
@@ -23,15 +29,28 @@ export interface DecodedError {
   readonly contract: DataCoopContractName | "builtin";
   /** Every DataCoop contract whose ABI declares this error (e.g. OpenZeppelin's `AccessControl` errors). */
   readonly contracts: readonly DataCoopContractName[];
-  /** The error's name, e.g. `RegistryDuplicateContent`. */
-  readonly name: DataCoopErrorName | BuiltinErrorName;
-  /** The decoded arguments, by position and by name (`args.contentHash`). */
-  readonly args: Result;
+  /** The error's name, e.g. `RegistryDuplicateContent`; narrow on it to type `args`. */
+  readonly name: Name;
+  /** The decoded arguments, by position and by name (`args.contentHash`); integers are bigint. */
+  readonly args: Args;
   /** The canonical signature, e.g. `RegistryDuplicateContent(bytes32)`. */
   readonly signature: string;
   /** The 4-byte selector, lowercase hex. */
-  readonly selector: string;
+  readonly selector: Hex;
 }
+
+/** A DataCoop custom error, its `args` typed by its `name`. */
+export type DataCoopError = {
+  [Name in DataCoopErrorName]: DecodedErrorFields<Name, AbiArgs<Extract<ErrorItem, { readonly name: Name }>["inputs"]>>;
+}[DataCoopErrorName];
+
+/** Solidity's `Error(string)` or `Panic(uint256)`. */
+export type BuiltinError =
+  | DecodedErrorFields<"Error", AbiArgs<readonly [{ readonly type: "string"; readonly name: "reason" }]>>
+  | DecodedErrorFields<"Panic", AbiArgs<readonly [{ readonly type: "uint256"; readonly name: "code" }]>>;
+
+/** A revert decoded with the ABIs of the DataCoop contracts. */
+export type DecodedError = DataCoopError | BuiltinError;
 
 /** Options of {@link decodeError}. */
 export interface DecodeErrorOptions {
@@ -39,16 +58,25 @@ export interface DecodeErrorOptions {
   readonly contract?: DataCoopContractName;
 }
 
-interface Candidate {
-  readonly contract: DataCoopContractName;
-  readonly iface: Interface;
-  readonly fragment: ErrorFragment;
+interface ErrorAbi {
+  readonly name: string;
+  readonly inputs: readonly AbiParameter[];
 }
 
-const BUILTIN: Readonly<Record<string, { name: BuiltinErrorName; type: string }>> = {
-  "0x08c379a0": { name: "Error", type: "string" },
-  "0x4e487b71": { name: "Panic", type: "uint256" },
+interface Candidate {
+  readonly contract: DataCoopContractName;
+  readonly error: ErrorAbi;
+  readonly signature: string;
+}
+
+const BUILTIN: Readonly<Record<string, ErrorAbi>> = {
+  "0x08c379a0": { name: "Error", inputs: [{ type: "string", name: "reason" }] },
+  "0x4e487b71": { name: "Panic", inputs: [{ type: "uint256", name: "code" }] },
 };
+
+function signatureOf(error: ErrorAbi): string {
+  return `${error.name}(${error.inputs.map(canonicalType).join(",")})`;
+}
 
 let selectorIndex: Map<string, Candidate[]> | undefined;
 
@@ -57,39 +85,44 @@ function candidatesBySelector(): Map<string, Candidate[]> {
   if (selectorIndex) return selectorIndex;
   const index = new Map<string, Candidate[]>();
   for (const contract of DATACOOP_CONTRACTS) {
-    const iface = new Interface(DATACOOP_ABIS[contract]);
-    iface.forEachError((fragment) => {
-      const list = index.get(fragment.selector) ?? [];
-      list.push({ contract, iface, fragment });
-      index.set(fragment.selector, list);
-    });
+    for (const item of DATACOOP_ABIS[contract] as readonly { type: string }[]) {
+      if (item.type !== "error") continue;
+      const error = item as unknown as ErrorAbi;
+      const signature = signatureOf(error);
+      const selector = keccak256Utf8(signature).slice(0, 10);
+      const list = index.get(selector) ?? [];
+      list.push({ contract, error, signature });
+      index.set(selector, list);
+    }
   }
   selectorIndex = index;
   return index;
 }
 
-function asRevertData(value: unknown): string | undefined {
-  if (value instanceof Uint8Array) value = hexlify(value);
-  if (typeof value !== "string" || !isHexString(value) || value.length % 2 !== 0 || value.length < 10) {
-    return undefined;
-  }
-  return value.toLowerCase();
+function asRevertData(value: unknown): Hex | undefined {
+  if (value instanceof Uint8Array) value = bytesToHex(value);
+  if (!isHex(value) || value.length < 10) return undefined;
+  return value.toLowerCase() as Hex;
 }
 
-/** Where providers and ethers put revert data inside an error, in the order they are searched. */
-const NESTED_KEYS = ["data", "error", "info", "cause", "revert", "receipt"] as const;
+/**
+ * Where clients put revert data inside an error, in the order they are searched: ethers'
+ * `CallExceptionError.data`, JSON-RPC errors (`error.data`, `info.error.data`), viem's
+ * `ContractFunctionRevertedError.raw` and `RpcRequestError.data`, and the `cause` chain viem and
+ * wrapping code build.
+ */
+const NESTED_KEYS = ["data", "raw", "error", "info", "cause", "revert", "receipt"] as const;
 
 /**
- * The revert data inside `error`: an ethers `CallExceptionError` (`error.data`), a JSON-RPC error
- * (`error.error.data`, `error.info.error.data`), or an error wrapping one of those (`cause`).
- * Returns `undefined` when there is none (e.g. an empty revert or a network failure).
+ * The revert data inside `error` (an ethers or viem error, a JSON-RPC error, or an error wrapping one),
+ * or `undefined` when there is none (e.g. an empty revert or a network failure).
  */
-export function revertDataOf(error: unknown): string | undefined {
+export function revertDataOf(error: unknown): Hex | undefined {
   const seen = new Set<object>();
-  const search = (value: unknown, depth: number): string | undefined => {
+  const search = (value: unknown, depth: number): Hex | undefined => {
     const direct = asRevertData(value);
     if (direct !== undefined) return direct;
-    if (depth > 6 || value === null || typeof value !== "object" || seen.has(value)) return undefined;
+    if (depth > 8 || value === null || typeof value !== "object" || seen.has(value)) return undefined;
     seen.add(value);
     const record = value as Record<string, unknown>;
     for (const key of NESTED_KEYS) {
@@ -101,24 +134,25 @@ export function revertDataOf(error: unknown): string | undefined {
   return search(error, 0);
 }
 
-function decodeBuiltin(data: string): DecodedError | undefined {
-  const selector = data.slice(0, 10);
-  const builtin = BUILTIN[selector];
-  if (!builtin) return undefined;
-  try {
-    const args = AbiCoder.defaultAbiCoder().decode([builtin.type], `0x${data.slice(10)}`);
-    const signature = `${builtin.name}(${builtin.type})`;
-    return { contract: "builtin", contracts: [], name: builtin.name, args, signature, selector };
-  } catch {
-    return undefined;
-  }
+/** Decoded values with each tuple's (and the arguments') names attached, as `args.contentHash`. */
+function named(params: readonly AbiParameter[], values: readonly AbiValue[]): readonly AbiValue[] {
+  const list = values.map((value, i) => {
+    const param = params[i];
+    return param.type === "tuple" && Array.isArray(value) ? named(param.components ?? [], value) : value;
+  });
+  // An array that also carries the names, as the type `AbiArgs` describes.
+  const out = [...list] as unknown as AbiValue[] & Record<string, AbiValue>;
+  params.forEach((param, i) => {
+    if (param.name && !(param.name in out)) out[param.name] = list[i];
+  });
+  return Object.freeze(out);
 }
 
 /**
  * Decodes a revert into `{ contract, name, args, signature }` with the ABIs of every DataCoop contract,
  * including the OpenZeppelin errors they inherit, and Solidity's `Error(string)` and `Panic(uint256)`.
  *
- * @param revert revert data (hex string or bytes), or an error thrown by ethers or a provider
+ * @param revert revert data (hex string or bytes), or an error thrown by ethers, viem or a provider
  * @param options the contract that was called, to resolve errors that several contracts declare
  * @returns the decoded error, or `undefined` when there is no revert data, its selector is unknown, or its
  * arguments do not decode
@@ -126,20 +160,24 @@ function decodeBuiltin(data: string): DecodedError | undefined {
 export function decodeError(revert: unknown, options: DecodeErrorOptions = {}): DecodedError | undefined {
   const data = asRevertData(revert) ?? revertDataOf(revert);
   if (data === undefined) return undefined;
-  const selector = data.slice(0, 10);
+  const selector = data.slice(0, 10) as Hex;
   const candidates = candidatesBySelector().get(selector);
-  if (!candidates) return decodeBuiltin(data);
-  const chosen = candidates.find((c) => c.contract === options.contract) ?? candidates[0];
+  const builtin = BUILTIN[selector];
+  const chosen = candidates?.find((c) => c.contract === options.contract) ?? candidates?.[0];
+  const error = chosen?.error ?? builtin;
+  if (!error) return undefined;
   try {
-    const args = chosen.iface.decodeErrorResult(chosen.fragment, data);
-    return {
-      contract: chosen.contract,
-      contracts: candidates.map((c) => c.contract),
-      name: chosen.fragment.name as DataCoopErrorName,
+    const args = named(error.inputs, decodeAbiParameters(error.inputs, `0x${data.slice(10)}`));
+    // The shape follows the ABI item the selector matched, which is what `DecodedError` types by name.
+    const decoded = {
+      contract: chosen?.contract ?? "builtin",
+      contracts: candidates?.map((c) => c.contract) ?? [],
+      name: error.name,
       args,
-      signature: chosen.fragment.format("sighash"),
+      signature: chosen?.signature ?? signatureOf(error),
       selector,
     };
+    return decoded as unknown as DecodedError;
   } catch {
     return undefined;
   }

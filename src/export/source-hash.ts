@@ -4,7 +4,9 @@
  * It binds a contribution to one ChatGPT account without revealing the account: the user id
  * never leaves this module, and without the salt the hash cannot be linked to the id.
  */
-import { AbiCoder, keccak256 } from "ethers";
+import { encodeAbiParameters } from "../codec/abi";
+import type { Hex } from "../codec/hex";
+import { keccak256 } from "../codec/keccak";
 
 import { ExportOptionsError } from "./errors";
 
@@ -22,6 +24,6 @@ export function normalizeSalt(salt: unknown): string {
 }
 
 /** Salted hash of a ChatGPT user id. */
-export function sourceAccountHash(userId: string, salt: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "string"], [normalizeSalt(salt), userId]));
+export function sourceAccountHash(userId: string, salt: string): Hex {
+  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [normalizeSalt(salt), userId]));
 }

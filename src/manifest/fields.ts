@@ -1,4 +1,4 @@
-import { getAddress } from "ethers";
+import { getAddress } from "../codec/address";
 
 import { EnvelopeError, normalizePublicKey } from "../crypto";
 import { toHex } from "../crypto/bytes";

@@ -1,4 +1,4 @@
-import { keccak256 } from "ethers";
+import { keccak256 } from "../codec/keccak";
 
 import type { BytesInput, PublicKeyInput } from "../crypto";
 import { ManifestError } from "./errors";

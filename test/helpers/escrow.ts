@@ -8,7 +8,8 @@ import type { AccessEscrow, RevenueDistributor } from "../../typechain-types";
 import type { IAccessEscrow } from "../../typechain-types/contracts/AccessEscrow";
 import { deploySystem, timelockSigner, type System } from "./fixtures";
 
-import { PURPOSE_ID as Purpose, REQUEST_STATUS as Status } from "../../src/protocol/constants";
+import { REQUEST_STATUS as Status } from "../../src/ethers/constants";
+import { PURPOSE_ID as Purpose } from "../../src/protocol/constants";
 
 export { Purpose, Status };
 

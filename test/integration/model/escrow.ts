@@ -1,4 +1,4 @@
-import { REQUEST_STATUS as RequestStatus } from "../../../src/protocol/constants";
+import { REQUEST_STATUS as RequestStatus } from "../../../src/ethers/constants";
 
 export { RequestStatus };
 export type RequestStatusValue = (typeof RequestStatus)[keyof typeof RequestStatus];
