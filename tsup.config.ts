@@ -3,7 +3,9 @@ import { defineConfig } from "tsup";
 /**
  * The `@datacoop/protocol` package: one entry per public subpath, each as CommonJS (`.js`, `.d.ts`) and
  * ESM (`.mjs`, `.d.mts`). Run through `scripts/package/build.ts`, which first writes the generated modules
- * (`src/abi`, `src/typechain`, `src/deployments/addresses.ts`) that these entries import.
+ * (`src/abi`, `src/typechain`, `src/testing/mockUsdc.ts`, `src/deployments/addresses.ts`) that these
+ * entries import. Every entry but the client adapters is the core: it imports neither ethers nor viem
+ * (`CORE_ENTRIES`, checked by the build).
  */
 export const PACKAGE_ENTRIES = {
   index: "src/index.ts",
@@ -16,7 +18,20 @@ export const PACKAGE_ENTRIES = {
   export: "src/export/index.ts",
   manifest: "src/manifest/index.ts",
   store: "src/store/index.ts",
+  testing: "src/testing/index.ts",
+  ethers: "src/ethers/index.ts",
+  viem: "src/viem/index.ts",
 } as const;
+
+/** The entries that may import a client library, and which one. */
+export const ADAPTER_ENTRIES: Readonly<Partial<Record<keyof typeof PACKAGE_ENTRIES, "ethers" | "viem">>> = {
+  contracts: "ethers",
+  ethers: "ethers",
+  viem: "viem",
+};
+
+/** Runtime dependencies and optional peers: imported by the bundle, never bundled. */
+export const PACKAGE_EXTERNALS = ["ethers", "viem", "eciesjs", "fflate", "@noble/hashes"] as const;
 
 export default defineConfig({
   entry: PACKAGE_ENTRIES,
@@ -25,8 +40,8 @@ export default defineConfig({
   platform: "node",
   target: "node20",
   dts: { compilerOptions: { composite: false, incremental: false } },
-  // Peer (ethers) and runtime dependencies stay imports; everything else of ours is bundled.
-  external: ["ethers", "eciesjs", "fflate"],
+  // Peers (ethers, viem) and runtime dependencies stay imports; everything else of ours is bundled.
+  external: [...PACKAGE_EXTERNALS, /^@noble\/hashes\//],
   clean: true,
   sourcemap: false,
   splitting: true,

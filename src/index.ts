@@ -1,22 +1,26 @@
 /**
- * `@datacoop/protocol`: everything an integrator needs to use the DataCoop contracts and data formats.
+ * `@datacoop/protocol`: the core of the DataCoop package. It imports neither ethers nor viem, so it loads
+ * in a project that has either (or neither):
  *
- * - ABIs (`coopTokenAbi`, ..., `DATACOOP_ABIS`) and TypeChain (ethers v6) types and factories
- *   (`ContributionRegistry__factory.connect(address, runner)`);
- * - the deployed addresses per chain (`getDeployment(chainId)`);
- * - typed revert decoding (`decodeError(error)`);
- * - the EIP-712 attestation validators sign (`signAttestation`, `attestationDigest`);
+ * - ABIs (`coopTokenAbi`, ..., `DATACOOP_ABIS`), `as const` for viem's and abitype's inference;
+ * - the protocol's constants (`PURPOSE_ID`, `REQUEST_STATUS`, `CONTRIBUTION_STATUS`, `PROPOSAL_STATE`);
+ * - the deployed addresses per chain (`getDeployment(chainId)`), typed `` `0x${string}` ``;
+ * - typed revert decoding (`decodeError(error)`) of raw data, ethers errors and viem errors;
+ * - the EIP-712 attestation validators sign (`attestationDomain`, `attestationDigest`, `orderSignatures`);
+ * - hex, keccak256, EIP-55 and ABI encoding helpers; proposal description hashes and ids;
  * - the off-chain library: export scoring, envelope encryption, blob stores and key manifests.
  *
- * Each part is also a subpath (`@datacoop/protocol/abi`, `/contracts`, `/deployments`, `/errors`,
- * `/attestation`, `/crypto`, `/export`, `/manifest`, `/store`) for smaller imports.
+ * Each part is also a subpath (`/abi`, `/deployments`, `/errors`, `/attestation`, `/crypto`, `/export`,
+ * `/manifest`, `/store`). Client adapters: `@datacoop/protocol/viem` and `@datacoop/protocol/ethers`
+ * (TypeChain factories; also `/contracts`). Local chains only: `@datacoop/protocol/testing`.
  */
 export * from "./abi";
-export * from "./typechain";
+export * from "./codec";
 export * from "./deployments";
 export * from "./errors";
 export * from "./protocol/attestation";
 export * from "./protocol/constants";
+export * from "./protocol/governance";
 export * from "./crypto";
 export * from "./export";
 export * from "./manifest";

@@ -3,9 +3,11 @@
  *
  * 1. writes the generated modules (ABIs, TypeChain re-exports, deployed addresses; see `generate.ts`);
  * 2. bundles every entry of `tsup.config.ts` as CommonJS and ESM with type declarations;
- * 3. checks what came out: every entry in both formats, imports limited to `ethers`, the runtime
- *    dependencies and Node built-ins, no factory or name of a contract outside the package (mocks,
- *    OpenZeppelin internals), no Hardhat.
+ * 3. checks what came out: every entry in both formats, imports limited to the peers (`ethers`, `viem`),
+ *    the runtime dependencies and Node built-ins, no factory or name of a contract outside the package
+ *    (mocks, OpenZeppelin internals; the `testing` entry alone ships the local settlement token), no
+ *    Hardhat, and no client library in the core: an entry loads (directly or through a shared chunk)
+ *    ethers only if it is an ethers adapter, viem only if it is the viem adapter.
  *
  *   npx ts-node scripts/package/build.ts
  */
@@ -15,22 +17,71 @@ import { readFile, readdir } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import path from "node:path";
 
-import { PACKAGE_ENTRIES } from "../../tsup.config";
+import { ADAPTER_ENTRIES, PACKAGE_ENTRIES, PACKAGE_EXTERNALS } from "../../tsup.config";
 import { DEPLOYABLE_CONTRACTS, INTERFACE_CONTRACTS } from "./contracts";
 import { PackageBuildError } from "./errors";
 import { REPO_ROOT, generate } from "./generate";
 
 const DIST = path.join(REPO_ROOT, "dist");
 /** What the bundle may import at run time besides Node built-ins. */
-const ALLOWED_IMPORTS = new Set(["ethers", "eciesjs", "fflate"]);
+const ALLOWED_IMPORTS: ReadonlySet<string> = new Set(PACKAGE_EXTERNALS);
+/** The client libraries only the adapter entries may load. */
+const CLIENT_LIBRARIES = ["ethers", "viem"] as const;
+const IMPORT_PATTERN = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|\bimport\s+)(["'])([^"'\n]+)\1/g;
 const ENTRY_FILES = (entry: string) => [`${entry}.js`, `${entry}.mjs`, `${entry}.d.ts`, `${entry}.d.mts`];
+
+function packageOf(specifier: string): string {
+  return specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+}
+
+function importsOf(text: string): string[] {
+  return [...text.matchAll(IMPORT_PATTERN)].map((match) => match[2]);
+}
+
+/** `file` and every file of dist/ it loads through relative imports (shared chunks). */
+async function reachableFiles(file: string): Promise<Set<string>> {
+  const reached = new Set<string>();
+  const pending = [file];
+  while (pending.length > 0) {
+    const next = pending.pop() as string;
+    if (reached.has(next) || !existsSync(path.join(DIST, next))) continue;
+    reached.add(next);
+    for (const specifier of importsOf(await readFile(path.join(DIST, next), "utf8"))) {
+      if (!specifier.startsWith(".")) continue;
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(next), specifier));
+      // Type declarations import `./chunk.js` for `./chunk.d.ts`.
+      const resolved = /\.d\.(m|c)?ts$/.test(next) ? target.replace(/\.(m|c)?js$/, ".d.$1ts") : target;
+      if (existsSync(path.join(DIST, resolved))) pending.push(resolved);
+    }
+  }
+  return reached;
+}
+
+/** Problems of an entry that loads a client library it must not (the core loads neither). */
+async function clientLibraryProblems(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const entry of Object.keys(PACKAGE_ENTRIES) as (keyof typeof PACKAGE_ENTRIES)[]) {
+    const allowed = ADAPTER_ENTRIES[entry];
+    for (const entryFile of ENTRY_FILES(entry)) {
+      for (const file of await reachableFiles(entryFile)) {
+        const loaded = importsOf(await readFile(path.join(DIST, file), "utf8")).map(packageOf);
+        for (const library of CLIENT_LIBRARIES) {
+          if (library !== allowed && loaded.includes(library)) {
+            const via = file === entryFile ? "" : ` through dist/${file}`;
+            problems.push(`dist/${entryFile} (${allowed ? `the ${allowed} adapter` : "core"}) loads ${library}${via}`);
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
 
 function isAllowedImport(specifier: string): boolean {
   if (specifier.startsWith(".")) return true;
   const bare = specifier.replace(/^node:/, "");
   if (builtinModules.includes(bare) || builtinModules.includes(bare.split("/")[0])) return true;
-  const pkg = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
-  return ALLOWED_IMPORTS.has(pkg);
+  return ALLOWED_IMPORTS.has(packageOf(specifier));
 }
 
 /** Names of the Solidity contracts that must never reach the package (mocks). */
@@ -49,14 +100,18 @@ export async function checkDist(): Promise<string[]> {
   }
   const packaged = new Set([...DEPLOYABLE_CONTRACTS, ...INTERFACE_CONTRACTS].map((c) => c.name));
   const forbidden = await forbiddenContractNames();
-  const importPattern = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)(["'])([^"'\n]+)\1/g;
+  // The local settlement token (a mock) may appear only in what the `testing` entry alone loads.
+  const outsideTesting = new Set<string>();
+  for (const entry of Object.keys(PACKAGE_ENTRIES).filter((e) => e !== "testing")) {
+    for (const entryFile of ENTRY_FILES(entry)) for (const f of await reachableFiles(entryFile)) outsideTesting.add(f);
+  }
   for (const file of files) {
     if (!/\.(c|m)?js$|\.d\.(m|c)?ts$/.test(file)) {
       problems.push(`dist/${file} is neither code nor a type declaration`);
       continue;
     }
     const text = await readFile(path.join(DIST, file), "utf8");
-    for (const [, , specifier] of text.matchAll(importPattern)) {
+    for (const specifier of importsOf(text)) {
       if (!isAllowedImport(specifier)) problems.push(`dist/${file} imports ${specifier}`);
     }
     for (const [, name] of text.matchAll(/\b(\w+)__factory\b/g)) {
@@ -64,10 +119,12 @@ export async function checkDist(): Promise<string[]> {
         problems.push(`dist/${file} contains ${name}__factory, which is not a packaged contract`);
     }
     for (const name of forbidden) {
-      if (text.includes(name)) problems.push(`dist/${file} mentions ${name} (contracts/mocks)`);
+      if (outsideTesting.has(file) && text.includes(name))
+        problems.push(`dist/${file} mentions ${name} (contracts/mocks)`);
     }
     if (/hardhat/i.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ""))) problems.push(`dist/${file} refers to Hardhat`);
   }
+  problems.push(...(await clientLibraryProblems()));
   return [...new Set(problems)];
 }
 
