@@ -58,7 +58,8 @@ const config: HardhatUserConfig = {
       initialBaseFeePerGas: 0,
     },
     localhost: {
-      url: "http://127.0.0.1:8545",
+      // A node on another port: LOCALHOST_RPC_URL=http://127.0.0.1:8547 (or `npx hardhat vars set LOCALHOST_RPC_URL`).
+      url: process.env.LOCALHOST_RPC_URL ?? optionalVar("LOCALHOST_RPC_URL") ?? "http://127.0.0.1:8545",
     },
     sepolia: {
       url: optionalVar("SEPOLIA_RPC_URL") ?? "https://ethereum-sepolia-rpc.publicnode.com",

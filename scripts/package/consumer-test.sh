@@ -6,9 +6,14 @@
 #   2. create a fresh project outside the repository, `npm install` the tarball, ethers, TypeScript 5.9.3
 #      and @types/node there, and type-check a small program against it (strict; `nodenext` for the
 #      ESM and CommonJS entry points, `node10` for older setups that need `typesVersions`);
-#   3. start `hardhat node` on its own port (DATACOOP_CONSUMER_PORT, default 8546), deploy
-#      deploy/modules/DataCoopLocal.ts to it with Ignition, and run the program: it reads state through the
-#      package's typed factories and the deployment addresses, and decodes reverted calls' custom errors.
+#   3. create a second, viem-only project: the same tarball with its (optional) peers omitted, viem and
+#      TypeScript only, checked to have no ethers in node_modules, and type-check a strict program that
+#      needs no cast (scripts/package/.consumer-viem);
+#   4. start `hardhat node` on its own port (DATACOOP_CONSUMER_PORT, default 8546), deploy
+#      deploy/modules/DataCoopLocal.ts to it with Ignition, and run both programs: the ethers one reads
+#      state through the typed factories, signs and decodes reverted calls' custom errors; the viem one
+#      reads state, funds a buyer with the local token, signs an attestation with a validator's local
+#      key, contributes, and decodes custom errors from viem's errors.
 #
 # The node is always stopped and the temporary files removed (trap). Usage:
 #
@@ -19,6 +24,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${DATACOOP_CONSUMER_PORT:-8546}"
 RPC_URL="http://127.0.0.1:${PORT}"
 TEMPLATE="$REPO/scripts/package/.consumer"
+VIEM_TEMPLATE="$REPO/scripts/package/.consumer-viem"
 DEPLOYMENT_ID="package-consumer-$$"
 DEPLOYMENT_DIR="$REPO/deploy/deployments/$DEPLOYMENT_ID"
 NPM_FLAGS=(--no-audit --no-fund --prefer-offline --loglevel=error)
@@ -37,7 +43,7 @@ fail() {
 cleanup() {
   local status=$?
   if [[ -n "$node_pid" ]] && kill -0 "$node_pid" 2>/dev/null; then
-    kill "$node_pid" 2>/dev/null || true
+    kill -- -"$node_pid" 2>/dev/null || kill "$node_pid" 2>/dev/null || true
     wait "$node_pid" 2>/dev/null || true
   fi
   if [[ $status -ne 0 && -s "$work/node.log" ]]; then
@@ -66,8 +72,12 @@ rpc_answers() {
 
 cd "$REPO"
 [[ -x "$HARDHAT" ]] || fail "node_modules/.bin/hardhat is missing: run \`npm ci\` in $REPO first."
-node -e 'const p = require("./package.json"); process.exit(p.exports && p.files && p.peerDependencies && p.peerDependencies.ethers ? 0 : 1)' ||
-  fail "package.json lacks the package fields (exports, files, peerDependencies.ethers): add them to package.json first."
+node -e '
+  const p = require("./package.json");
+  const optional = (name) => p.peerDependencies?.[name] && p.peerDependenciesMeta?.[name]?.optional === true;
+  process.exit(p.exports && p.files && optional("ethers") && optional("viem") && p.devDependencies?.viem ? 0 : 1);
+' || fail "package.json lacks the package fields (exports, files, optional peers ethers and viem, viem in devDependencies)."
+VIEM_VERSION="$(node -p 'require("./package.json").devDependencies.viem')"
 
 step "compile and build the package"
 "$HARDHAT" compile --quiet
@@ -96,11 +106,22 @@ step "type-check the consumer (strict, nodenext and node10 resolution)"
 ./node_modules/.bin/tsc -p tsconfig.node10.json || fail "the consumer does not type-check with moduleResolution node10 (typesVersions)."
 node out/check.cjs | tee "$work/results.log"
 
+step "install the tarball in a viem-only project (peers omitted, no ethers)"
+mkdir "$work/viem-consumer"
+cp "$VIEM_TEMPLATE"/main.mts "$VIEM_TEMPLATE"/tsconfig.json "$work/viem-consumer/"
+cd "$work/viem-consumer"
+printf '{ "name": "datacoop-viem-consumer", "version": "0.0.0", "private": true }\n' >package.json
+npm install "${NPM_FLAGS[@]}" --omit=peer "$work/$tarball" "viem@$VIEM_VERSION" typescript@5.9.3 "@types/node@^20" >/dev/null
+[[ ! -e node_modules/ethers ]] || fail "ethers is in the viem-only project's node_modules: something depends on it."
+./node_modules/.bin/tsc -p tsconfig.json || fail "the viem-only consumer does not type-check against the package (strict, no casts)."
+
 step "start hardhat node on port $PORT"
 if rpc_answers "$RPC_URL"; then
   fail "something already answers on $RPC_URL; stop it or set DATACOOP_CONSUMER_PORT to a free port."
 fi
-(cd "$REPO" && exec "$HARDHAT" node --port "$PORT") >"$work/node.log" 2>&1 &
+# In its own process group (setsid): `hardhat node` may re-execute itself in a child that holds the port,
+# and cleanup signals the whole group.
+(cd "$REPO" && exec setsid "$HARDHAT" node --port "$PORT") >"$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 120); do
   rpc_answers "$RPC_URL" && break
@@ -111,8 +132,9 @@ rpc_answers "$RPC_URL" || fail "hardhat node did not answer on $RPC_URL within 6
 
 step "deploy DataCoopLocal with Ignition"
 cd "$REPO"
-"$HARDHAT" --config scripts/package/hardhat.consumer.config.ts ignition deploy deploy/modules/DataCoopLocal.ts \
-  --network packageConsumer --parameters deploy/parameters/localhost.json --deployment-id "$DEPLOYMENT_ID" \
+# `localhost` points at this node through LOCALHOST_RPC_URL (hardhat.config.ts), never at a developer's 8545.
+LOCALHOST_RPC_URL="$RPC_URL" HARDHAT_IGNITION_CONFIRM_DEPLOYMENT=1 "$HARDHAT" ignition deploy deploy/modules/DataCoopLocal.ts \
+  --network localhost --parameters deploy/parameters/localhost.json --deployment-id "$DEPLOYMENT_ID" \
   >"$work/deploy.log" 2>&1 || {
   cat "$work/deploy.log" >&2
   fail "the Ignition deployment to $RPC_URL failed (output above)."
@@ -123,8 +145,11 @@ step "run the consumer against the node"
 cd "$work/consumer"
 DATACOOP_RPC_URL="$RPC_URL" DATACOOP_DEPLOYED_ADDRESSES="$DEPLOYMENT_DIR/deployed_addresses.json" \
   node out/main.mjs | tee -a "$work/results.log"
+cd "$work/viem-consumer"
+DATACOOP_RPC_URL="$RPC_URL" DATACOOP_DEPLOYED_ADDRESSES="$DEPLOYMENT_DIR/deployed_addresses.json" \
+  node out/main.mjs | tee -a "$work/results.log"
 
 passed="$(grep -c '^ok:' "$work/results.log")"
-printf '\nPASS: @datacoop/protocol installs from its tarball, type-checks and works against a local node (%ss)\n' \
+printf '\nPASS: @datacoop/protocol installs from its tarball (with ethers, and viem-only), type-checks and works against a local node (%ss)\n' \
   "$((SECONDS - started))"
 printf 'package consumer: %s passed, 0 failed\n' "$passed"

@@ -16,7 +16,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { getAddress } from "../../src/codec/address";
 import { decodeError } from "../../src/errors";
 import { attestationDigest } from "../../src/protocol/attestation";
-import { REQUEST_STATUS } from "../../src/protocol/constants";
+import { CONTRIBUTION_STATUS } from "../../src/protocol/constants";
 import {
   attestationTypedData,
   getDataCoopContracts,
@@ -70,7 +70,7 @@ describe("package: viem adapter", function () {
   it("reads through typed contracts, signs with a local account and contributes", async function () {
     const { publicClient, contributor, contracts } = await loadFixture(viemFixture);
     const { ContributionRegistry: registry } = contracts;
-    expect(await registry.read.definedPurposes()).to.equal(0b111111n);
+    expect(await registry.read.definedPurposes()).to.equal(0b111111); // a uint16: a number in viem
     const latest = await publicClient.getBlock();
     const attestation = {
       contributor: contributor.address,
@@ -131,7 +131,7 @@ describe("package: viem adapter", function () {
     expect(decoded?.name).to.equal("RegistryNotActive");
     if (decoded?.name === "RegistryNotActive") {
       expect(decoded.args.contentHash).to.equal(unknown);
-      expect(decoded.args.status).to.equal(BigInt(REQUEST_STATUS.None));
+      expect(decoded.args.status).to.equal(BigInt(CONTRIBUTION_STATUS.None));
     }
     const written = await rejection(() => contracts.ContributionRegistry.write.setRewardRate([1n]));
     expect(decodeError(written)?.name).to.equal("AccessControlUnauthorizedAccount");

@@ -18,6 +18,8 @@ const SUBPATHS = [
   "export",
   "manifest",
   "store",
+  "ethers",
+  "testing",
 ] as const;
 
 for (const subpath of SUBPATHS) {

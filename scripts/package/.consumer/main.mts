@@ -11,8 +11,6 @@ import { Interface, JsonRpcProvider, ZeroHash, keccak256, toUtf8Bytes } from "et
 
 import {
   ATTESTATION_TYPES,
-  ContributionRegistry__factory,
-  CoopToken__factory,
   DATACOOP_CONTRACTS,
   DeploymentError,
   attestationDigest,
@@ -21,12 +19,18 @@ import {
   deploymentFromIgnition,
   getDeployment,
   type Attestation,
-  type ContributionRegistry,
   type DataCoopErrorName,
   type Deployment,
 } from "@datacoop/protocol";
 import { accessEscrowAbi, coopTokenAbi } from "@datacoop/protocol/abi";
 import { AccessEscrow__factory, type IContributionRegistry } from "@datacoop/protocol/contracts";
+import {
+  CONTRIBUTION_STATUS,
+  ContributionRegistry__factory,
+  CoopToken__factory,
+  signAttestation,
+  type ContributionRegistry,
+} from "@datacoop/protocol/ethers";
 import { DEPLOYMENTS } from "@datacoop/protocol/deployments";
 import { revertDataOf } from "@datacoop/protocol/errors";
 import { generateKeyPair, openContribution, sealContribution, unwrapDataKey } from "@datacoop/protocol/crypto";
@@ -81,9 +85,12 @@ const attestation: Attestation = {
 const domain = attestationDomain(chainId, deployment.contracts.ContributionRegistry);
 assert.equal(attestationDigest(domain, attestation), await registry.attestationDigest(attestation));
 const none: IContributionRegistry.ContributionStructOutput = await registry.contribution(attestation.contentHash);
-assert.equal(none.status, 0n, "nothing is registered yet");
+assert.equal(none.status, CONTRIBUTION_STATUS.None, "nothing is registered yet");
 assert.equal(ATTESTATION_TYPES.Attestation.length, 7);
-console.log("ok: attestation digest matches registry.attestationDigest");
+const validator = await provider.getSigner(17);
+const signed = await signAttestation(validator, domain, attestation);
+assert.equal(signed.validator, await validator.getAddress());
+console.log("ok: attestation digest matches registry.attestationDigest; signed with an ethers Signer");
 
 // A reverted call decodes to the contract's custom error, by name and arguments.
 const caller = await provider.getSigner(1);
