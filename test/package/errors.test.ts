@@ -4,18 +4,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import { decodeError, revertDataOf } from "../../src/errors";
 import { systemFixture } from "../helpers/fixtures";
+import { rejection } from "./rejection";
 
 const abi = AbiCoder.defaultAbiCoder();
-
-/** `fn()` must reject; returns what it rejected with. */
-async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to revert");
-}
 
 describe("package: decodeError", function () {
   it("decodes a DataCoop custom error from a reverted transaction, by name and arguments", async function () {

@@ -26,6 +26,7 @@ import {
   signAttestation,
 } from "../../src/viem";
 import { systemFixture } from "../helpers/fixtures";
+import { rejection } from "./rejection";
 
 /** Hardhat's default accounts; 17 is the first validator of deploy/parameters/hardhat.json. */
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -54,16 +55,6 @@ async function viemFixture() {
   };
   const contracts = getDataCoopContracts({ contracts: addresses }, { public: publicClient, wallet: walletClient });
   return { system, publicClient, walletClient, contributor, contracts };
-}
-
-/** `fn()` must reject; returns what it rejected with. */
-async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to revert");
 }
 
 describe("package: viem adapter", function () {
