@@ -105,7 +105,12 @@ async function generateAbis(): Promise<void> {
 
 /** The Solidity enums the package exports, each as `NAME = { Member: value }` (see `src/protocol/constants.ts`). */
 export const PACKAGED_ENUMS = [
-  { constant: "REQUEST_STATUS", source: "contracts/interfaces/IAccessEscrow.sol", contract: "IAccessEscrow", name: "Status" },
+  {
+    constant: "REQUEST_STATUS",
+    source: "contracts/interfaces/IAccessEscrow.sol",
+    contract: "IAccessEscrow",
+    name: "Status",
+  },
   {
     constant: "CONTRIBUTION_STATUS",
     source: "contracts/interfaces/IContributionRegistry.sol",
@@ -126,11 +131,17 @@ async function compiledSources(): Promise<Map<string, AstNode>> {
   const seen = new Set<string>();
   for (const contract of DEPLOYABLE_CONTRACTS) {
     const dbg = path.join(REPO_ROOT, "artifacts", contract.source, `${contract.name}.dbg.json`);
-    if (!existsSync(dbg)) throw new PackageBuildError(`No ${path.relative(REPO_ROOT, dbg)}: run \`npx hardhat compile\` first.`);
-    const buildInfo = path.resolve(path.dirname(dbg), (JSON.parse(await readFile(dbg, "utf8")) as { buildInfo: string }).buildInfo);
+    if (!existsSync(dbg))
+      throw new PackageBuildError(`No ${path.relative(REPO_ROOT, dbg)}: run \`npx hardhat compile\` first.`);
+    const buildInfo = path.resolve(
+      path.dirname(dbg),
+      (JSON.parse(await readFile(dbg, "utf8")) as { buildInfo: string }).buildInfo,
+    );
     if (seen.has(buildInfo)) continue;
     seen.add(buildInfo);
-    const info = JSON.parse(await readFile(buildInfo, "utf8")) as { output: { sources: Record<string, { ast: AstNode }> } };
+    const info = JSON.parse(await readFile(buildInfo, "utf8")) as {
+      output: { sources: Record<string, { ast: AstNode }> };
+    };
     for (const [source, output] of Object.entries(info.output.sources)) sources.set(source, output.ast);
   }
   return sources;

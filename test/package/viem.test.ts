@@ -74,7 +74,9 @@ describe("package: viem adapter", function () {
     };
     const chainId = await publicClient.getChainId();
     const typed = attestationTypedData(chainId, registry.address, attestation);
-    expect(await registry.read.attestationDigest([typed.message])).to.equal(attestationDigest(typed.domain, attestation));
+    expect(await registry.read.attestationDigest([typed.message])).to.equal(
+      attestationDigest(typed.domain, attestation),
+    );
     const validator = mnemonicToAccount(MNEMONIC, { addressIndex: 17 });
     const signed = await signAttestation(validator, chainId, registry.address, attestation);
     expect(signed.validator).to.equal(validator.address);

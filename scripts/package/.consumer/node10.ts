@@ -11,5 +11,11 @@ import { REQUEST_STATUS } from "@datacoop/protocol/ethers";
 import { mockUsdcAbi } from "@datacoop/protocol/testing";
 
 export const decoded: DecodedError | undefined = decodeError("0x");
-export const parts = [ContributionRegistry__factory, getDeployment, signAttestation, DATACOOP_ABIS, mockUsdcAbi] as const;
+export const parts = [
+  ContributionRegistry__factory,
+  getDeployment,
+  signAttestation,
+  DATACOOP_ABIS,
+  mockUsdcAbi,
+] as const;
 export const pending: 1n = REQUEST_STATUS.Pending;
