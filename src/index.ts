@@ -17,6 +17,7 @@ export * from "./deployments";
 export * from "./errors";
 export * from "./protocol/attestation";
 export * from "./protocol/constants";
+export * from "./protocol/launch";
 export * from "./crypto";
 export * from "./export";
 export * from "./manifest";

@@ -7,6 +7,7 @@ import { EscrowModel, RequestStatus, holdsFee, type RequestModel, type RequestSt
 import { checkInvariants } from "./invariants";
 import type { Submission, WeightChange } from "./registry";
 import { usdc, type Model, type Sent, type World } from "./world";
+import { deliverNow } from "../../../scripts/lib/epoch";
 
 const DELAY = BigInt(localParameters.DataCoopLocal.votingDelay);
 const PERIOD = BigInt(localParameters.DataCoopLocal.votingPeriod);
@@ -618,7 +619,7 @@ export class Deliver extends Step {
     const expected =
       m.escrow.deliverError(requestId, t) ?? (r ? m.ledger.depositError(r.purpose, split.toContributors) : undefined);
     const sent = await w.send(t, (o) =>
-      w.d.escrow.connect(w.d.custodian).deliver(requestId, "ipfs://manifest", id(`manifest ${requestId}`), o),
+      deliverNow(w.d.escrow.connect(w.d.custodian), requestId, "ipfs://manifest", id(`manifest ${requestId}`), o),
     );
     m.now = sent.timestamp;
     w.touchedRequests.add(requestId);
