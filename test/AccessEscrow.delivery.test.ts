@@ -17,7 +17,7 @@ import {
   usdc,
   type RequestInput,
 } from "./helpers/escrow";
-import { deliverNow } from "../scripts/lib/epoch";
+import { deliverNow, deliveryPoint } from "../scripts/lib/epoch";
 
 const MANIFEST_URI = "ipfs://manifest";
 const MANIFEST_HASH = id("manifest v1");
@@ -44,11 +44,21 @@ describe("AccessEscrow: delivery and release", function () {
     const before = await readLedger(system, buyer, contributors);
     const predicted = await predictClaimable(distributor, Purpose.RESEARCH, toContributors, contributors);
 
-    const tx = await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
+    const { epoch, builtAt } = await deliveryPoint(system);
+    const tx = await escrow.connect(custodian).deliver(requestId, epoch, builtAt, MANIFEST_URI, MANIFEST_HASH);
     const now = await timeOf(tx);
     await expect(tx)
       .to.emit(escrow, "AccessDelivered")
-      .withArgs(requestId, custodian.address, MANIFEST_HASH, MANIFEST_URI, now, now + DEFAULT_REQUEST.duration);
+      .withArgs(
+        requestId,
+        custodian.address,
+        MANIFEST_HASH,
+        MANIFEST_URI,
+        now,
+        now + DEFAULT_REQUEST.duration,
+        epoch,
+        builtAt,
+      );
     await expect(tx)
       .to.emit(escrow, "FeeReleased")
       .withArgs(requestId, Purpose.RESEARCH, await escrow.treasury(), toTreasury, toContributors);

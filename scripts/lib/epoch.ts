@@ -21,16 +21,14 @@ export async function nextEpoch(system: WithDistributor): Promise<void> {
 }
 
 /**
- * The consent epoch and build time a delivery sent now states, built from the latest block. If the next
- * block would fall in the following epoch, it first moves to that epoch's start, so a delivery sent right
- * after stays in the epoch it was built for.
+ * The consent epoch and build time a delivery sent now states: the epoch of the next block (which may lie
+ * ahead of the latest one after a time jump) and, as build time, the latest block's time or that epoch's
+ * start if later (no transaction lies between them, so the state is the same).
  */
 export async function deliveryPoint(system: WithDistributor): Promise<{ epoch: bigint; builtAt: bigint }> {
-  const length = Number(await system.distributor.consentEpoch());
-  const [, start] = await system.distributor.currentEpoch();
-  if ((await latestTime()) + 1 >= Number(start) + length) await nextEpoch(system);
-  const [epoch] = await system.distributor.currentEpoch();
-  return { epoch, builtAt: BigInt(await latestTime()) };
+  const [epoch, start] = await system.distributor.currentEpoch({ blockTag: "pending" });
+  const latest = BigInt(await latestTime());
+  return { epoch, builtAt: latest > start ? latest : start };
 }
 
 /**

@@ -69,17 +69,22 @@ describe("Coverage gaps: RevenueDistributor", function () {
     expect(await distributor.totalWeight(RESEARCH)).to.equal(100n);
   });
 
-  it("refuses a deposit that would push the accumulator past 2^127 - 1, crediting nothing", async function () {
+  it("takes deposits far past the old 2^127 accumulator bound, up to MAX_BALANCE held, and pays them exactly", async function () {
     const { distributor, token, registry, depositor, alice } = await loadFixture(wiredLedgerFixture);
     await distributor.connect(registry).onConsentChange(alice, 0, 0, 0, 1 << RESEARCH, 1n);
-    const amount = MAX_ACCUMULATOR / PRECISION + 1n;
-    await expect(distributor.connect(depositor).deposit(RESEARCH, amount))
-      .to.be.revertedWithCustomError(distributor, "DistributorAccumulatorOverflow")
-      .withArgs(RESEARCH, amount * PRECISION);
-    expect(await distributor.accumulator(RESEARCH)).to.equal(0n);
+    await nextEpoch({ distributor });
+    const max = await distributor.MAX_BALANCE();
+    await expect(distributor.connect(depositor).deposit(RESEARCH, max + 1n))
+      .to.be.revertedWithCustomError(distributor, "DistributorBalanceTooLarge")
+      .withArgs(max + 1n, max);
     expect(await token.balanceOf(distributor)).to.equal(0n);
-    // Just below the bound is accepted.
-    await distributor.connect(depositor).deposit(RESEARCH, amount - 1n);
-    expect(await distributor.accumulator(RESEARCH)).to.equal((amount - 1n) * PRECISION);
+    await distributor.connect(depositor).deposit(RESEARCH, max);
+    expect(await distributor.accumulator(RESEARCH)).to.equal(max * PRECISION);
+    expect(max * PRECISION).to.be.gt(MAX_ACCUMULATOR);
+    expect(await distributor.claimable(alice)).to.equal(max);
+    await distributor.connect(alice).claim(1 << RESEARCH);
+    // Once claimed, the same amount can be deposited again: the accumulator only ever grows (modulo 2^192).
+    await distributor.connect(depositor).deposit(RESEARCH, max);
+    expect(await distributor.claimable(alice)).to.equal(max);
   });
 });
