@@ -50,17 +50,6 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         uint128 minted;
     }
 
-    /// @dev The purposes of a contribution whose consent was given in `epoch` (pending while it is current).
-    struct Consent {
-        uint32 epoch;
-        uint16 pending;
-    }
-
-    struct AccountCounts {
-        uint32 total;
-        uint32 active;
-    }
-
     struct PurposeInfo {
         string name;
         string metadataURI;
@@ -73,10 +62,9 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
 
     Params private _params;
     MintWindow private _mintWindow;
-    mapping(bytes32 contentHash => Consent) private _consent;
+    mapping(bytes32 contentHash => IRevenueDistributor.Consent) private _consent;
     mapping(bytes32 contentHash => uint256 packed) private _contributions;
     mapping(bytes32 sourceHash => bytes32 latestContentHash) private _sources;
-    mapping(address account => AccountCounts) private _counts;
     mapping(uint8 purpose => PurposeInfo) private _purposeInfo;
 
     /// @param token_ The governance token (this registry must be its minter).
@@ -152,18 +140,18 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         _checkPurposes(purposes, _params.definedPurposes);
         uint16 oldPurposes = packed.purposes();
         (uint32 epoch, ) = _distributor.currentEpoch();
-        Consent memory consent = _consent[contentHash];
+        IRevenueDistributor.Consent memory consent = _consent[contentHash];
         uint16 pendingNow = consent.epoch == epoch ? consent.pending : 0;
         uint16 removed = oldPurposes & ~purposes;
         uint16 added = purposes & ~oldPurposes;
         // Consent given waits for the next epoch; consent withdrawn leaves at once, pending or not.
         uint16 pendingAfter = (pendingNow & ~removed) | added;
         _contributions[contentHash] = packed.withPurposes(purposes);
-        if (pendingAfter != pendingNow) _consent[contentHash] = Consent(epoch, pendingAfter);
+        if (pendingAfter != pendingNow) _consent[contentHash] = IRevenueDistributor.Consent(epoch, pendingAfter);
         emit PurposesChanged(contentHash, oldPurposes, purposes);
         if (removed | added != 0) {
             uint256 weight = packed.weight();
-            _distributor.onConsentChange(msg.sender, removed, removed & pendingNow, weight, added, weight);
+            _distributor.onConsentChange(msg.sender, removed, consent, weight, added, weight);
         }
     }
 
@@ -242,7 +230,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         uint256 packed = _contributions[contentHash];
         if (packed.status() != uint8(Status.Active)) return 0;
         (uint32 epoch, ) = _distributor.currentEpoch();
-        Consent memory consent = _consent[contentHash];
+        IRevenueDistributor.Consent memory consent = _consent[contentHash];
         return consent.epoch == epoch ? packed.purposes() & ~consent.pending : packed.purposes();
     }
 
@@ -251,7 +239,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         uint256 packed = _contributions[contentHash];
         if (packed.status() != uint8(Status.Active)) return 0;
         (uint32 epoch, ) = _distributor.currentEpoch();
-        Consent memory consent = _consent[contentHash];
+        IRevenueDistributor.Consent memory consent = _consent[contentHash];
         return consent.epoch == epoch ? packed.purposes() & consent.pending : 0;
     }
 
@@ -260,12 +248,6 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         latest = _sources[sourceHash];
         uint256 packed = _contributions[latest];
         return (packed.owner(), latest, packed.paidUnits());
-    }
-
-    /// @inheritdoc IContributionRegistry
-    function contributionCount(address account) external view returns (uint32 total, uint32 active) {
-        AccountCounts memory counts = _counts[account];
-        return (counts.total, counts.active);
     }
 
     /// @inheritdoc IContributionRegistry
@@ -385,18 +367,16 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     /// @dev What a new contribution takes over from the source's previous one.
     struct Previous {
         uint16 purposes;
-        uint16 pending;
+        IRevenueDistributor.Consent consent;
         uint32 paidUnits;
         uint256 weight;
     }
 
     /// @dev Binds the source to the caller (or checks the binding), supersedes the source's active
-    /// contribution, works out the reward, stores the new contribution, updates the caller's counts and moves
-    /// the caller's weight from the superseded contribution to the new one (pending until the next epoch).
+    /// contribution, works out the reward, stores the new contribution and moves the caller's weight from the
+    /// superseded contribution to the new one (pending until the next epoch).
     function _record(Attestation calldata a, uint16 purposes, Params memory params) private returns (uint256 reward) {
-        AccountCounts memory counts = _counts[msg.sender];
-        (uint32 epoch, ) = _distributor.currentEpoch();
-        Previous memory prev = _supersede(a, epoch, counts);
+        Previous memory prev = _supersede(a);
         uint32 rewarded;
         (rewarded, reward) = _reward(a, prev.paidUnits, params);
         _contributions[a.contentHash] = ContributionPacking.pack(
@@ -408,29 +388,23 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
             purposes,
             uint8(Status.Active)
         );
-        if (purposes != 0) _consent[a.contentHash] = Consent(epoch, purposes);
         _sources[a.sourceHash] = a.contentHash;
-        ++counts.total;
-        ++counts.active;
-        _counts[msg.sender] = counts;
         if (prev.purposes != 0 || purposes != 0) {
-            _distributor.onConsentChange(
+            // The distributor tells the epoch: the new consent is pending in it.
+            uint32 epoch = _distributor.onConsentChange(
                 msg.sender,
                 prev.purposes,
-                prev.pending,
+                prev.consent,
                 prev.weight,
                 purposes,
                 uint256(a.units) * a.quality
             );
+            if (purposes != 0) _consent[a.contentHash] = IRevenueDistributor.Consent(epoch, purposes);
         }
     }
 
-    /// @dev Checks the source's binding and supersedes its active contribution, if any (`counts` is updated).
-    function _supersede(
-        Attestation calldata a,
-        uint32 epoch,
-        AccountCounts memory counts
-    ) private returns (Previous memory prev) {
+    /// @dev Checks the source's binding and supersedes its active contribution, if any.
+    function _supersede(Attestation calldata a) private returns (Previous memory prev) {
         bytes32 previous = _sources[a.sourceHash];
         if (previous == bytes32(0)) return prev;
         uint256 packed = _contributions[previous];
@@ -439,11 +413,8 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         if (packed.status() != uint8(Status.Active)) return prev;
         prev.purposes = packed.purposes();
         prev.weight = packed.weight();
-        Consent memory consent = _consent[previous];
-        if (consent.epoch == epoch) prev.pending = prev.purposes & consent.pending;
+        prev.consent = _consent[previous];
         _contributions[previous] = packed.withStatus(uint8(Status.Superseded));
-        // The superseded contribution was active and owned by the caller: active >= 1.
-        --counts.active;
         emit Superseded(previous, a.contentHash);
     }
 
@@ -492,15 +463,10 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     function _revoke(bytes32 contentHash) private {
         uint256 packed = _ownedActive(contentHash);
         _contributions[contentHash] = packed.withStatus(uint8(Status.Revoked));
-        // The contribution was active and owned by the caller: active >= 1.
-        --_counts[msg.sender].active;
         emit Revoked(contentHash, msg.sender);
         uint16 purposes = packed.purposes();
         if (purposes != 0) {
-            (uint32 epoch, ) = _distributor.currentEpoch();
-            Consent memory consent = _consent[contentHash];
-            uint16 pending = consent.epoch == epoch ? purposes & consent.pending : 0;
-            _distributor.onConsentChange(msg.sender, purposes, pending, packed.weight(), 0, 0);
+            _distributor.onConsentChange(msg.sender, purposes, _consent[contentHash], packed.weight(), 0, 0);
         }
     }
 

@@ -45,6 +45,8 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
         uint64 weight;
         uint32 epoch;
         uint48 lastWithdrawal;
+        /// @dev Effective plus pending weight, kept here so that a join checks its bound without the ledger slot.
+        uint64 committed;
     }
 
     /// @dev The account's effective weight whose baseline is folded into `debt`: `earned = weight * acc - debt`.
@@ -118,13 +120,14 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
     function onConsentChange(
         address account,
         uint16 left,
-        uint16 leftPending,
+        Consent calldata leftConsent,
         uint256 leftWeight,
         uint16 joined,
         uint256 joinedWeight
     ) external returns (uint32 epoch) {
         if (msg.sender != _registry) revert DistributorUnauthorizedRegistry(msg.sender);
         (epoch, ) = _epochNow();
+        uint16 leftPending = leftConsent.epoch == epoch ? left & leftConsent.pending : 0;
         uint16 touched = left | joined;
         for (uint8 p = 0; touched != 0; ++p) {
             if (touched & 1 == 1) {
@@ -148,7 +151,7 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
         if (pending.weight == 0 || pending.epoch >= epoch) return;
         PurposeLedger memory ledger = _purposes[purpose];
         _accAt[purpose][pending.epoch] = _RECORDED | ledger.acc;
-        // The join that filled the bucket checked that total + pending fits in 64 bits.
+        // The join that filled the bucket checked that total + pending (`committed`) fits in 64 bits.
         _purposes[purpose].totalWeight = ledger.totalWeight + pending.weight;
         _pending[purpose].weight = 0;
         emit PendingWeightEffective(purpose, pending.epoch, pending.weight, ledger.acc);
@@ -163,11 +166,10 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
         }
         PurposePending memory pending = _pending[purpose];
         // After `_roll`, the bucket is either empty or of this epoch.
-        uint256 bucket = pending.weight + weight;
-        uint256 total = _purposes[purpose].totalWeight + bucket;
+        uint256 total = pending.committed + weight;
         if (total > type(uint64).max) revert DistributorWeightOverflow(purpose, total);
-        // Both fit: each is at most `total`.
-        _pending[purpose] = PurposePending(uint64(bucket), epoch, pending.lastWithdrawal);
+        // Both fit: the bucket is at most `total`.
+        _pending[purpose] = PurposePending(uint64(pending.weight + weight), epoch, pending.lastWithdrawal, uint64(total));
         _accountPending[account][purpose] = AccountPending(uint64(entry.weight + weight), epoch, 0);
     }
 
@@ -179,7 +181,9 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
         // The bucket holds at least this account's pending weight of the same epoch.
         unchecked {
             entry.weight = uint64(held - weight);
-            _pending[purpose].weight -= uint64(weight);
+            PurposePending storage bucket = _pending[purpose];
+            bucket.weight -= uint64(weight);
+            bucket.committed -= uint64(weight);
         }
     }
 
@@ -200,7 +204,12 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
         }
         _accounts[account][purpose] = a;
         _purposes[purpose].totalWeight = ledger.totalWeight;
-        _pending[purpose].lastWithdrawal = Time.timestamp();
+        PurposePending storage bucket = _pending[purpose];
+        bucket.lastWithdrawal = Time.timestamp();
+        // `committed` counts every effective weight, so it is at least this one.
+        unchecked {
+            bucket.committed -= uint64(weight);
+        }
     }
 
     /// @dev Folds an effective pending entry into the account's ledger, keeping its earnings. The purpose has

@@ -14,7 +14,7 @@ import {
   type RevenueDistributor,
 } from "../typechain-types";
 import { DAY, Purpose, Status, escrowFixture, publicKeyOf, usdc } from "./helpers/escrow";
-import { deliverNow, nextEpoch } from "../scripts/lib/epoch";
+import { deliverNow, nextEpoch, NO_CONSENT } from "../scripts/lib/epoch";
 
 const FEE = usdc(1000);
 const TREASURY_SHARE = 500n;
@@ -46,7 +46,7 @@ async function hostileSystem<T extends MintableToken>(token: T) {
     "0x",
   );
   await distributor.wire(registryAccount, escrow);
-  await distributor.connect(registryAccount).onConsentChange(base.alice, 0, 0, 0, 0b1, 100n);
+  await distributor.connect(registryAccount).onConsentChange(base.alice, 0, NO_CONSENT, 0, 0b1, 100n);
   await nextEpoch({ distributor: distributor });
   for (const b of [buyer, buyer2]) {
     await token.mint(b.address, usdc(10_000));

@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { systemFixture, timelockSigner } from "./helpers/fixtures";
 import { contribute } from "../scripts/lib/contribute";
-import { nextEpoch } from "../scripts/lib/epoch";
+import { nextEpoch, NO_CONSENT } from "../scripts/lib/epoch";
 import { PURPOSE_ID } from "../src/protocol/constants";
 
 const { RESEARCH, AI_TRAINING } = PURPOSE_ID;
@@ -152,7 +152,7 @@ describe("RevenueDistributor", function () {
 
   it("takes weight changes from the registry only, and is wired once by its deployer", async function () {
     const { distributor, deployer, alice } = await loadFixture(splitFixture);
-    await expect(distributor.connect(alice).onConsentChange(alice, 0, 0, 0, 1, 1))
+    await expect(distributor.connect(alice).onConsentChange(alice, 0, NO_CONSENT, 0, 1, 1))
       .to.be.revertedWithCustomError(distributor, "DistributorUnauthorizedRegistry")
       .withArgs(alice.address);
     await expect(distributor.connect(deployer).wire(alice, alice))

@@ -375,12 +375,6 @@ interface IContributionRegistry {
     /// @return paidUnits The most units it was ever paid for.
     function source(bytes32 sourceHash) external view returns (address wallet, bytes32 latest, uint32 paidUnits);
 
-    /// @notice How many contributions `account` has registered, and how many of them are active.
-    /// @param account The contributor.
-    /// @return total Contributions ever registered.
-    /// @return active Those still active.
-    function contributionCount(address account) external view returns (uint32 total, uint32 active);
-
     /// @notice The bitmask of defined purposes.
     /// @return Bit `p` set when purpose `p` is defined.
     function definedPurposes() external view returns (uint16);

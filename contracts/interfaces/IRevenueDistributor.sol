@@ -38,6 +38,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// settlement token that charges the sender a fee on transfer would make claims drain more than they pay and
 /// leave the last claimants short. Deploy only with a plain ERC-20 settlement token (e.g. USDC).
 interface IRevenueDistributor {
+    /// @notice The consent record the registry keeps per contribution: the purposes whose consent was given in
+    /// `epoch` (pending while `epoch` is the current one).
+    /// @param epoch The consent epoch of the last consent given.
+    /// @param pending The purposes given in it.
+    struct Consent {
+        uint32 epoch;
+        uint16 pending;
+    }
+
     /// @notice Thrown when a caller other than the registry reports a weight change.
     /// @param caller The account that called `onConsentChange`.
     error DistributorUnauthorizedRegistry(address caller);
@@ -182,12 +191,12 @@ interface IRevenueDistributor {
 
     /// @notice Applies a consent change of `account`: `leftWeight` leaves every purpose of `left` at once, and
     /// `joinedWeight` joins every purpose of `joined`, pending until the next epoch. Registry only.
-    /// @dev `leftPending` names the purposes of `left` whose consent was given in the current epoch (the
-    /// registry tracks it per contribution); their weight is taken from the pending entry and never earned.
-    /// Effective weight leaving a purpose records the time in `lastWithdrawal(purpose)`.
+    /// @dev `leftConsent` is the consent record of the contribution the weight leaves: the purposes of `left` it
+    /// names are still pending if its epoch is the current one, and their weight is taken from the pending entry
+    /// (it never earned). Effective weight leaving a purpose records the time in `lastWithdrawal(purpose)`.
     /// @param account The contributor.
     /// @param left The purposes the weight leaves.
-    /// @param leftPending The purposes of `left` where that weight is still pending.
+    /// @param leftConsent The consent record of the contribution the weight leaves.
     /// @param leftWeight The weight removed from each purpose of `left`.
     /// @param joined The purposes the weight joins.
     /// @param joinedWeight The weight added to each purpose of `joined`.
@@ -195,7 +204,7 @@ interface IRevenueDistributor {
     function onConsentChange(
         address account,
         uint16 left,
-        uint16 leftPending,
+        Consent calldata leftConsent,
         uint256 leftWeight,
         uint16 joined,
         uint256 joinedWeight

@@ -45,3 +45,6 @@ export async function deliverNow(
   const { epoch, builtAt } = await deliveryPoint({ distributor });
   return escrow.deliver(requestId, epoch, builtAt, manifestURI, manifestHash);
 }
+
+/** The consent record of no contribution: nothing pending (for tests that report weight as a registry would). */
+export const NO_CONSENT = { epoch: 0, pending: 0 } as const;

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, ZeroAddress } from "ethers";
 import { MockUSDC__factory, RevenueDistributor__factory } from "../../typechain-types";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
 
 /**
  * RevenueDistributor paths the behaviour specs do not reach: deployment and wiring guards, and the range checks
@@ -57,12 +57,12 @@ describe("Coverage gaps: RevenueDistributor", function () {
 
   it("keeps every weight within uint64 and refuses to remove more weight than an account holds", async function () {
     const { distributor, registry, alice } = await loadFixture(wiredLedgerFixture);
-    await expect(distributor.connect(registry).onConsentChange(alice, 0, 0, 0, 1 << RESEARCH, UINT64_MAX + 1n))
+    await expect(distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, 1 << RESEARCH, UINT64_MAX + 1n))
       .to.be.revertedWithCustomError(distributor, "DistributorWeightOverflow")
       .withArgs(RESEARCH, UINT64_MAX + 1n);
-    await distributor.connect(registry).onConsentChange(alice, 0, 0, 0, 1 << RESEARCH, 100n);
+    await distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, 1 << RESEARCH, 100n);
     await nextEpoch({ distributor: distributor });
-    await expect(distributor.connect(registry).onConsentChange(alice, 1 << RESEARCH, 0, 101n, 0, 0))
+    await expect(distributor.connect(registry).onConsentChange(alice, 1 << RESEARCH, NO_CONSENT, 101n, 0, 0))
       .to.be.revertedWithCustomError(distributor, "DistributorWeightUnderflow")
       .withArgs(alice.address, RESEARCH, 100n, 101n);
     expect(await distributor.weightOf(alice, RESEARCH)).to.equal(100n);
@@ -71,7 +71,7 @@ describe("Coverage gaps: RevenueDistributor", function () {
 
   it("takes deposits far past the old 2^127 accumulator bound, up to MAX_BALANCE held, and pays them exactly", async function () {
     const { distributor, token, registry, depositor, alice } = await loadFixture(wiredLedgerFixture);
-    await distributor.connect(registry).onConsentChange(alice, 0, 0, 0, 1 << RESEARCH, 1n);
+    await distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, 1 << RESEARCH, 1n);
     await nextEpoch({ distributor });
     const max = await distributor.MAX_BALANCE();
     await expect(distributor.connect(depositor).deposit(RESEARCH, max + 1n))

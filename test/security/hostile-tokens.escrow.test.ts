@@ -10,7 +10,7 @@ import {
   type AccessEscrow,
 } from "../../typechain-types";
 import { systemFixture } from "../helpers/fixtures";
-import { deliverNow, nextEpoch } from "../../scripts/lib/epoch";
+import { deliverNow, nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
 
 /**
  * What test/AccessEscrow.hostile.test.ts leaves out: a token that lowers the escrow's balance while a fee is pulled,
@@ -47,7 +47,7 @@ async function escrowWith<T extends MintableToken>(deploy: (deployer: HardhatEth
     "0x",
   );
   await distributor.wire(registryAccount, escrow);
-  await distributor.connect(registryAccount).onConsentChange(base.alice, 0, 0, 0, 1 << RESEARCH, 100n);
+  await distributor.connect(registryAccount).onConsentChange(base.alice, 0, NO_CONSENT, 0, 1 << RESEARCH, 100n);
   await nextEpoch({ distributor: distributor });
   await token.mint(buyer.address, 100n * FEE);
   await (token.connect(buyer) as T).approve(await escrow.getAddress(), MaxUint256);
