@@ -66,6 +66,8 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     mapping(uint8 purpose => StandingTerms) private _standingTerms;
     mapping(uint256 requestId => uint256 votes) private _objectionVotes;
     mapping(uint256 requestId => mapping(address account => bool objected)) private _objected;
+    /// @dev Refunds that could not be pushed, kept for their buyer to withdraw; part of `_heldFees`.
+    mapping(address buyer => uint256 amount) private _refundsOwed;
     bytes private _custodianPublicKey;
 
     /// @param settlementToken_ The ERC-20 fees are paid in (e.g. USDC), fixed forever.
@@ -264,6 +266,8 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     /// @inheritdoc IAccessEscrow
     function deliver(
         uint256 requestId,
+        uint32 epoch,
+        uint48 builtAt,
         string calldata manifestURI,
         bytes32 manifestHash
     ) external onlyRole(CUSTODIAN_ROLE) nonReentrant {
@@ -273,14 +277,11 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         uint48 deadline = r.deliveryDeadline;
         if (now_ > deadline) revert EscrowDeliveryDeadlinePassed(requestId, deadline);
         if (manifestHash == bytes32(0)) revert EscrowZeroManifestHash();
-
-        r.status = Status.Delivered;
-        r.deliveredAt = now_;
-        r.manifestHash = manifestHash;
-        emit AccessDelivered(requestId, msg.sender, manifestHash, manifestURI, now_, now_ + r.duration);
+        uint8 purpose = r.purpose;
+        _requireCurrentSet(requestId, purpose, epoch, builtAt, now_);
+        _markDelivered(requestId, r, manifestURI, manifestHash, epoch, builtAt);
 
         uint256 amount = r.amount;
-        uint8 purpose = r.purpose;
         _heldFees -= uint128(amount);
         Config memory config = _config;
         // Rounds down: the treasury never gets more than its share; contributors get the remainder.
@@ -292,6 +293,19 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         if (toTreasury != 0) _settlementToken.safeTransfer(config.treasury, toTreasury);
         _settlementToken.forceApprove(address(_distributor), toContributors);
         _distributor.deposit(purpose, toContributors);
+        _requireSolvent();
+    }
+
+    /// @inheritdoc IAccessEscrow
+    function withdrawRefund(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0) || to == address(this)) revert EscrowInvalidRecipient(to);
+        amount = _refundsOwed[msg.sender];
+        if (amount == 0) revert EscrowNoRefundOwed(msg.sender);
+        _refundsOwed[msg.sender] = 0;
+        // The owed refund was counted in `_heldFees` when it was kept.
+        _heldFees -= uint128(amount);
+        emit RefundWithdrawn(msg.sender, to, amount);
+        _settlementToken.safeTransfer(to, amount);
         _requireSolvent();
     }
 
@@ -452,6 +466,11 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         return _heldFees;
     }
 
+    /// @inheritdoc IAccessEscrow
+    function refundOwed(address buyer) external view returns (uint256) {
+        return _refundsOwed[buyer];
+    }
+
     /// @notice ERC-165: AccessControl's interfaces and {IAccessEscrow}.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
         return interfaceId == type(IAccessEscrow).interfaceId || super.supportsInterface(interfaceId);
@@ -536,14 +555,49 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         emit RequestApproved(requestId, optimistic, deliveryDeadline);
     }
 
-    /// @dev Pays a request's fee back to its buyer. The caller has already set the final status.
+    /// @dev Pays a request's fee back to its buyer. The caller has already set the final status. A transfer
+    /// that fails (a reverting or blocklisting token, a `false` return) does not undo the ending: the refund
+    /// is kept for the buyer to withdraw, still counted in `heldFees` (finding 4).
     function _refund(uint256 requestId, Request storage r) private {
         uint128 amount = r.amount;
         address buyer = r.buyer;
         _heldFees -= amount;
-        emit FeeRefunded(requestId, buyer, amount);
-        _settlementToken.safeTransfer(buyer, amount);
-        _requireSolvent();
+        if (_settlementToken.trySafeTransfer(buyer, amount)) {
+            emit FeeRefunded(requestId, buyer, amount);
+            _requireSolvent();
+        } else {
+            _heldFees += amount;
+            _refundsOwed[buyer] += amount;
+            emit RefundHeld(requestId, buyer, amount);
+        }
+    }
+
+    /// @dev Records the delivery (a separate frame keeps the stack shallow).
+    function _markDelivered(
+        uint256 requestId,
+        Request storage r,
+        string calldata manifestURI,
+        bytes32 manifestHash,
+        uint32 epoch,
+        uint48 builtAt
+    ) private {
+        uint48 now_ = Time.timestamp();
+        r.status = Status.Delivered;
+        r.deliveredAt = now_;
+        r.manifestHash = manifestHash;
+        emit AccessDelivered(requestId, msg.sender, manifestHash, manifestURI, now_, now_ + r.duration, epoch, builtAt);
+    }
+
+    /// @dev The manifest must be built from the current epoch's set (finding 1): the stated epoch is the
+    /// current one, it was built within it, and no consenting weight has left the purpose since. Weight that
+    /// joined during the epoch is pending, so the effective set only shrinks within an epoch, and a manifest
+    /// built after the last withdrawal lists exactly the contributions this delivery pays.
+    function _requireCurrentSet(uint256 requestId, uint8 purpose, uint32 epoch, uint48 builtAt, uint48 now_) private view {
+        (uint32 current, uint48 start) = _distributor.currentEpoch();
+        if (epoch != current) revert EscrowStaleEpoch(requestId, epoch, current);
+        if (builtAt < start || builtAt > now_) revert EscrowInvalidBuildTime(requestId, builtAt, start, now_);
+        uint48 withdrawn = _distributor.lastWithdrawal(purpose);
+        if (withdrawn > builtAt) revert EscrowManifestOutdated(requestId, builtAt, withdrawn);
     }
 
     /// @dev Pulls `amount` from `from` and reverts unless exactly `amount` arrived (fee-on-transfer tokens).

@@ -29,16 +29,25 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     uint256 public constant MAX_THRESHOLD = 16;
     uint16 private constant _MAX_QUALITY = 10_000;
 
-    /// @dev Parameters read together on every contribution: one slot.
+    /// @inheritdoc IContributionRegistry
+    uint32 public constant MIN_MINT_PERIOD = 1 hours;
+    /// @inheritdoc IContributionRegistry
+    uint32 public constant MAX_MINT_PERIOD = 365 days;
+
+    /// @dev Parameters read together on every contribution: one slot (64 + 8 + 16 + 32 + 32 + 104 = 256 bits).
     struct Params {
-        uint96 rewardRate;
+        uint64 rewardRate;
         uint8 threshold;
         uint16 definedPurposes;
+        uint32 maxUnitsPerAttestation;
+        uint32 mintPeriod;
+        uint104 mintBudget;
     }
 
-    struct AccountCounts {
-        uint32 total;
-        uint32 active;
+    /// @dev Tokens minted in the fixed window `index` (`block.timestamp / mintPeriod`): one slot.
+    struct MintWindow {
+        uint48 index;
+        uint128 minted;
     }
 
     struct PurposeInfo {
@@ -48,18 +57,20 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
 
     ICoopToken private immutable _token;
     IRevenueDistributor private immutable _distributor;
+    /// @dev The token's cap, read once: with it, one `totalSupply` read tells what can still be minted.
+    uint256 private immutable _tokenCap;
 
     Params private _params;
+    MintWindow private _mintWindow;
+    mapping(bytes32 contentHash => IRevenueDistributor.Consent) private _consent;
     mapping(bytes32 contentHash => uint256 packed) private _contributions;
     mapping(bytes32 sourceHash => bytes32 latestContentHash) private _sources;
-    mapping(address account => AccountCounts) private _counts;
     mapping(uint8 purpose => PurposeInfo) private _purposeInfo;
 
     /// @param token_ The governance token (this registry must be its minter).
     /// @param distributor_ The revenue ledger (this registry must be wired into it).
     /// @param timelock The only admin: parameters, purposes and validators.
-    /// @param rewardRate_ Initial reward rate (token units per unit of weight).
-    /// @param threshold_ Initial attestation threshold.
+    /// @param config Initial reward rate, attestation threshold, units per attestation and mint budget.
     /// @param validators Initial validators.
     /// @param purposeNames Names of the seeded purposes 0..n-1.
     /// @param purposeURIs Metadata URIs of the seeded purposes.
@@ -67,8 +78,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         ICoopToken token_,
         IRevenueDistributor distributor_,
         address timelock,
-        uint256 rewardRate_,
-        uint256 threshold_,
+        RegistryConfig memory config,
         address[] memory validators,
         string[] memory purposeNames,
         string[] memory purposeURIs
@@ -82,6 +92,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         ) revert RegistryInvalidConfiguration();
         _token = token_;
         _distributor = distributor_;
+        _tokenCap = token_.cap();
         _grantRole(DEFAULT_ADMIN_ROLE, timelock);
         for (uint256 i = 0; i < validators.length; ++i) {
             if (validators[i] == address(0)) revert RegistryInvalidConfiguration();
@@ -91,8 +102,10 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
             // i < MAX_PURPOSES = 16, checked above.
             _definePurpose(uint8(i), purposeNames[i], purposeURIs[i]);
         }
-        _setRewardRate(rewardRate_);
-        _setAttestationThreshold(threshold_);
+        _setRewardRate(config.rewardRate);
+        _setAttestationThreshold(config.attestationThreshold);
+        _setMaxUnitsPerAttestation(config.maxUnitsPerAttestation);
+        _setMintBudget(config.mintBudget, config.mintPeriod);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -126,10 +139,20 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         uint256 packed = _ownedActive(contentHash);
         _checkPurposes(purposes, _params.definedPurposes);
         uint16 oldPurposes = packed.purposes();
+        (uint32 epoch, ) = _distributor.currentEpoch();
+        IRevenueDistributor.Consent memory consent = _consent[contentHash];
+        uint16 pendingNow = consent.epoch == epoch ? consent.pending : 0;
+        uint16 removed = oldPurposes & ~purposes;
+        uint16 added = purposes & ~oldPurposes;
+        // Consent given waits for the next epoch; consent withdrawn leaves at once, pending or not.
+        uint16 pendingAfter = (pendingNow & ~removed) | added;
         _contributions[contentHash] = packed.withPurposes(purposes);
+        if (pendingAfter != pendingNow) _consent[contentHash] = IRevenueDistributor.Consent(epoch, pendingAfter);
         emit PurposesChanged(contentHash, oldPurposes, purposes);
-        uint256 weight = packed.weight();
-        _distributor.onWeightChange(msg.sender, oldPurposes, weight, purposes, weight);
+        if (removed | added != 0) {
+            uint256 weight = packed.weight();
+            _distributor.onConsentChange(msg.sender, removed, consent, weight, added, weight);
+        }
     }
 
     /// @inheritdoc IContributionRegistry
@@ -160,6 +183,16 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         _setAttestationThreshold(threshold);
     }
 
+    /// @inheritdoc IContributionRegistry
+    function setMaxUnitsPerAttestation(uint256 maxUnits) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMaxUnitsPerAttestation(maxUnits);
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function setMintBudget(uint256 budget, uint256 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMintBudget(budget, period);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------
@@ -188,11 +221,26 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
 
     /// @inheritdoc IContributionRegistry
     function isEligible(bytes32 contentHash, uint8 purpose) external view returns (bool) {
+        if (purpose >= MAX_PURPOSES) return false;
+        return (effectivePurposes(contentHash) >> purpose) & 1 == 1;
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function effectivePurposes(bytes32 contentHash) public view returns (uint16) {
         uint256 packed = _contributions[contentHash];
-        return
-            purpose < MAX_PURPOSES &&
-            packed.status() == uint8(Status.Active) &&
-            (packed.purposes() >> purpose) & 1 == 1;
+        if (packed.status() != uint8(Status.Active)) return 0;
+        (uint32 epoch, ) = _distributor.currentEpoch();
+        IRevenueDistributor.Consent memory consent = _consent[contentHash];
+        return consent.epoch == epoch ? packed.purposes() & ~consent.pending : packed.purposes();
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function pendingPurposes(bytes32 contentHash) external view returns (uint16) {
+        uint256 packed = _contributions[contentHash];
+        if (packed.status() != uint8(Status.Active)) return 0;
+        (uint32 epoch, ) = _distributor.currentEpoch();
+        IRevenueDistributor.Consent memory consent = _consent[contentHash];
+        return consent.epoch == epoch ? packed.purposes() & consent.pending : 0;
     }
 
     /// @inheritdoc IContributionRegistry
@@ -200,12 +248,6 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         latest = _sources[sourceHash];
         uint256 packed = _contributions[latest];
         return (packed.owner(), latest, packed.paidUnits());
-    }
-
-    /// @inheritdoc IContributionRegistry
-    function contributionCount(address account) external view returns (uint32 total, uint32 active) {
-        AccountCounts memory counts = _counts[account];
-        return (counts.total, counts.active);
     }
 
     /// @inheritdoc IContributionRegistry
@@ -227,6 +269,36 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     /// @inheritdoc IContributionRegistry
     function attestationThreshold() external view returns (uint256) {
         return _params.threshold;
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function maxUnitsPerAttestation() external view returns (uint256) {
+        return _params.maxUnitsPerAttestation;
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function mintBudget() external view returns (uint256 budget, uint256 period) {
+        return (_params.mintBudget, _params.mintPeriod);
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function mintableNow() public view returns (uint256) {
+        Params memory params = _params;
+        MintWindow memory window = _mintWindow;
+        uint256 minted = window.index == block.timestamp / params.mintPeriod ? window.minted : 0;
+        uint256 budgetLeft = params.mintBudget > minted ? params.mintBudget - minted : 0;
+        uint256 capLeft = _tokenCap - _token.totalSupply();
+        return budgetLeft < capLeft ? budgetLeft : capLeft;
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function maxRewardPerAttestation() external view returns (uint256) {
+        Params memory params = _params;
+        uint256 byUnits = uint256(params.maxUnitsPerAttestation) * _MAX_QUALITY * params.rewardRate;
+        uint256 byBudget = params.mintBudget;
+        uint256 capLeft = _tokenCap - _token.totalSupply();
+        uint256 max = byUnits < byBudget ? byUnits : byBudget;
+        return max < capLeft ? max : capLeft;
     }
 
     /// @inheritdoc IContributionRegistry
@@ -263,18 +335,18 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         if (a.contentHash == bytes32(0)) revert RegistryZeroContentHash();
         if (a.sourceHash == bytes32(0)) revert RegistryZeroSourceHash();
         if (a.units == 0) revert RegistryZeroUnits();
+        if (a.units > params.maxUnitsPerAttestation) {
+            revert RegistryTooManyUnits(a.units, params.maxUnitsPerAttestation);
+        }
         if (a.quality == 0 || a.quality > _MAX_QUALITY) revert RegistryQualityOutOfRange(a.quality);
         _checkPurposes(purposes, params.definedPurposes);
         if (block.timestamp > a.deadline) revert RegistryAttestationExpired(a.deadline, block.timestamp);
         _verifySignatures(attestationDigest(a), signatures, params.threshold);
         if (_contributions[a.contentHash] != 0) revert RegistryDuplicateContent(a.contentHash);
 
-        uint32 paidBefore = _record(a, purposes);
-
-        // Reward only the units beyond the most this source was ever paid for.
-        if (a.units > paidBefore && params.rewardRate != 0) {
-            reward = _token.mint(msg.sender, uint256(a.units - paidBefore) * a.quality * params.rewardRate);
-        }
+        reward = _record(a, purposes, params);
+        // The amount was cut to the budget and the cap above, so the token mints all of it.
+        if (reward != 0) _token.mint(msg.sender, reward);
         _emitContributed(a, purposes, reward, uri);
     }
 
@@ -292,42 +364,84 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         );
     }
 
+    /// @dev What a new contribution takes over from the source's previous one.
+    struct Previous {
+        uint16 purposes;
+        IRevenueDistributor.Consent consent;
+        uint32 paidUnits;
+        uint256 weight;
+    }
+
     /// @dev Binds the source to the caller (or checks the binding), supersedes the source's active
-    /// contribution, stores the new one, updates the caller's counts and moves the caller's weight from the
-    /// superseded contribution to the new one. Returns the units the source was paid for before.
-    function _record(Attestation calldata a, uint16 purposes) private returns (uint32 paidBefore) {
-        uint16 oldPurposes;
-        uint256 oldWeight;
-        bytes32 previous = _sources[a.sourceHash];
-        AccountCounts memory counts = _counts[msg.sender];
-        if (previous != bytes32(0)) {
-            uint256 prev = _contributions[previous];
-            if (prev.owner() != msg.sender) revert RegistrySourceBoundToOther(a.sourceHash, prev.owner());
-            paidBefore = prev.paidUnits();
-            if (prev.status() == uint8(Status.Active)) {
-                oldPurposes = prev.purposes();
-                oldWeight = prev.weight();
-                _contributions[previous] = prev.withStatus(uint8(Status.Superseded));
-                // The superseded contribution was active and owned by the caller: active >= 1.
-                --counts.active;
-                emit Superseded(previous, a.contentHash);
-            }
-        }
+    /// contribution, works out the reward, stores the new contribution and moves the caller's weight from the
+    /// superseded contribution to the new one (pending until the next epoch).
+    function _record(Attestation calldata a, uint16 purposes, Params memory params) private returns (uint256 reward) {
+        Previous memory prev = _supersede(a);
+        uint32 rewarded;
+        (rewarded, reward) = _reward(a, prev.paidUnits, params);
         _contributions[a.contentHash] = ContributionPacking.pack(
             msg.sender,
             a.units,
-            a.units > paidBefore ? a.units : paidBefore,
+            // Only units actually rewarded count as paid (finding 7); rewarded <= units - paidUnits.
+            prev.paidUnits + rewarded,
             a.quality,
             purposes,
             uint8(Status.Active)
         );
         _sources[a.sourceHash] = a.contentHash;
-        ++counts.total;
-        ++counts.active;
-        _counts[msg.sender] = counts;
-        if (oldPurposes != 0 || purposes != 0) {
-            _distributor.onWeightChange(msg.sender, oldPurposes, oldWeight, purposes, uint256(a.units) * a.quality);
+        if (prev.purposes != 0 || purposes != 0) {
+            // The distributor tells the epoch: the new consent is pending in it.
+            uint32 epoch = _distributor.onConsentChange(
+                msg.sender,
+                prev.purposes,
+                prev.consent,
+                prev.weight,
+                purposes,
+                uint256(a.units) * a.quality
+            );
+            if (purposes != 0) _consent[a.contentHash] = IRevenueDistributor.Consent(epoch, purposes);
         }
+    }
+
+    /// @dev Checks the source's binding and supersedes its active contribution, if any.
+    function _supersede(Attestation calldata a) private returns (Previous memory prev) {
+        bytes32 previous = _sources[a.sourceHash];
+        if (previous == bytes32(0)) return prev;
+        uint256 packed = _contributions[previous];
+        if (packed.owner() != msg.sender) revert RegistrySourceBoundToOther(a.sourceHash, packed.owner());
+        prev.paidUnits = packed.paidUnits();
+        if (packed.status() != uint8(Status.Active)) return prev;
+        prev.purposes = packed.purposes();
+        prev.weight = packed.weight();
+        prev.consent = _consent[previous];
+        _contributions[previous] = packed.withStatus(uint8(Status.Superseded));
+        emit Superseded(previous, a.contentHash);
+    }
+
+    /// @dev The reward for the units beyond the most this source was paid for, cut to what the mint budget of
+    /// the current window and the token cap still allow, and rounded down to whole units: it returns how many
+    /// units are rewarded and the tokens that pays. Cutting, rather than reverting, keeps honest registrations
+    /// going while a compromised validator has exhausted the budget.
+    function _reward(
+        Attestation calldata a,
+        uint32 paidBefore,
+        Params memory params
+    ) private returns (uint32 units, uint256 reward) {
+        if (a.units <= paidBefore || params.rewardRate == 0) return (0, 0);
+        uint256 perUnit = uint256(a.quality) * params.rewardRate;
+        MintWindow memory window = _mintWindow;
+        uint48 index = uint48(block.timestamp / params.mintPeriod);
+        uint256 minted = window.index == index ? window.minted : 0;
+        uint256 allowed = params.mintBudget > minted ? params.mintBudget - minted : 0;
+        uint256 capLeft = _tokenCap - _token.totalSupply();
+        if (capLeft < allowed) allowed = capLeft;
+        uint256 wanted = uint256(a.units - paidBefore);
+        uint256 affordable = allowed / perUnit;
+        units = uint32(affordable < wanted ? affordable : wanted);
+        if (units == 0) return (0, 0);
+        reward = units * perUnit;
+        // minted + reward <= mintBudget < 2^104.
+        _mintWindow = MintWindow(index, uint128(minted + reward));
     }
 
     /// @dev Requires `threshold` signatures from distinct validators, ordered by ascending signer address
@@ -349,11 +463,21 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     function _revoke(bytes32 contentHash) private {
         uint256 packed = _ownedActive(contentHash);
         _contributions[contentHash] = packed.withStatus(uint8(Status.Revoked));
-        // The contribution was active and owned by the caller: active >= 1.
-        --_counts[msg.sender].active;
         emit Revoked(contentHash, msg.sender);
         uint16 purposes = packed.purposes();
-        if (purposes != 0) _distributor.onWeightChange(msg.sender, purposes, packed.weight(), 0, 0);
+        if (purposes != 0) {
+            _distributor.onConsentChange(msg.sender, purposes, _consent[contentHash], packed.weight(), 0, 0);
+        }
+    }
+
+    /// @dev The count of validators never falls below the threshold (finding 5): revoking or renouncing the
+    /// role is refused when it would, so contributions can never stall for lack of signers.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == VALIDATOR_ROLE && hasRole(role, account)) {
+            uint256 remaining = getRoleMemberCount(role) - 1;
+            if (remaining < _params.threshold) revert RegistryValidatorsBelowThreshold(remaining, _params.threshold);
+        }
+        return super._revokeRole(role, account);
     }
 
     function _ownedActive(bytes32 contentHash) private view returns (uint256 packed) {
@@ -376,8 +500,24 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     function _setRewardRate(uint256 rate) private {
         if (rate > MAX_REWARD_RATE) revert RegistryRewardRateTooHigh(rate, MAX_REWARD_RATE);
         emit RewardRateChanged(_params.rewardRate, rate);
-        // rate <= MAX_REWARD_RATE = 1e18 < 2^96.
-        _params.rewardRate = uint96(rate);
+        // rate <= MAX_REWARD_RATE = 1e18 < 2^64.
+        _params.rewardRate = uint64(rate);
+    }
+
+    function _setMaxUnitsPerAttestation(uint256 maxUnits) private {
+        if (maxUnits == 0 || maxUnits > type(uint32).max) revert RegistryInvalidMaxUnits(maxUnits);
+        emit MaxUnitsPerAttestationChanged(_params.maxUnitsPerAttestation, maxUnits);
+        _params.maxUnitsPerAttestation = uint32(maxUnits);
+    }
+
+    function _setMintBudget(uint256 budget, uint256 period) private {
+        if (budget > type(uint104).max || period < MIN_MINT_PERIOD || period > MAX_MINT_PERIOD) {
+            revert RegistryInvalidMintBudget(budget, period);
+        }
+        emit MintBudgetChanged(budget, period);
+        // Both fit, checked above. A window already under way keeps what it minted, counted against the new budget.
+        _params.mintBudget = uint104(budget);
+        _params.mintPeriod = uint32(period);
     }
 
     function _setAttestationThreshold(uint256 threshold) private {

@@ -21,6 +21,7 @@ export * from "./errors";
 export * from "./protocol/attestation";
 export * from "./protocol/constants";
 export * from "./protocol/governance";
+export * from "./protocol/launch";
 export * from "./crypto";
 export * from "./export";
 export * from "./manifest";

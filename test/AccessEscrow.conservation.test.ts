@@ -14,6 +14,7 @@ import {
   usdc,
   type EscrowSystem,
 } from "./helpers/escrow";
+import { deliverNow } from "../scripts/lib/epoch";
 
 /** Steps that act on requests already made. */
 type RequestStep = "object" | "finalize" | "approve" | "reject" | "cancel" | "expire" | "deliver" | "markUndelivered";
@@ -139,7 +140,7 @@ function send(
     case "cancel":
       return escrow.connect([system.buyer, system.buyer2][known[Number(requestId) - 1].buyer]).cancel(requestId);
     case "deliver":
-      return escrow.connect(custodian).deliver(requestId, "ipfs://m", id(`manifest ${requestId}`));
+      return deliverNow(escrow.connect(custodian), requestId, "ipfs://m", id(`manifest ${requestId}`));
     case "finalize":
       return escrow.finalize(requestId);
     case "expire":

@@ -17,6 +17,7 @@ import {
   usdc,
   type RequestInput,
 } from "./helpers/escrow";
+import { deliverNow, deliveryPoint } from "../scripts/lib/epoch";
 
 const MANIFEST_URI = "ipfs://manifest";
 const MANIFEST_HASH = id("manifest v1");
@@ -43,11 +44,21 @@ describe("AccessEscrow: delivery and release", function () {
     const before = await readLedger(system, buyer, contributors);
     const predicted = await predictClaimable(distributor, Purpose.RESEARCH, toContributors, contributors);
 
-    const tx = await escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH);
+    const { epoch, builtAt } = await deliveryPoint(system);
+    const tx = await escrow.connect(custodian).deliver(requestId, epoch, builtAt, MANIFEST_URI, MANIFEST_HASH);
     const now = await timeOf(tx);
     await expect(tx)
       .to.emit(escrow, "AccessDelivered")
-      .withArgs(requestId, custodian.address, MANIFEST_HASH, MANIFEST_URI, now, now + DEFAULT_REQUEST.duration);
+      .withArgs(
+        requestId,
+        custodian.address,
+        MANIFEST_HASH,
+        MANIFEST_URI,
+        now,
+        now + DEFAULT_REQUEST.duration,
+        epoch,
+        builtAt,
+      );
     await expect(tx)
       .to.emit(escrow, "FeeReleased")
       .withArgs(requestId, Purpose.RESEARCH, await escrow.treasury(), toTreasury, toContributors);
@@ -80,7 +91,7 @@ describe("AccessEscrow: delivery and release", function () {
 
   it("records the grant: buyer, purpose, start, expiry, manifest; active until its expiry", async function () {
     const { escrow, custodian, buyer, requestId } = await approvedRequest();
-    const tx = await escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH);
+    const tx = await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
     const start = await timeOf(tx);
     const expiry = start + DEFAULT_REQUEST.duration;
     const r = await escrow.request(requestId);
@@ -122,7 +133,7 @@ describe("AccessEscrow: delivery and release", function () {
     const { escrow, admin, custodian, usdc: token, distributor, requestId } = system;
     await escrow.connect(admin).setTreasuryShare(2000); // 20% of 7 = 1.4 → 1
     const treasury = await escrow.treasury();
-    const tx = escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH);
+    const tx = deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
     await expect(tx).to.emit(escrow, "FeeReleased").withArgs(requestId, Purpose.RESEARCH, treasury, 1n, 6n);
     await expect(tx).to.changeTokenBalances(token, [escrow, treasury, distributor], [-7n, 1n, 6n]);
   });
@@ -132,7 +143,7 @@ describe("AccessEscrow: delivery and release", function () {
     const { escrow, admin, custodian, usdc: token, distributor, requestId } = system;
     await escrow.connect(admin).setTreasuryShare(0);
     const treasury = await escrow.treasury();
-    const tx = escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH);
+    const tx = deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
     await expect(tx)
       .to.emit(escrow, "FeeReleased")
       .withArgs(requestId, Purpose.RESEARCH, treasury, 0n, DEFAULT_REQUEST.amount);
@@ -146,7 +157,7 @@ describe("AccessEscrow: delivery and release", function () {
   it("pays a treasury governance moved elsewhere", async function () {
     const { escrow, admin, custodian, usdc: token, outsider, requestId } = await approvedRequest();
     await escrow.connect(admin).setTreasury(outsider);
-    await expect(escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH)).to.changeTokenBalance(
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH)).to.changeTokenBalance(
       token,
       outsider,
       usdc(50),
@@ -156,7 +167,7 @@ describe("AccessEscrow: delivery and release", function () {
   it("is custodian only", async function () {
     const { escrow, admin, buyer, requestId } = await approvedRequest();
     for (const caller of [buyer, admin]) {
-      await expect(escrow.connect(caller).deliver(requestId, MANIFEST_URI, MANIFEST_HASH))
+      await expect(deliverNow(escrow.connect(caller), requestId, MANIFEST_URI, MANIFEST_HASH))
         .to.be.revertedWithCustomError(escrow, "AccessControlUnauthorizedAccount")
         .withArgs(caller.address, await escrow.CUSTODIAN_ROLE());
     }
@@ -166,13 +177,13 @@ describe("AccessEscrow: delivery and release", function () {
     const system = await approvedRequest();
     const { escrow, custodian, buyer, requestId, r } = system;
     const pending = await requestAccess(escrow, buyer, { purpose: Purpose.AI_TRAINING });
-    await expect(escrow.connect(custodian).deliver(pending.requestId, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), pending.requestId, MANIFEST_URI, MANIFEST_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowInvalidStatus")
       .withArgs(pending.requestId, Status.Pending);
-    await expect(escrow.connect(custodian).deliver(77n, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), 77n, MANIFEST_URI, MANIFEST_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowUnknownRequest")
       .withArgs(77n);
-    await expect(escrow.connect(custodian).deliver(requestId, MANIFEST_URI, ZeroHash)).to.be.revertedWithCustomError(
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, ZeroHash)).to.be.revertedWithCustomError(
       escrow,
       "EscrowZeroManifestHash",
     );
@@ -182,13 +193,13 @@ describe("AccessEscrow: delivery and release", function () {
     const lateDeadline = (await escrow.request(late.requestId)).deliveryDeadline;
 
     await time.setNextBlockTimestamp(r.deliveryDeadline); // the last second still counts
-    await escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH);
-    await expect(escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH))
+    await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowInvalidStatus")
       .withArgs(requestId, Status.Delivered);
 
     await time.increaseTo(lateDeadline + 1n);
-    await expect(escrow.connect(custodian).deliver(late.requestId, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), late.requestId, MANIFEST_URI, MANIFEST_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowDeliveryDeadlinePassed")
       .withArgs(late.requestId, lateDeadline);
     expect((await escrow.request(late.requestId)).status).to.equal(Status.Approved);
@@ -213,7 +224,7 @@ describe("AccessEscrow: delivery and release", function () {
     await registry.connect(alice).revoke(contentHashes.alice);
     await registry.connect(carol).revoke(contentHashes.carol);
     expect(await distributor.totalWeight(Purpose.AI_TRAINING)).to.equal(0n);
-    await expect(escrow.connect(custodian).deliver(requestId, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH))
       .to.be.revertedWithCustomError(distributor, "DistributorNoConsentingWeight")
       .withArgs(Purpose.AI_TRAINING);
     expect((await escrow.request(requestId)).status).to.equal(Status.Approved);
@@ -239,7 +250,7 @@ describe("AccessEscrow: delivery and release", function () {
       await escrow.connect(admin).approve([requestId]);
       const toContributors = amount - (amount * 500n) / 10_000n;
       expected = await predictClaimable(distributor, Purpose.AI_TRAINING, toContributors, contributors);
-      await escrow.connect(custodian).deliver(requestId, MANIFEST_URI, id(`manifest ${i}`));
+      await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, id(`manifest ${i}`));
       await expectClaimable(distributor, expected);
       released += toContributors;
     }

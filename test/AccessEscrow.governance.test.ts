@@ -16,6 +16,7 @@ import {
   usdc,
   type EscrowSystem,
 } from "./helpers/escrow";
+import { deliverNow } from "../scripts/lib/epoch";
 
 /** The escrow call `fn(args)` as a proposal action. */
 function escrowAction(system: EscrowSystem, data: string) {
@@ -146,7 +147,7 @@ describe("AccessEscrow: decisions by proposal", function () {
     it("can withdraw an approval before delivery (refund), and skips what has already ended", async function () {
       const { escrow, admin, custodian, usdc: token, buyer, ids } = await threeRequests();
       await escrow.connect(admin).approve([ids[0], ids[2]]);
-      await escrow.connect(custodian).deliver(ids[2], "ipfs://m", id("manifest"));
+      await deliverNow(escrow.connect(custodian), ids[2], "ipfs://m", id("manifest"));
       const tx = escrow.connect(admin).reject([ids[0], ids[2]]);
       await expect(tx).to.emit(escrow, "RequestRejected").withArgs(ids[0], false);
       await expect(tx).to.emit(escrow, "FeeRefunded").withArgs(ids[0], buyer.address, usdc(300));

@@ -16,6 +16,7 @@ import {
   type EscrowSystem,
   type Ledger,
 } from "./helpers/escrow";
+import { deliverNow } from "../scripts/lib/epoch";
 
 const FEE = DEFAULT_REQUEST.amount;
 const TO_TREASURY = (FEE * 500n) / 10_000n;
@@ -60,7 +61,7 @@ function transitions(system: EscrowSystem, requestId: bigint) {
     markUndelivered: () => escrow.markUndelivered(requestId),
     finalize: () => escrow.finalize(requestId),
     object: () => escrow.connect(alice).object(requestId),
-    deliver: () => escrow.connect(custodian).deliver(requestId, "ipfs://m", id("m")),
+    deliver: () => deliverNow(escrow.connect(custodian), requestId, "ipfs://m", id("m")),
     approve: () => escrow.connect(admin).approve([requestId]),
     reject: () => escrow.connect(admin).reject([requestId]),
   };
@@ -99,7 +100,7 @@ describe("AccessEscrow: lifecycle and refunds", function () {
     await step(system, buyer, () => escrow.finalize(requestId), {});
     expect((await escrow.request(requestId)).status).to.equal(Status.Approved);
     const claimable = await predictClaimable(distributor, Purpose.RESEARCH, TO_CONTRIBUTORS, contributors);
-    await step(system, buyer, () => escrow.connect(custodian).deliver(requestId, "ipfs://m", id("m")), {
+    await step(system, buyer, () => deliverNow(escrow.connect(custodian), requestId, "ipfs://m", id("m")), {
       escrow: -FEE,
       treasury: TO_TREASURY,
       distributor: TO_CONTRIBUTORS,
@@ -120,7 +121,7 @@ describe("AccessEscrow: lifecycle and refunds", function () {
     const requestId = await escrow.requestCount();
     await step(system, buyer2, () => escrow.connect(admin).approve([requestId]), {});
     const claimable = await predictClaimable(distributor, Purpose.AI_TRAINING, TO_CONTRIBUTORS, contributors);
-    await step(system, buyer2, () => escrow.connect(custodian).deliver(requestId, "ipfs://m", id("m")), {
+    await step(system, buyer2, () => deliverNow(escrow.connect(custodian), requestId, "ipfs://m", id("m")), {
       escrow: -FEE,
       treasury: TO_TREASURY,
       distributor: TO_CONTRIBUTORS,

@@ -4,6 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import { systemFixture, timelockSigner, type System } from "./helpers/fixtures";
 import { attest, contribute, uniqueHash } from "../scripts/lib/contribute";
+import { nextEpoch } from "../scripts/lib/epoch";
 import { PURPOSE_ID } from "../src/protocol/constants";
 import { ATTESTATION_TYPES, attestationDomain, orderSignatures, signAttestation } from "../src/protocol/attestation";
 
@@ -11,6 +12,14 @@ const { RESEARCH, ANALYTICS, AI_TRAINING } = PURPOSE_ID;
 const bit = (p: number) => 1 << p;
 const Status = { None: 0n, Active: 1n, Revoked: 2n, Superseded: 3n };
 const RATE = 10n ** 14n; // deploy/parameters/hardhat.json
+/** A registry configuration with `threshold` and the local deployment's rate and bounds. */
+const config = (threshold: number) => ({
+  rewardRate: RATE,
+  attestationThreshold: threshold,
+  maxUnitsPerAttestation: 2n ** 26n,
+  mintBudget: 10n ** 27n,
+  mintPeriod: 86400n,
+});
 
 /** Asserts a rejected contribution left no trace: no record, no supply, no weight. */
 async function expectNothingChanged(system: System, contentHash: string, supplyBefore: bigint) {
@@ -53,6 +62,13 @@ describe("ContributionRegistry", function () {
       ]);
       expect(await token.balanceOf(alice)).to.equal(reward);
       expect(await token.getVotes(alice)).to.equal(reward);
+      // Consent given is pending until the next consent epoch, for revenue and keys alike.
+      expect(await distributor.pendingWeightOf(alice, RESEARCH)).to.equal(9_000_000n);
+      expect(await distributor.weightOf(alice, RESEARCH)).to.equal(0n);
+      expect(await registry.isEligible(attestation.contentHash, AI_TRAINING)).to.equal(false);
+      expect(await registry.pendingPurposes(attestation.contentHash)).to.equal(bit(RESEARCH) | bit(AI_TRAINING));
+      await nextEpoch(system);
+      expect(await registry.effectivePurposes(attestation.contentHash)).to.equal(bit(RESEARCH) | bit(AI_TRAINING));
       expect(await distributor.weightOf(alice, RESEARCH)).to.equal(9_000_000n);
       expect(await distributor.weightOf(alice, AI_TRAINING)).to.equal(9_000_000n);
       expect(await distributor.weightOf(alice, ANALYTICS)).to.equal(0n);
@@ -63,7 +79,6 @@ describe("ContributionRegistry", function () {
         attestation.contentHash,
         1200n,
       ]);
-      expect(await registry.contributionCount(alice)).to.deep.equal([1n, 1n]);
     });
 
     it("computes the same digest on-chain and off-chain", async function () {
@@ -326,10 +341,9 @@ describe("ContributionRegistry", function () {
         .withArgs(grown.attestation.contentHash, alice.address, source, 1500, 9000, 0b11, 500n * 9000n * RATE, 1, "");
       expect(await token.balanceOf(alice)).to.equal(1000n * 8000n * RATE + 500n * 9000n * RATE);
       expect((await registry.contribution(first.attestation.contentHash)).status).to.equal(Status.Superseded);
-      // Weight counts once: only the newer export's weight remains, in its own purposes.
-      expect(await distributor.totalWeight(0)).to.equal(1500n * 9000n);
-      expect(await distributor.totalWeight(1)).to.equal(1500n * 9000n);
-      expect(await registry.contributionCount(alice)).to.deep.equal([2n, 1n]);
+      // Weight counts once: only the newer export's weight remains (pending), in its own purposes.
+      expect(await distributor.pendingWeight(0)).to.equal(1500n * 9000n);
+      expect(await distributor.pendingWeight(1)).to.equal(1500n * 9000n);
 
       // A smaller export pays nothing and keeps the high-water mark.
       const shrunk = await attest(system, alice, { sourceHash: source, units: 1200, quality: 9000 });
@@ -337,8 +351,8 @@ describe("ContributionRegistry", function () {
         .to.emit(registry, "Contributed")
         .withArgs(shrunk.attestation.contentHash, alice.address, source, 1200, 9000, 1, 0, 1, "");
       expect((await registry.source(source))[2]).to.equal(1500n);
-      expect(await distributor.totalWeight(0)).to.equal(1200n * 9000n);
-      expect(await distributor.totalWeight(1)).to.equal(0n);
+      expect(await distributor.pendingWeight(0)).to.equal(1200n * 9000n);
+      expect(await distributor.pendingWeight(1)).to.equal(0n);
     });
 
     it("pays nothing again for units of a revoked export re-uploaded later", async function () {
@@ -360,7 +374,7 @@ describe("ContributionRegistry", function () {
       const { tx } = await contribute(system, bob, { units: 1000, quality: 8000, purposes: 1 });
       await expect(tx).to.changeTokenBalance(system.token, bob, (1000n * 8000n * RATE) / 2n);
       expect(await system.token.totalSupply()).to.equal(await system.token.cap());
-      expect(await system.distributor.weightOf(bob, 0)).to.equal(8_000_000n);
+      expect(await system.distributor.pendingWeightOf(bob, 0)).to.equal(8_000_000n);
     });
   });
 
@@ -368,6 +382,7 @@ describe("ContributionRegistry", function () {
     async function contributed() {
       const system = await systemFixture();
       const { attestation } = await contribute(system, system.alice, { purposes: bit(RESEARCH) | bit(AI_TRAINING) });
+      await nextEpoch(system);
       return { ...system, contentHash: attestation.contentHash, weight: 1000n * 8000n };
     }
 
@@ -377,7 +392,8 @@ describe("ContributionRegistry", function () {
         .to.emit(registry, "PurposesChanged")
         .withArgs(contentHash, bit(RESEARCH) | bit(AI_TRAINING), bit(RESEARCH) | bit(ANALYTICS));
       expect(await distributor.totalWeight(AI_TRAINING)).to.equal(0n);
-      expect(await distributor.totalWeight(ANALYTICS)).to.equal(weight);
+      expect(await distributor.totalWeight(ANALYTICS)).to.equal(0n); // consent given: pending
+      expect(await distributor.pendingWeight(ANALYTICS)).to.equal(weight);
       expect(await distributor.totalWeight(RESEARCH)).to.equal(weight);
       expect(await registry.isEligible(contentHash, AI_TRAINING)).to.equal(false);
     });
@@ -406,7 +422,6 @@ describe("ContributionRegistry", function () {
         .withArgs(contentHash, alice.address);
       for (let p = 0; p < 6; p++) expect(await distributor.totalWeight(p)).to.equal(0n);
       expect(await registry.isEligible(contentHash, RESEARCH)).to.equal(false);
-      expect(await registry.contributionCount(alice)).to.deep.equal([1n, 0n]);
       await expect(registry.connect(alice).revoke(contentHash))
         .to.be.revertedWithCustomError(registry, "RegistryNotActive")
         .withArgs(contentHash, Status.Revoked);
@@ -424,7 +439,7 @@ describe("ContributionRegistry", function () {
       await expect(tx).to.emit(registry, "Contributed");
       expect((await registry.contribution(contentHash)).status).to.equal(Status.Revoked);
       expect(await distributor.totalWeight(RESEARCH)).to.equal(0n);
-      expect(await distributor.totalWeight(ANALYTICS)).to.equal(3000n * 5000n);
+      expect(await distributor.pendingWeight(ANALYTICS)).to.equal(3000n * 5000n);
     });
 
     it("replace is atomic: a bad new attestation leaves the old contribution active", async function () {
@@ -501,10 +516,10 @@ describe("ContributionRegistry", function () {
       const system = await loadFixture(systemFixture);
       const factory = await ethers.getContractFactory("ContributionRegistry");
       await expect(
-        factory.deploy(system.token, system.distributor, system.timelock, RATE, 1, [system.alice.address], ["A"], []),
+        factory.deploy(system.token, system.distributor, system.timelock, config(1), [system.alice.address], ["A"], []),
       ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
       await expect(
-        factory.deploy(system.token, system.distributor, system.timelock, RATE, 2, [system.alice.address], [], []),
+        factory.deploy(system.token, system.distributor, system.timelock, config(2), [system.alice.address], [], []),
       )
         .to.be.revertedWithCustomError(factory, "RegistryInvalidThreshold")
         .withArgs(2, 1);

@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { systemFixture, timelockSigner } from "./helpers/fixtures";
 import { contribute } from "../scripts/lib/contribute";
+import { nextEpoch, NO_CONSENT } from "../scripts/lib/epoch";
 import { PURPOSE_ID } from "../src/protocol/constants";
 
 const { RESEARCH, AI_TRAINING } = PURPOSE_ID;
@@ -36,6 +37,7 @@ async function splitFixture() {
     const { attestation } = await contribute(system, who, { units, quality: 10_000, purposes });
     hashes[who.address] = attestation.contentHash;
   }
+  await nextEpoch(system); // consent given takes effect in the next epoch
   return { ...system, hashes };
 }
 
@@ -78,6 +80,29 @@ describe("RevenueDistributor", function () {
     expect(await distributor.claimable(carol)).to.equal(300n * USDC); // the first deposit only
     expect(await distributor.claimable(alice)).to.equal(100n * USDC + 100n * USDC);
     expect(await distributor.claimable(bob)).to.equal(200n * USDC + 200n * USDC);
+  });
+
+  it("pays consent given in an epoch from the next epoch on, and stops paying withdrawn consent at once", async function () {
+    const { distributor, registry, depositor, alice, bob, carol, hashes } = await loadFixture(splitFixture);
+    await registry.connect(alice).setPurposes(hashes[alice.address], bit(RESEARCH)); // leaves AI_TRAINING now
+    await registry.connect(carol).setPurposes(hashes[carol.address], bit(RESEARCH) | bit(AI_TRAINING)); // pending
+    expect(await distributor.pendingWeightOf(carol, RESEARCH)).to.equal(300n * 10_000n);
+    expect(await distributor.pendingWeight(RESEARCH)).to.equal(300n * 10_000n);
+    expect(await registry.isEligible(hashes[carol.address], RESEARCH)).to.equal(false);
+    await distributor.connect(depositor).deposit(AI_TRAINING, 500n * USDC); // bob 200 : carol 300
+    await distributor.connect(depositor).deposit(RESEARCH, 500n * USDC); // alice 100 : dave 400, carol pending
+    expect(await distributor.claimable(alice)).to.equal(100n * USDC);
+    expect(await distributor.claimable(bob)).to.equal(200n * USDC);
+    expect(await distributor.claimable(carol)).to.equal(300n * USDC);
+    await nextEpoch({ distributor });
+    expect(await registry.isEligible(hashes[carol.address], RESEARCH)).to.equal(true);
+    expect(await distributor.totalWeight(RESEARCH)).to.equal(800n * 10_000n);
+    await distributor.connect(depositor).deposit(RESEARCH, 800n * USDC); // alice 100 : carol 300 : dave 400
+    expect(await distributor.claimable(carol)).to.equal(600n * USDC);
+    expect(await distributor.claimable(alice)).to.equal(200n * USDC);
+    // Carol's claim pays both parts (the effective one and the one that became effective) and nothing twice.
+    await distributor.connect(carol).claim(bit(RESEARCH) | bit(AI_TRAINING));
+    expect(await distributor.claimable(carol)).to.equal(0n);
   });
 
   it("keeps revenue earned before a revocation claimable, and earns nothing after it", async function () {
@@ -127,7 +152,7 @@ describe("RevenueDistributor", function () {
 
   it("takes weight changes from the registry only, and is wired once by its deployer", async function () {
     const { distributor, deployer, alice } = await loadFixture(splitFixture);
-    await expect(distributor.connect(alice).onWeightChange(alice, 0, 0, 1, 1))
+    await expect(distributor.connect(alice).onConsentChange(alice, 0, NO_CONSENT, 0, 1, 1))
       .to.be.revertedWithCustomError(distributor, "DistributorUnauthorizedRegistry")
       .withArgs(alice.address);
     await expect(distributor.connect(deployer).wire(alice, alice))

@@ -17,12 +17,14 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 ///
 /// Lifecycle: `Pending → Approved → Delivered`, or `Rejected` (governance or objections), `Cancelled` (by the
 /// buyer, while pending), `Expired` (no decision by the decision deadline), `Undelivered` (approved but not
-/// delivered by the delivery deadline). Every end but `Delivered` refunds the buyer in full. On delivery the
+/// delivered by the delivery deadline). Every end but `Delivered` refunds the buyer in full, and every end always
+/// succeeds: a refund that cannot be pushed is kept for the buyer to withdraw (`withdrawRefund`). On delivery the
 /// fee is released: a treasury share (floor, in basis points) to the treasury, the rest to the
 /// RevenueDistributor for the request's purpose.
 ///
-/// @dev Conservation: `heldFees()` is the sum of the fees of every `Pending` and `Approved` request, and the
-/// escrow's settlement balance is never below it (tokens sent here by plain transfer are outside the ledger).
+/// @dev Conservation: `heldFees()` is the sum of the fees of every `Pending` and `Approved` request plus every
+/// refund owed (kept for its buyer to withdraw), and the escrow's settlement balance is never below it (tokens
+/// sent here by plain transfer are outside the ledger).
 /// @dev Deadlines are inclusive: an action is allowed while `block.timestamp <= deadline`, and the
 /// corresponding timeout (`finalize` after the objection window, `expire`, `markUndelivered`) only after it.
 /// @dev Warning: the key custodian (`CUSTODIAN_ROLE`, granted by the timelock) is trusted to deliver the keys it
@@ -30,8 +32,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// The escrow cannot check the manifest; it only records its hash.
 /// @dev Warning: delivered data cannot be undelivered. Once keys are released, the fee is released too and the
 /// grant's expiry binds the buyer only by the terms it accepted (`termsHash`), not technically.
-/// @dev Warning: refunds are pushed to the buyer. A settlement token that blocks transfers to a buyer (e.g. a
-/// blacklist) makes that buyer's refund, and any batch `reject` containing it, revert until it is lifted.
+/// @dev Refunds are pushed to the buyer when the transfer succeeds; when it fails (a blocklisted buyer, a
+/// reverting token) the refund is kept (`RefundHeld`) and the buyer withdraws it later to any address, so no
+/// buyer can block its own rejection, expiry or any batch decision (finding 4).
 /// @dev Warning: the settlement token is trusted to move exactly the amounts asked. Incoming shortfalls
 /// (fee-on-transfer) are rejected; outgoing transfers are checked only against `heldFees()` solvency.
 interface IAccessEscrow {
@@ -167,8 +170,18 @@ interface IAccessEscrow {
     error EscrowAlreadyObjected(uint256 requestId, address account);
     /// @notice Thrown when an account without votes at the request's timepoint objects.
     error EscrowNoVotes(uint256 requestId, address account, uint256 timepoint);
-    /// @notice Thrown when a request would be approved for a purpose no contributor's weight consents to.
+    /// @notice Thrown when a request would be approved for a purpose no effective weight consents to.
     error EscrowNoConsentingWeight(uint256 requestId, uint8 purpose);
+    /// @notice Thrown when a delivery states a consent epoch other than the current one (the custodian rebuilds).
+    error EscrowStaleEpoch(uint256 requestId, uint32 epoch, uint32 currentEpoch);
+    /// @notice Thrown when a delivery's build time is not within the current epoch, up to now.
+    error EscrowInvalidBuildTime(uint256 requestId, uint48 builtAt, uint48 epochStart, uint48 now_);
+    /// @notice Thrown when consenting weight left the purpose after the manifest was built (the custodian rebuilds).
+    error EscrowManifestOutdated(uint256 requestId, uint48 builtAt, uint48 lastWithdrawal);
+    /// @notice Thrown when a refund would be withdrawn to the zero address or to the escrow itself.
+    error EscrowInvalidRecipient(address to);
+    /// @notice Thrown when an account with no refund owed withdraws.
+    error EscrowNoRefundOwed(address buyer);
     /// @notice Thrown when a purpose id given to a setter is not below 16.
     error EscrowInvalidPurposeId(uint8 purpose);
     /// @notice Thrown when enabled standing terms are out of bounds (see the `MIN_`/`MAX_` constants).
@@ -210,14 +223,21 @@ interface IAccessEscrow {
     event DecisionSkipped(uint256 indexed requestId, Status status, uint48 decisionDeadline);
     /// @notice Emitted when a fee goes back to the buyer.
     event FeeRefunded(uint256 indexed requestId, address indexed buyer, uint256 amount);
-    /// @notice Emitted when the custodian delivers the keys; the manifest URI lives here only.
+    /// @notice Emitted when a refund could not be pushed to the buyer and is kept for it to withdraw.
+    event RefundHeld(uint256 indexed requestId, address indexed buyer, uint256 amount);
+    /// @notice Emitted when a buyer withdraws refunds kept for it.
+    event RefundWithdrawn(address indexed buyer, address indexed to, uint256 amount);
+    /// @notice Emitted when the custodian delivers the keys; the manifest URI lives here only. `consentEpoch` and
+    /// `builtAt` name the set the manifest was built from.
     event AccessDelivered(
         uint256 indexed requestId,
         address indexed custodian,
         bytes32 manifestHash,
         string manifestURI,
         uint48 start,
-        uint48 expiry
+        uint48 expiry,
+        uint32 consentEpoch,
+        uint48 builtAt
     );
     /// @notice Emitted when a delivered request's fee leaves the escrow.
     event FeeReleased(
@@ -332,13 +352,32 @@ interface IAccessEscrow {
     /// @notice Records the delivery of the keys for an approved request and releases its fee: the treasury
     /// share (rounded down: contributors get the remainder) to the treasury, the rest deposited in the
     /// RevenueDistributor for the request's purpose. Custodian only, until the delivery deadline.
-    /// @dev Reverts (in the distributor) when no weight consents to the purpose any more; the request then
-    /// ends as `Undelivered` and is refunded.
+    /// @dev The manifest is built for the current consent epoch from the chain's state at time `builtAt`: the
+    /// contributions `registry.isEligible` then. The delivery is refused when `epoch` is not the current epoch
+    /// (`EscrowStaleEpoch`), `builtAt` is not within it (`EscrowInvalidBuildTime`), or consenting weight left the
+    /// purpose after `builtAt` (`EscrowManifestOutdated`); the custodian then rebuilds. Consent given during an
+    /// epoch is pending until the next one, so the contributions paid are exactly those whose keys the
+    /// manifest releases, and nobody gains by changing consent around a delivery.
+    /// @dev Reverts (in the distributor) when no effective weight consents to the purpose any more; the request
+    /// then ends as `Undelivered` and is refunded.
     /// @dev Warning: delivery is final. The grant starts now and expires `duration` seconds later.
     /// @param requestId An approved request before its delivery deadline.
+    /// @param epoch The consent epoch the manifest was built for (`distributor.currentEpoch()`).
+    /// @param builtAt The block time of the state the manifest was built from.
     /// @param manifestURI Where the key manifest lives; emitted, not stored.
     /// @param manifestHash Hash of the key manifest.
-    function deliver(uint256 requestId, string calldata manifestURI, bytes32 manifestHash) external;
+    function deliver(
+        uint256 requestId,
+        uint32 epoch,
+        uint48 builtAt,
+        string calldata manifestURI,
+        bytes32 manifestHash
+    ) external;
+
+    /// @notice Withdraws every refund kept for the caller (refunds that could not be pushed), to `to`.
+    /// @param to Who receives the tokens (any address but zero and the escrow).
+    /// @return amount Settlement tokens paid.
+    function withdrawRefund(address to) external returns (uint256 amount);
 
     /// @notice Sets the standing terms of `purpose`. Timelock only. Applies to requests made from now on.
     /// @dev When enabled: `0 < maxDuration <= MAX_STANDING_DURATION`, objection window within
@@ -463,7 +502,12 @@ interface IAccessEscrow {
     /// @return The key, 33 or 65 bytes.
     function custodianPublicKey() external view returns (bytes memory);
 
-    /// @notice The sum of the fees of every pending and approved-but-undelivered request.
-    /// @return Settlement tokens held for open requests.
+    /// @notice The sum of the fees of every pending and approved-but-undelivered request, plus refunds owed.
+    /// @return Settlement tokens held for open requests and for buyers to withdraw.
     function heldFees() external view returns (uint256);
+
+    /// @notice Refunds kept for `buyer` to withdraw (refunds that could not be pushed).
+    /// @param buyer The buyer.
+    /// @return Settlement tokens owed.
+    function refundOwed(address buyer) external view returns (uint256);
 }

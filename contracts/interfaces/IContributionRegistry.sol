@@ -11,13 +11,34 @@ pragma solidity ^0.8.24;
 ///   contributed it, and has at most one active contribution: a newer export supersedes the older one in
 ///   the same transaction;
 /// - weight = units × quality (bps); reward = (units beyond the most the source was ever paid for)
-///   × quality × reward rate, minted within the token cap;
-/// - consent is a bitmask of purposes; it governs future revenue only.
+///   × quality × reward rate, cut to whole units within the mint budget of the current window and the token
+///   cap (finding 2). Only units actually rewarded are recorded as paid (finding 7): units contributed while the
+///   rate is 0, or cut at the budget or the cap, are not paid and earn when the source contributes again;
+/// - an attestation carries at most `maxUnitsPerAttestation()` units (governance-set);
+/// - consent is a bitmask of purposes; it governs future revenue and future key releases only. Consent given
+///   (a new contribution, a purpose added) takes effect at the start of the next consent epoch (see
+///   `IRevenueDistributor`); consent withdrawn (a purpose removed, revoke, supersede) takes effect at once.
+///   `isEligible` follows the same rule, so the set a delivery pays is the set whose keys it may release;
+/// - the count of validators never falls below the attestation threshold (finding 5).
 /// @dev Warning: validators are trusted to score honestly; a threshold of distinct validators
 /// (governance-set) must sign the same attestation. Validators are EOAs (ECDSA signatures).
 /// @dev Warning: contribution timestamps are not kept in storage (every bit of the packed slot is used);
 /// they are the block times of the `Contributed`, `PurposesChanged` and `Revoked` events.
 interface IContributionRegistry {
+    /// @notice Deployment parameters (see the setters for their bounds).
+    /// @param rewardRate Governance tokens minted per unit of weight.
+    /// @param attestationThreshold Distinct validator signatures an attestation needs.
+    /// @param maxUnitsPerAttestation Most units one attestation may carry.
+    /// @param mintBudget Most tokens minted as rewards per mint window.
+    /// @param mintPeriod Length of a mint window, in seconds.
+    struct RegistryConfig {
+        uint256 rewardRate;
+        uint256 attestationThreshold;
+        uint256 maxUnitsPerAttestation;
+        uint256 mintBudget;
+        uint256 mintPeriod;
+    }
+
     /// @notice Lifecycle of a contribution.
     enum Status {
         None,
@@ -51,7 +72,7 @@ interface IContributionRegistry {
     /// @param units Volume, as attested.
     /// @param quality Quality in basis points, as attested.
     /// @param weight `units * quality`: its share of the revenue of every purpose it consents to.
-    /// @param sourcePaidUnits The most units its source had been paid for once it was registered.
+    /// @param sourcePaidUnits The units its source had been rewarded for once it was registered.
     struct Contribution {
         address owner;
         Status status;
@@ -59,7 +80,7 @@ interface IContributionRegistry {
         uint32 units;
         uint16 quality;
         uint256 weight;
-        /// @dev The most units its source had been paid for once this contribution was registered.
+        /// @dev The units its source had been rewarded for once this contribution was registered (finding 7).
         uint32 sourcePaidUnits;
     }
 
@@ -125,6 +146,22 @@ interface IContributionRegistry {
     /// @param rate The rate given.
     /// @param max `MAX_REWARD_RATE`.
     error RegistryRewardRateTooHigh(uint256 rate, uint256 max);
+    /// @notice Thrown when an attestation carries more units than `maxUnitsPerAttestation()`.
+    /// @param units The attested units.
+    /// @param max The most units an attestation may carry.
+    error RegistryTooManyUnits(uint32 units, uint32 max);
+    /// @notice Thrown when the most units per attestation is zero or does not fit 32 bits.
+    /// @param maxUnits The value given.
+    error RegistryInvalidMaxUnits(uint256 maxUnits);
+    /// @notice Thrown when the mint budget does not fit 104 bits or its period is outside
+    /// `[MIN_MINT_PERIOD, MAX_MINT_PERIOD]`.
+    /// @param budget The budget given.
+    /// @param period The period given, in seconds.
+    error RegistryInvalidMintBudget(uint256 budget, uint256 period);
+    /// @notice Thrown when revoking or renouncing a validator would leave fewer validators than the threshold.
+    /// @param validators The number of validators that would remain.
+    /// @param threshold The attestation threshold.
+    error RegistryValidatorsBelowThreshold(uint256 validators, uint256 threshold);
     /// @notice Thrown when constructor arrays differ in length or an address is zero.
     error RegistryInvalidConfiguration();
 
@@ -171,6 +208,14 @@ interface IContributionRegistry {
     /// @param oldRate The rate before.
     /// @param newRate The rate now.
     event RewardRateChanged(uint256 oldRate, uint256 newRate);
+    /// @notice Emitted when governance changes the most units per attestation.
+    /// @param oldMax The bound before.
+    /// @param newMax The bound now.
+    event MaxUnitsPerAttestationChanged(uint256 oldMax, uint256 newMax);
+    /// @notice Emitted when governance sets the mint budget.
+    /// @param budget Most tokens minted as rewards per window.
+    /// @param period Length of a window, in seconds.
+    event MintBudgetChanged(uint256 budget, uint256 period);
     /// @notice Emitted when governance changes the attestation threshold.
     /// @param oldThreshold The threshold before.
     /// @param newThreshold The threshold now.
@@ -192,6 +237,14 @@ interface IContributionRegistry {
     /// @return 16.
     function MAX_THRESHOLD() external view returns (uint256);
 
+    /// @notice Shortest mint window, in seconds.
+    /// @return 1 hour.
+    function MIN_MINT_PERIOD() external view returns (uint32);
+
+    /// @notice Longest mint window, in seconds.
+    /// @return 365 days.
+    function MAX_MINT_PERIOD() external view returns (uint32);
+
     /// @notice EIP-712 typehash of `Attestation`.
     /// @return keccak256 of the `Attestation` type string.
     function ATTESTATION_TYPEHASH() external view returns (bytes32);
@@ -206,7 +259,9 @@ interface IContributionRegistry {
 
     /// @notice Registers a contribution with `signatures` (65-byte ECDSA, signers in ascending order) of at
     /// least `attestationThreshold()` distinct validators over `attestation`, consenting to `purposes`.
-    /// @dev Supersedes the source's active contribution if there is one, and mints the reward for new units.
+    /// @dev Supersedes the source's active contribution if there is one (its weight leaves at once), and mints
+    /// the reward for new units, cut to the mint budget and the cap. The new weight joins its purposes pending:
+    /// it earns, and its key may be released, from the start of the next consent epoch.
     /// @param attestation What the validators attest; `attestation.contributor` must be the caller.
     /// @param signatures The validators' signatures over `attestationDigest(attestation)`.
     /// @param purposes The purposes it consents to; every bit must be a defined purpose.
@@ -234,7 +289,8 @@ interface IContributionRegistry {
         string calldata uri
     ) external returns (uint256 reward);
 
-    /// @notice Changes the consent of an active contribution the caller owns; affects future revenue only.
+    /// @notice Changes the consent of an active contribution the caller owns; affects future revenue and key
+    /// releases only. Purposes removed leave at once; purposes added take effect at the next consent epoch.
     /// @param contentHash The contribution.
     /// @param purposes The new purpose mask; every bit must be a defined purpose.
     function setPurposes(bytes32 contentHash, uint16 purposes) external;
@@ -261,23 +317,56 @@ interface IContributionRegistry {
     function setRewardRate(uint256 rate) external;
 
     /// @notice Sets how many distinct validators must sign an attestation. Timelock only.
-    /// @dev Warning: revoking validators does not lower the threshold; with fewer validators than the
-    /// threshold, contributions stop until it is lowered.
+    /// @dev Revoking or renouncing a validator is refused while it would leave fewer validators than the
+    /// threshold (`RegistryValidatorsBelowThreshold`): lower the threshold first.
     /// @param threshold The new threshold.
     /// @custom:governance `attestationThreshold`: distinct validator signatures an attestation needs
     /// @custom:bounds `1 <= threshold <= min(MAX_THRESHOLD, validators)` (`MAX_THRESHOLD` = 16)
     function setAttestationThreshold(uint256 threshold) external;
+
+    /// @notice Sets the most units one attestation may carry. Timelock only.
+    /// @dev The default is the largest export the scorer accepts (see `src/protocol/launch.ts`), so that one
+    /// compromised validator key cannot mint more than one real export's worth per attestation.
+    /// @param maxUnits The new bound.
+    /// @custom:governance `maxUnitsPerAttestation`: the most units one attestation may carry
+    /// @custom:bounds `1 <= maxUnits <= 2^32 - 1`
+    function setMaxUnitsPerAttestation(uint256 maxUnits) external;
+
+    /// @notice Sets the mint budget: at most `budget` tokens are minted as rewards in each fixed window
+    /// `[k * period, (k + 1) * period)`. Timelock only.
+    /// @dev A reward that would exceed what is left of the window's budget is cut to whole units within it
+    /// (the contribution still registers and counts for revenue; the units cut are not recorded as paid), so a
+    /// compromised validator can mint at most the budget per window and cannot block honest registrations.
+    /// @dev Warning: two windows meet at a boundary, so up to twice the budget can be minted within one period
+    /// that straddles it; choose the budget with that in mind.
+    /// @param budget Most tokens per window.
+    /// @param period Window length, in seconds.
+    /// @custom:governance `mintBudget`, `mintPeriod`: most reward tokens minted per fixed window of `mintPeriod`
+    /// seconds
+    /// @custom:bounds `budget < 2^104`; `MIN_MINT_PERIOD <= period <= MAX_MINT_PERIOD` (1 hour..365 days)
+    function setMintBudget(uint256 budget, uint256 period) external;
 
     /// @notice The contribution registered under `contentHash` (status `None` if there is none).
     /// @param contentHash keccak256 of the ciphertext.
     /// @return The contribution, all fields zero if there is none.
     function contribution(bytes32 contentHash) external view returns (Contribution memory);
 
-    /// @notice Whether `contentHash` is active and consents to `purpose`: whether its key may be released.
+    /// @notice Whether `contentHash` is active and its consent to `purpose` is effective in the current epoch:
+    /// whether a delivery now may release its key (and pays it).
     /// @param contentHash The contribution.
     /// @param purpose The purpose id of the grant.
-    /// @return True when it is active and consents to `purpose`.
+    /// @return True when it is active and its consent to `purpose` was given before the current epoch.
     function isEligible(bytes32 contentHash, uint8 purpose) external view returns (bool);
+
+    /// @notice The purposes whose consent is effective now (zero unless active).
+    /// @param contentHash The contribution.
+    /// @return Bit `p` set when `isEligible(contentHash, p)`.
+    function effectivePurposes(bytes32 contentHash) external view returns (uint16);
+
+    /// @notice The purposes whose consent was given in the current epoch, effective from the next one.
+    /// @param contentHash The contribution.
+    /// @return Bit `p` set when consent to `p` is pending.
+    function pendingPurposes(bytes32 contentHash) external view returns (uint16);
 
     /// @notice The wallet a source is bound to, its latest contribution and the most units it was paid for.
     /// @param sourceHash Salted hash of the source account.
@@ -285,12 +374,6 @@ interface IContributionRegistry {
     /// @return latest Its most recent contribution.
     /// @return paidUnits The most units it was ever paid for.
     function source(bytes32 sourceHash) external view returns (address wallet, bytes32 latest, uint32 paidUnits);
-
-    /// @notice How many contributions `account` has registered, and how many of them are active.
-    /// @param account The contributor.
-    /// @return total Contributions ever registered.
-    /// @return active Those still active.
-    function contributionCount(address account) external view returns (uint32 total, uint32 active);
 
     /// @notice The bitmask of defined purposes.
     /// @return Bit `p` set when purpose `p` is defined.
@@ -309,6 +392,24 @@ interface IContributionRegistry {
     /// @notice Current attestation threshold.
     /// @return How many distinct validators must sign an attestation.
     function attestationThreshold() external view returns (uint256);
+
+    /// @notice The most units one attestation may carry.
+    /// @return The bound.
+    function maxUnitsPerAttestation() external view returns (uint256);
+
+    /// @notice The mint budget and the length of its window.
+    /// @return budget Most tokens minted as rewards per window.
+    /// @return period Window length, in seconds.
+    function mintBudget() external view returns (uint256 budget, uint256 period);
+
+    /// @notice Tokens that can still be minted as rewards in the current window (budget and cap).
+    /// @return The tokens left.
+    function mintableNow() external view returns (uint256);
+
+    /// @notice The most one attestation can be rewarded now: `maxUnitsPerAttestation * 10000 * rewardRate`, cut to
+    /// the mint budget and to what is left below the cap (the votes one first contribution can bring).
+    /// @return The bound, in token units.
+    function maxRewardPerAttestation() external view returns (uint256);
 
     /// @notice The EIP-712 digest validators sign for `attestation`.
     /// @param attestation The attestation.

@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { ZeroAddress, id } from "ethers";
 import { DEFAULT_PURPOSES } from "../../src/protocol/constants";
+import { MAX_UNITS_PER_ATTESTATION } from "../../src/protocol/launch";
 
 /**
  * The whole DataCoop system, deployed and wired as one ordered story:
@@ -12,7 +13,9 @@ import { DEFAULT_PURPOSES } from "../../src/protocol/constants";
  *    both administered by the timelock; the registry becomes the token's only minter;
  * 4. the AccessEscrow, wired into the distributor as its depositor;
  * 5. the Governor becomes the timelock's only proposer and canceller; anyone may execute;
- * 6. the deployer renounces its timelock admin role: from here on only proposals change anything.
+ * 6. the deployer renounces its timelock admin role: from here on only proposals change anything;
+ * 7. the launch check: deployment fails (`LaunchCheckCapturable`) if one first contribution could meet
+ *    quorum alone (`launchCheck` in `src/protocol/launch.ts` states the same rule for pre-flight checks).
  *
  * Every parameter has a default suited to a public testnet; `deploy/parameters/<network>.json`
  * overrides them (short periods and local validator accounts for local runs).
@@ -28,6 +31,21 @@ export { DEFAULT_PURPOSES };
 
 const HOUR = 60n * 60n;
 const DAY = 24n * HOUR;
+const COOP = 10n ** 18n;
+
+/**
+ * Defaults of the bounds on minting and capture (findings 2 and 6), suited to a public testnet: one
+ * attestation mints at most 100,000 COOP a day in all, a proposal needs 1,000,000 votes whatever the supply
+ * (ten days of the whole budget) and 1,000 COOP to be made.
+ */
+export const LAUNCH_DEFAULTS = {
+  consentEpoch: HOUR,
+  maxUnitsPerAttestation: BigInt(MAX_UNITS_PER_ATTESTATION),
+  mintBudget: 100_000n * COOP,
+  mintPeriod: DAY,
+  quorumFloor: 1_000_000n * COOP,
+  proposalThreshold: 1_000n * COOP,
+} as const;
 
 /** Builds the protocol inside module `m`, paid in `settlementToken` (an address parameter or a future). */
 export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: ArgumentType) {
@@ -55,20 +73,30 @@ export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: Argumen
     {
       votingDelay: m.getParameter<bigint>("votingDelay", HOUR),
       votingPeriod: m.getParameter<bigint>("votingPeriod", DAY),
-      proposalThreshold: m.getParameter<bigint>("proposalThreshold", 0n),
+      proposalThreshold: m.getParameter<bigint>("proposalThreshold", LAUNCH_DEFAULTS.proposalThreshold),
       quorumNumerator: m.getParameter<bigint>("quorumPercent", 4n),
       lateQuorumExtension: m.getParameter<bigint>("lateQuorumExtension", 6n * HOUR),
+      quorumFloor: m.getParameter<bigint>("quorumFloor", LAUNCH_DEFAULTS.quorumFloor),
     },
   ]);
 
   // --- 3. Revenue ledger and registry ----------------------------------------------------------
-  const distributor = m.contract("RevenueDistributor", [settlementToken, timelock]);
+  const distributor = m.contract("RevenueDistributor", [
+    settlementToken,
+    timelock,
+    m.getParameter<bigint>("consentEpoch", LAUNCH_DEFAULTS.consentEpoch),
+  ]);
   const registry = m.contract("ContributionRegistry", [
     token,
     distributor,
     timelock,
-    m.getParameter<bigint>("rewardRate", 10n ** 14n),
-    m.getParameter<bigint>("attestationThreshold", 1n),
+    {
+      rewardRate: m.getParameter<bigint>("rewardRate", 10n ** 14n),
+      attestationThreshold: m.getParameter<bigint>("attestationThreshold", 1n),
+      maxUnitsPerAttestation: m.getParameter<bigint>("maxUnitsPerAttestation", LAUNCH_DEFAULTS.maxUnitsPerAttestation),
+      mintBudget: m.getParameter<bigint>("mintBudget", LAUNCH_DEFAULTS.mintBudget),
+      mintPeriod: m.getParameter<bigint>("mintPeriod", LAUNCH_DEFAULTS.mintPeriod),
+    },
     m.getParameter<string[]>("validators", []),
     m.getParameter<string[]>("purposeNames", [...DEFAULT_PURPOSES]),
     m.getParameter<string[]>(
@@ -108,6 +136,12 @@ export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: Argumen
   m.call(timelock, "renounceRole", [TIMELOCK_ROLES.admin, deployer], {
     id: "Timelock_renounceDeployerAdmin",
     after: [grantProposer, grantCanceller, setMinter, wire],
+  });
+
+  // --- 7. Launch check: refuse a configuration one first contribution could capture ----------------
+  // `launchCheck: false` only on local chains, whose tests pass proposals with a single contribution.
+  m.contract("LaunchCheck", [governor, registry, token, m.getParameter<boolean>("launchCheck", true)], {
+    after: [setMinter],
   });
 
   return { timelock, token, governor, distributor, registry, escrow };

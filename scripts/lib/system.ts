@@ -1,6 +1,7 @@
 import { ethers, ignition } from "hardhat";
 import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import DataCoopModule from "../../deploy/modules/DataCoop";
 import DataCoopLocalModule from "../../deploy/modules/DataCoopLocal";
 import localParameters from "../../deploy/parameters/hardhat.json";
 import {
@@ -19,10 +20,18 @@ export type ModuleParameters = Record<string, string | number | bigint | boolean
  * Deploys the system exactly as `npx hardhat ignition deploy deploy/modules/DataCoopLocal.ts
  * --parameters deploy/parameters/hardhat.json` does, plus `overrides`, and returns typed contracts and the
  * signers that play each role (validators and custodian are the accounts named in the parameter file).
+ * With `settlementToken` (the address of a mintable test token) it deploys the `DataCoop` module paid in that
+ * token instead of a fresh mock USDC; `usdc` is then that token.
  */
-export async function deploySystem(overrides: ModuleParameters = {}) {
+export async function deploySystem(overrides: ModuleParameters = {}, settlementToken?: string) {
   const parameters = { ...localParameters.DataCoopLocal, ...overrides };
-  const deployed = await ignition.deploy(DataCoopLocalModule, { parameters: { DataCoopLocal: parameters } });
+  const deployed =
+    settlementToken === undefined
+      ? await ignition.deploy(DataCoopLocalModule, { parameters: { DataCoopLocal: parameters } })
+      : {
+          usdc: { getAddress: async () => settlementToken },
+          ...(await ignition.deploy(DataCoopModule, { parameters: { DataCoop: { ...parameters, settlementToken } } })),
+        };
   const signers = await ethers.getSigners();
   const [deployer] = signers;
   const bySigner = (address: string): HardhatEthersSigner => {

@@ -10,7 +10,7 @@ import { RoleError } from "./errors";
 import { scanEvents } from "./events";
 import type { EciesKey } from "./keys";
 import { buyerPublicKeyOf, readRequest, requireStatus } from "./requests";
-import { explainRevert, transact } from "./revert";
+import { decodeRevert, explainRevert, transact } from "./revert";
 import { blobKeyFromUri, storeForUri, type NamedStore } from "./stores";
 
 /** A contribution whose key may be released for a purpose. */
@@ -23,8 +23,9 @@ export interface EligibleContribution {
 
 /**
  * The contributions whose keys may be released for `purpose` at `blockTag`: every contribution ever
- * registered (`Contributed` events), kept only if `registry.isEligible(contentHash, purpose)` (active and
- * consenting). Revoked, superseded and non-consenting contributions are never returned.
+ * registered (`Contributed` events), kept only if `registry.isEligible(contentHash, purpose)` there (active,
+ * and its consent to `purpose` given before that block's consent epoch). Revoked, superseded,
+ * non-consenting and not-yet-effective contributions are never returned.
  * @param system the deployment
  * @param purpose the purpose id
  * @param blockTag the block to decide at (default: latest)
@@ -67,6 +68,10 @@ export interface DeliverOptions {
 export interface DeliveryResult {
   readonly requestId: bigint;
   readonly purpose: number;
+  /** The consent epoch the manifest was built for. */
+  readonly epoch: bigint;
+  /** The block time of the state it was built from. */
+  readonly builtAt: bigint;
   readonly manifestHash: string;
   readonly manifestURI: string;
   /** The content hashes whose keys were released, sorted. */
@@ -76,9 +81,10 @@ export interface DeliveryResult {
 
 /**
  * Delivers an approved grant: builds the manifest of exactly the contributions eligible for the request's
- * purpose, re-wraps each data key from the custodian to the buyer's key stated in the request, stores the
- * manifest and posts its URI and hash with `escrow.deliver`. If eligibility changes while it works (a
- * revocation, a consent change), it starts over, so the manifest always matches one block.
+ * purpose in the current consent epoch, re-wraps each data key from the custodian to the buyer's key stated
+ * in the request, stores the manifest and posts its URI, hash, epoch and build time with `escrow.deliver`.
+ * If the set changes while it works (a revocation or withdrawn consent, or a new epoch), the escrow refuses
+ * the delivery and it starts over, so the keys released are exactly the contributions the fee pays.
  * @param system the deployment
  * @param signer an account holding the escrow's CUSTODIAN_ROLE
  * @param requestId the approved request
@@ -120,12 +126,17 @@ export async function deliverGrant(
   const purpose = Number(request.purpose);
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const block = await system.provider.getBlockNumber();
-    const eligible = await eligibleContributions(system, purpose, block);
+    // Build for the current consent epoch from one block: the escrow refuses the delivery if the epoch has
+    // moved on or consenting weight has left the purpose since that block, and then we build again.
+    const block = await system.provider.getBlock("latest");
+    if (block === null) throw new RoleError("WRONG_STATE", "The node returned no latest block; try again.");
+    const [epoch] = await system.distributor.currentEpoch({ blockTag: block.number });
+    const builtAt = BigInt(block.timestamp);
+    const eligible = await eligibleContributions(system, purpose, block.number);
     if (eligible.length === 0) {
       throw new RoleError(
         "WRONG_STATE",
-        `No contribution is eligible for purpose ${purpose} any more (all revoked or withdrawn); request #${requestId} cannot be delivered and will be refunded after its deadline.`,
+        `No contribution is eligible for purpose ${purpose} in consent epoch ${epoch} (all revoked or withdrawn, or consent given only this epoch); request #${requestId} cannot be delivered now and will be refunded after its deadline unless consent takes effect before it.`,
       );
     }
     const manifestBytes = await buildManifestBytes(
@@ -139,35 +150,42 @@ export async function deliverGrant(
     );
     const hash = manifestHash(manifestBytes);
     const uri = options.store.uriFor(hash);
+    const args = [requestId, epoch, builtAt, uri, hash] as const;
     try {
-      await system.escrow.connect(signer).deliver.staticCall(requestId, uri, hash);
+      await system.escrow.connect(signer).deliver.staticCall(...args);
     } catch (error) {
+      if (isStale(error)) {
+        system.progress?.({ step: `the eligible set changed while building (attempt ${attempt}); rebuilding` });
+        continue;
+      }
       throw explainRevert(`deliver request #${requestId}`, error);
     }
-    // The keys must match the chain as it is now: if anything changed since `block`, build again.
-    const latest = await eligibleContributions(system, purpose, undefined, "re-checking eligibility before posting");
-    if (!sameSet(eligible, latest)) {
-      system.progress?.({ step: `eligibility changed while building (attempt ${attempt}); rebuilding` });
-      continue;
-    }
     await options.store.store.put(manifestBytes);
-    const receipt = await transact(
-      `deliver request #${requestId}`,
-      system.escrow.connect(signer).deliver,
-      requestId,
-      uri,
-      hash,
-    );
+    let receipt;
+    try {
+      receipt = await transact(`deliver request #${requestId}`, system.escrow.connect(signer).deliver, ...args);
+    } catch (error) {
+      if (error instanceof RoleError && isStale(error.cause)) continue;
+      throw error;
+    }
     return {
       requestId,
       purpose,
+      epoch,
+      builtAt,
       manifestHash: hash,
       manifestURI: uri,
       contentHashes: eligible.map((e) => e.contentHash).sort(),
       txHash: receipt.hash,
     };
   }
-  throw new RoleError("WRONG_STATE", `Eligibility kept changing over ${attempts} attempts; try again.`);
+  throw new RoleError("WRONG_STATE", `The eligible set kept changing over ${attempts} attempts; try again.`);
+}
+
+/** Whether a delivery was refused because the set it was built from is no longer the current one. */
+function isStale(error: unknown): boolean {
+  const name = decodeRevert(error)?.name;
+  return name === "EscrowStaleEpoch" || name === "EscrowManifestOutdated";
 }
 
 async function buildManifestBytes(
@@ -235,8 +253,3 @@ async function buildManifestBytes(
   }
 }
 
-function sameSet(a: readonly EligibleContribution[], b: readonly EligibleContribution[]): boolean {
-  if (a.length !== b.length) return false;
-  const hashes = new Set(a.map((e) => e.contentHash));
-  return b.every((e) => hashes.has(e.contentHash));
-}

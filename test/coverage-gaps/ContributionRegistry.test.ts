@@ -8,6 +8,14 @@ import { systemFixture, timelockSigner } from "../helpers/fixtures";
 /** ContributionRegistry paths the behaviour spec does not reach: deployment guards and the threshold's upper bound. */
 
 const RATE = 10n ** 14n;
+/** A registry configuration with `threshold` and the local deployment's rate and bounds. */
+const config = (threshold: number) => ({
+  rewardRate: RATE,
+  attestationThreshold: threshold,
+  maxUnitsPerAttestation: 2n ** 26n,
+  mintBudget: 10n ** 27n,
+  mintPeriod: 86400n,
+});
 
 describe("Coverage gaps: ContributionRegistry", function () {
   it("refuses a zero token, distributor, timelock or validator, and more than 16 purposes", async function () {
@@ -23,11 +31,11 @@ describe("Coverage gaps: ContributionRegistry", function () {
     ] as const) {
       const [t, d, tl, validators, purposeNames, uris] = args;
       await expect(
-        factory.deploy(t, d, tl, RATE, 1, [...validators], [...purposeNames], [...uris]),
+        factory.deploy(t, d, tl, config(1), [...validators], [...purposeNames], [...uris]),
       ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
     }
     // Sixteen purposes are fine.
-    const registry = await factory.deploy(token, distributor, timelock, RATE, 1, [alice.address], names(16), names(16));
+    const registry = await factory.deploy(token, distributor, timelock, config(1), [alice.address], names(16), names(16));
     expect(await registry.definedPurposes()).to.equal(0xffffn);
   });
 

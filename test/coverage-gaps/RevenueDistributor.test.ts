@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, ZeroAddress } from "ethers";
 import { MockUSDC__factory, RevenueDistributor__factory } from "../../typechain-types";
+import { nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
 
 /**
  * RevenueDistributor paths the behaviour specs do not reach: deployment and wiring guards, and the range checks
@@ -18,7 +19,7 @@ const PRECISION = 10n ** 18n;
 async function bareLedgerFixture() {
   const [deployer, gov, registry, depositor, alice, outsider] = await ethers.getSigners();
   const token = await new MockUSDC__factory(deployer).deploy();
-  const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov);
+  const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov, 60);
   return { token, distributor, deployer, gov, registry, depositor, alice, outsider };
 }
 
@@ -34,8 +35,8 @@ describe("Coverage gaps: RevenueDistributor", function () {
   it("refuses a zero settlement token or timelock at deployment", async function () {
     const { token, gov, deployer } = await loadFixture(bareLedgerFixture);
     const factory = new RevenueDistributor__factory(deployer);
-    await expect(factory.deploy(ZeroAddress, gov)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
-    await expect(factory.deploy(token, ZeroAddress)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
+    await expect(factory.deploy(ZeroAddress, gov, 60)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
+    await expect(factory.deploy(token, ZeroAddress, 60)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
   });
 
   it("is wired by its deployer only, to a non-zero registry, with an optional depositor", async function () {
@@ -56,28 +57,34 @@ describe("Coverage gaps: RevenueDistributor", function () {
 
   it("keeps every weight within uint64 and refuses to remove more weight than an account holds", async function () {
     const { distributor, registry, alice } = await loadFixture(wiredLedgerFixture);
-    await expect(distributor.connect(registry).onWeightChange(alice, 0, 0, 1 << RESEARCH, UINT64_MAX + 1n))
+    await expect(distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, 1 << RESEARCH, UINT64_MAX + 1n))
       .to.be.revertedWithCustomError(distributor, "DistributorWeightOverflow")
       .withArgs(RESEARCH, UINT64_MAX + 1n);
-    await distributor.connect(registry).onWeightChange(alice, 0, 0, 1 << RESEARCH, 100n);
-    await expect(distributor.connect(registry).onWeightChange(alice, 1 << RESEARCH, 101n, 0, 0))
+    await distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, 1 << RESEARCH, 100n);
+    await nextEpoch({ distributor: distributor });
+    await expect(distributor.connect(registry).onConsentChange(alice, 1 << RESEARCH, NO_CONSENT, 101n, 0, 0))
       .to.be.revertedWithCustomError(distributor, "DistributorWeightUnderflow")
       .withArgs(alice.address, RESEARCH, 100n, 101n);
     expect(await distributor.weightOf(alice, RESEARCH)).to.equal(100n);
     expect(await distributor.totalWeight(RESEARCH)).to.equal(100n);
   });
 
-  it("refuses a deposit that would push the accumulator past 2^127 - 1, crediting nothing", async function () {
+  it("takes deposits far past the old 2^127 accumulator bound, up to MAX_BALANCE held, and pays them exactly", async function () {
     const { distributor, token, registry, depositor, alice } = await loadFixture(wiredLedgerFixture);
-    await distributor.connect(registry).onWeightChange(alice, 0, 0, 1 << RESEARCH, 1n);
-    const amount = MAX_ACCUMULATOR / PRECISION + 1n;
-    await expect(distributor.connect(depositor).deposit(RESEARCH, amount))
-      .to.be.revertedWithCustomError(distributor, "DistributorAccumulatorOverflow")
-      .withArgs(RESEARCH, amount * PRECISION);
-    expect(await distributor.accumulator(RESEARCH)).to.equal(0n);
+    await distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, 1 << RESEARCH, 1n);
+    await nextEpoch({ distributor });
+    const max = await distributor.MAX_BALANCE();
+    await expect(distributor.connect(depositor).deposit(RESEARCH, max + 1n))
+      .to.be.revertedWithCustomError(distributor, "DistributorBalanceTooLarge")
+      .withArgs(max + 1n, max);
     expect(await token.balanceOf(distributor)).to.equal(0n);
-    // Just below the bound is accepted.
-    await distributor.connect(depositor).deposit(RESEARCH, amount - 1n);
-    expect(await distributor.accumulator(RESEARCH)).to.equal((amount - 1n) * PRECISION);
+    await distributor.connect(depositor).deposit(RESEARCH, max);
+    expect(await distributor.accumulator(RESEARCH)).to.equal(max * PRECISION);
+    expect(max * PRECISION).to.be.gt(MAX_ACCUMULATOR);
+    expect(await distributor.claimable(alice)).to.equal(max);
+    await distributor.connect(alice).claim(1 << RESEARCH);
+    // Once claimed, the same amount can be deposited again: the accumulator only ever grows (modulo 2^192).
+    await distributor.connect(depositor).deposit(RESEARCH, max);
+    expect(await distributor.claimable(alice)).to.equal(max);
   });
 });

@@ -4,6 +4,7 @@ import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, SigningKey, id, parseUnits, type ContractTransactionResponse, type Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { contribute } from "../../scripts/lib/contribute";
+import { nextEpoch } from "../../scripts/lib/epoch";
 import type { AccessEscrow, RevenueDistributor } from "../../typechain-types";
 import type { IAccessEscrow } from "../../typechain-types/contracts/AccessEscrow";
 import { deploySystem, timelockSigner, type System } from "./fixtures";
@@ -87,7 +88,7 @@ export async function timeOf(tx: ContractTransactionResponse): Promise<bigint> {
  * - alice: 3000 units × 80% → weight 24e6, 2400 COOP, consents to RESEARCH and AI_TRAINING;
  * - bob:   1000 units × 60% → weight 6e6,   600 COOP, RESEARCH only;
  * - carol:  500 units × 100% → weight 5e6,  500 COOP, AI_TRAINING only;
- * nobody consents to ANALYTICS. RESEARCH has standing terms (`RESEARCH_TERMS`: objections reject at 20% of
+ * nobody consents to ANALYTICS; all their consent is effective (the fixture ends in the next epoch). RESEARCH has standing terms (`RESEARCH_TERMS`: objections reject at 20% of
  * supply, i.e. 700 COOP); the other purposes have none. Buyers hold 1,000,000 USDC each, approved to the escrow.
  */
 export async function escrowFixture() {
@@ -105,7 +106,8 @@ export async function escrowFixture() {
     await token.mint(b, usdc(1_000_000));
     await token.connect(b).approve(escrow, MaxUint256);
   }
-  // Votes must exist strictly before any request's timepoint.
+  // Consent given takes effect in the next epoch; votes must exist strictly before any request's timepoint.
+  await nextEpoch(system);
   await mine();
   const contributors = [alice, bob, carol];
   return { ...system, admin, alice, bob, carol, buyer, buyer2, outsider, contributors, contentHashes };

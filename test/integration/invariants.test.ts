@@ -39,7 +39,7 @@ const REQUIRED = [
   "replace",
   "setPurposes",
   "revoke",
-  "reward cut at the cap",
+  "reward cut at the budget or cap",
   "request (optimistic)",
   "request (proposal)",
   "object",

@@ -22,9 +22,9 @@ async function twoDeploymentsFixture() {
 async function expectEmpty(system: System, contentHash: string, sourceHash: string, account: string) {
   expect((await system.registry.contribution(contentHash)).status).to.equal(0n);
   expect(await system.registry.source(sourceHash)).to.deep.equal([ZeroAddress, ZeroHash, 0n]);
-  expect(await system.registry.contributionCount(account)).to.deep.equal([0n, 0n]);
   expect(await system.token.totalSupply()).to.equal(0n);
   for (let p = 0; p < 6; p++) expect(await system.distributor.totalWeight(p)).to.equal(0n);
+  for (let p = 0; p < 6; p++) expect(await system.distributor.pendingWeightOf(account, p)).to.equal(0n);
 }
 
 describe("Security: replaying an attestation on another deployment", function () {

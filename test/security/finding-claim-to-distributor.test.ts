@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
 import { contribute } from "../../scripts/lib/contribute";
+import { nextEpoch } from "../../scripts/lib/epoch";
 import { systemFixture, timelockSigner } from "../helpers/fixtures";
 
 /**
@@ -25,6 +26,7 @@ async function earningFixture() {
   await usdc.connect(depositor).approve(distributor, MaxUint256);
   await contribute(system, alice, { units: 300, quality: 10_000, purposes: MASK });
   await contribute(system, bob, { units: 100, quality: 10_000, purposes: MASK });
+  await nextEpoch(system);
   await distributor.connect(depositor).deposit(AI_TRAINING, parseUnits("1000", 6));
   return system;
 }

@@ -13,6 +13,7 @@ import {
   ShrinkingToken__factory,
   type RevenueDistributor,
 } from "../../typechain-types";
+import { nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
 
 /**
  * The RevenueDistributor paid in hostile settlement tokens. The AccessEscrow's side (pulls, refunds, releases) is
@@ -35,11 +36,12 @@ interface MintableToken extends BaseContract {
 async function ledgerWith<T extends MintableToken>(deploy: (deployer: HardhatEthersSigner) => Promise<T>) {
   const [deployer, gov, registry, depositor, alice, bob, recipient] = await ethers.getSigners();
   const token = await deploy(deployer);
-  const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov);
+  const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov, 60);
   await distributor.wire(registry, depositor);
   // alice holds 3/4 of RESEARCH's weight, bob 1/4.
-  await distributor.connect(registry).onWeightChange(alice, 0, 0, MASK, 300n);
-  await distributor.connect(registry).onWeightChange(bob, 0, 0, MASK, 100n);
+  await distributor.connect(registry).onConsentChange(alice, 0, NO_CONSENT, 0, MASK, 300n);
+  await distributor.connect(registry).onConsentChange(bob, 0, NO_CONSENT, 0, MASK, 100n);
+  await nextEpoch({ distributor: distributor });
   await token.mint(depositor.address, 100n * DEPOSIT);
   await (token.connect(depositor) as T).approve(await distributor.getAddress(), MaxUint256);
   return { token, distributor, gov, registry, depositor, alice, bob, recipient };
@@ -77,7 +79,8 @@ describe("Security: hostile settlement tokens against the RevenueDistributor", f
     it("a contributor contract cannot be paid twice by claiming again from the payment's callback", async function () {
       const h = await loadFixture(reentrant);
       const attacker = await new ReentrantClaimer__factory(h.alice).deploy(h.distributor, MASK);
-      await h.distributor.connect(h.registry).onWeightChange(attacker, 0, 0, MASK, 400n); // half the weight
+      await h.distributor.connect(h.registry).onConsentChange(attacker, 0, NO_CONSENT, 0, MASK, 400n); // half the weight
+      await nextEpoch({ distributor: h.distributor });
       await h.distributor.connect(h.depositor).deposit(RESEARCH, DEPOSIT);
       const owed = await h.distributor.claimable(attacker);
       expect(owed).to.equal(DEPOSIT / 2n);

@@ -115,9 +115,9 @@ async function expectUntouched(system: System, attestation: Attestation): Promis
   const { registry, token, distributor, alice } = system;
   expect((await registry.contribution(attestation.contentHash)).status).to.equal(0n);
   expect(await registry.source(attestation.sourceHash)).to.deep.equal([ZeroAddress, ethers.ZeroHash, 0n]);
-  expect(await registry.contributionCount(alice)).to.deep.equal([0n, 0n]);
   expect(await token.totalSupply()).to.equal(0n);
   for (let p = 0; p < 6; p++) expect(await distributor.totalWeight(p)).to.equal(0n);
+  for (let p = 0; p < 6; p++) expect(await distributor.pendingWeightOf(alice, p)).to.equal(0n);
 }
 
 describe("Security: validators colluding below the threshold (2 of 3)", function () {

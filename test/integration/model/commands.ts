@@ -51,10 +51,14 @@ function recordEnds(w: World, receipt: ContractTransactionReceipt, expected: big
   expect(ends.map(String).sort(), "requests ended by this transaction").to.deep.equal(expected.map(String).sort());
 }
 
-/** Pushes a weight change the registry reports into the model's ledger. */
-function report(m: Model, change: WeightChange | undefined): void {
-  if (change)
-    m.ledger.onWeightChange(change.account, change.oldMask, change.oldWeight, change.newMask, change.newWeight);
+/** Pushes a consent change the registry reports, in the transaction at block time `t`, into the model's ledger. */
+function report(m: Model, change: WeightChange | undefined, t: bigint): void {
+  if (change) m.ledger.onConsentChange(change, m.epochAt(t).epoch);
+}
+
+/** Effective consenting weight of `purpose` at block time `t`. */
+function effectiveWeight(m: Model, purpose: number, t: bigint): bigint {
+  return m.ledger.totalWeightAt(purpose, m.epochAt(t).epoch);
 }
 
 /**
@@ -79,7 +83,7 @@ function candidates(m: Model, stray: boolean, matches: (r: RequestModel) => bool
 
 /** A pending request that could be approved now: some weight consents to its purpose, its deadline is ahead. */
 function approvable(m: Model, r: RequestModel): boolean {
-  return r.status === RequestStatus.Pending && r.decisionDeadline > m.now && m.ledger.totalWeight[r.purpose] !== 0n;
+  return r.status === RequestStatus.Pending && r.decisionDeadline > m.now && effectiveWeight(m, r.purpose, m.now) !== 0n;
 }
 
 /** Refunds an ending request in the model. */
@@ -211,20 +215,20 @@ async function register(
   if (!expectOutcome(step, sent, expected)) return;
 
   if (previous !== undefined) {
-    report(m, m.registry.revoke(caller, previous));
+    report(m, m.registry.revoke(caller, previous, m.epochAt(t).epoch), t);
     w.touchedContributions.add(previous);
   }
-  const registration = m.registry.register(submission);
-  report(m, registration.weightChange);
+  const registration = m.registry.register(submission, m.epochAt(t).epoch, m.mintable(t));
+  report(m, registration.weightChange, t);
   const minted = m.reward(caller, registration.reward, t);
   if (registration.superseded) w.touchedContributions.add(registration.superseded);
   w.touchedContributions.add(submission.contentHash);
   const event = sent.receipt.logs
     .map((log) => (log.address === w.d.registry.target ? w.d.registry.interface.parseLog(log) : null))
     .find((parsed) => parsed?.name === "Contributed");
-  expect(event?.args.reward, "reward minted (paid units only, within the cap)").to.equal(minted);
+  expect(event?.args.reward, "reward minted (paid units only, within the budget and the cap)").to.equal(minted);
   m.succeeded(step instanceof Contribute ? (registration.superseded ? "supersede" : "contribute") : "replace");
-  if (minted < registration.reward) m.succeeded("reward cut at the cap");
+  if (submission.units > registration.paidBefore && minted === 0n) m.succeeded("reward cut at the budget or cap");
 }
 
 /** Revokes one contribution and registers another in the same transaction. */
@@ -285,7 +289,7 @@ export class SetPurposes extends Step {
     const sent = await w.send(t, (o) => w.d.registry.connect(who).setPurposes(contentHash, this.purposes, o));
     m.now = sent.timestamp;
     if (expectOutcome(this, sent, expected)) {
-      report(m, m.registry.setPurposes(who.address, contentHash, this.purposes));
+      report(m, m.registry.setPurposes(who.address, contentHash, this.purposes, m.epochAt(t).epoch), t);
       w.touchedContributions.add(contentHash);
       m.succeeded("setPurposes");
     }
@@ -316,7 +320,7 @@ export class Revoke extends Step {
     const sent = await w.send(t, (o) => w.d.registry.connect(who).revoke(contentHash, o));
     m.now = sent.timestamp;
     if (expectOutcome(this, sent, expected)) {
-      report(m, m.registry.revoke(who.address, contentHash));
+      report(m, m.registry.revoke(who.address, contentHash, m.epochAt(t).epoch), t);
       w.touchedContributions.add(contentHash);
       m.succeeded("revoke");
     }
@@ -441,7 +445,7 @@ export class Finalize extends Step {
     const r = m.escrow.request(requestId);
     if (r && r.objectionDeadline !== 0n) moveTo(m, r.objectionDeadline, this.timing);
     const t = m.next();
-    const expected = m.escrow.finalizeError(requestId, t, (p) => m.ledger.totalWeight[p]);
+    const expected = m.escrow.finalizeError(requestId, t, (p) => effectiveWeight(m, p, t));
     const sent = await w.send(t, (o) => w.d.escrow.connect(w.d.outsider).finalize(requestId, o));
     m.now = sent.timestamp;
     w.touchedRequests.add(requestId);
@@ -467,7 +471,7 @@ function applyDecision(
   receipt: ContractTransactionReceipt,
 ) {
   if (approve) {
-    const plan = m.escrow.approveBatch(ids, t, (p) => m.ledger.totalWeight[p]);
+    const plan = m.escrow.approveBatch(ids, t, (p) => effectiveWeight(m, p, t));
     if ("error" in plan) throw new Error("model: applying a batch that must revert");
     for (const requestId of plan.approved) m.escrow.approveOne(m.escrow.request(requestId)!, t);
     recordEnds(w, receipt, []);
@@ -482,7 +486,7 @@ function applyDecision(
 
 /** The error a batch decision must revert with, if any. */
 function decisionError(m: Model, approve: boolean, ids: bigint[], t: bigint): string | undefined {
-  const plan = approve ? m.escrow.approveBatch(ids, t, (p) => m.ledger.totalWeight[p]) : m.escrow.rejectBatch(ids);
+  const plan = approve ? m.escrow.approveBatch(ids, t, (p) => effectiveWeight(m, p, t)) : m.escrow.rejectBatch(ids);
   return "error" in plan ? plan.error : undefined;
 }
 
@@ -608,27 +612,40 @@ export class Deliver extends Step {
       m,
       this.stray,
       (r) =>
-        r.status === RequestStatus.Approved && r.deliveryDeadline > m.now && m.ledger.totalWeight[r.purpose] !== 0n,
+        r.status === RequestStatus.Approved && r.deliveryDeadline > m.now && effectiveWeight(m, r.purpose, m.now) !== 0n,
     );
     const requestId = choose(pool, this.pick, m.escrow.nextId);
     const r = m.escrow.request(requestId);
     if (r && r.status === RequestStatus.Approved) moveTo(m, r.deliveryDeadline, this.timing);
     const t = m.next();
     const split = r ? m.escrow.split(r.amount) : { toTreasury: 0n, toContributors: 0n };
+    // The custodian builds the manifest from the latest block for the epoch the delivery lands in.
+    const { epoch, start } = m.epochAt(t);
+    const builtAt = m.now > start ? m.now : start;
     const expected =
-      m.escrow.deliverError(requestId, t) ?? (r ? m.ledger.depositError(r.purpose, split.toContributors) : undefined);
+      m.escrow.deliverError(requestId, t) ??
+      (r ? m.ledger.depositError(r.purpose, split.toContributors, epoch) : undefined);
+    const consenting = r ? m.registry.consentingWeights(r.purpose, epoch) : new Map<string, bigint>();
     const sent = await w.send(t, (o) =>
-      w.d.escrow.connect(w.d.custodian).deliver(requestId, "ipfs://manifest", id(`manifest ${requestId}`), o),
+      w.d.escrow
+        .connect(w.d.custodian)
+        .deliver(requestId, epoch, builtAt, "ipfs://manifest", id(`manifest ${requestId}`), o),
     );
     m.now = sent.timestamp;
     w.touchedRequests.add(requestId);
     if (expectOutcome(this, sent, expected) && r) {
+      // Paid ⊆ delivered: every account the deposit credits owns a contribution whose key the delivery releases.
+      const released = new Set<string>();
+      for (const [hash, c] of m.registry.contributions) {
+        if (await w.d.registry.isEligible(hash, r.purpose)) released.add(c.owner);
+      }
+      for (const account of consenting.keys()) expect(released.has(account), `${account} paid, not delivered`).to.equal(true);
       m.escrow.end(r, RequestStatus.Delivered);
       r.deliveredAt = t;
       const escrowAddress = w.escrowAddress;
       m.move(escrowAddress, m.treasury, split.toTreasury);
       m.move(escrowAddress, w.distributorAddress, split.toContributors);
-      m.ledger.deposit(r.purpose, split.toContributors, m.registry.consentingWeights(r.purpose));
+      m.ledger.deposit(r.purpose, split.toContributors, epoch, consenting);
       recordEnds(w, sent.receipt, [requestId]);
       m.succeeded("deliver");
     }
@@ -661,11 +678,12 @@ export class Claim extends Step {
 
   protected async act(m: Model, w: World): Promise<boolean> {
     const accounts = [...w.d.actors, w.d.outsider];
-    const owed = accounts.filter((a) => m.ledger.claimableFor(a.address, 0xffff) > 0n);
+    const { epoch: viewEpoch } = m.epochAt(m.now);
+    const owed = accounts.filter((a) => m.ledger.claimableFor(a.address, 0xffff, viewEpoch) > 0n);
     const claimer = this.stray ? accounts[this.pick % accounts.length] : choose(owed, this.pick, accounts[0]);
     const mask =
       this.mask === "held"
-        ? m.ledger.purposesHeld(claimer.address)
+        ? m.ledger.purposesHeld(claimer.address, viewEpoch)
         : this.mask === "all"
           ? 0xffff
           : this.mask === "some"
@@ -678,14 +696,14 @@ export class Claim extends Step {
       distributor: w.distributorAddress, // the tokens would never leave: refused
     };
     const recipient = recipients[this.to];
-    const plan = m.ledger.claim(claimer.address, mask);
     expect(await w.d.distributor.claimableFor(claimer, mask), "claimableFor").to.equal(
-      "error" in plan ? 0n : plan.amount,
+      m.ledger.claimableFor(claimer.address, mask, viewEpoch),
     );
+    const t = m.next();
+    const plan = m.ledger.claim(claimer.address, mask, m.epochAt(t).epoch);
     const refusedRecipient = this.to === "zero" || this.to === "distributor";
     const expected = refusedRecipient ? "DistributorInvalidRecipient" : "error" in plan ? plan.error : undefined;
     const distributor = w.d.distributor.connect(claimer);
-    const t = m.next();
     const sent = await w.send(t, (o) =>
       this.to === "self" ? distributor.claim(mask, o) : distributor.claimTo(mask, recipient, o),
     );

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ENTITLEMENT_SCALE, PRECISION } from "./ledger";
-import { ContributionStatus, weightOf } from "./registry";
+import { ContributionStatus, effectivePurposes, weightOf } from "./registry";
 import { RequestStatus, holdsFee } from "./escrow";
 import type { Model, World } from "./world";
 
@@ -16,14 +16,20 @@ const abs = (x: bigint): bigint => (x < 0n ? -x : x);
  * - distributor: `balance * PRECISION == Σ earnedScaled + Σ carry`, exactly; Σ claimed + Σ claimable ≤ Σ released;
  *   every account's per-purpose earnings equal its independent entitlement (its consenting weight at each deposit)
  *   within one token unit, and are exactly zero for a purpose it never consented to at any deposit;
- * - escrow: balance == heldFees == Σ fees of pending and approved requests;
- * - token: totalSupply ≤ cap and == initial supply + Σ rewards minted;
+ * - escrow: balance == heldFees == Σ fees of pending and approved requests; no refund is ever kept back
+ *   (rejections and every other ending always succeed and pay);
+ * - token: totalSupply ≤ cap and == initial supply + Σ rewards minted; what is left to mint in the current
+ *   window (budget and cap) equals the model's;
+ * - consent: earnings and `isEligible` follow the consent epochs (given: next epoch; withdrawn: at once), and
+ *   each delivery pays only owners of contributions whose keys it releases (checked in the Deliver step);
  * - every balance, vote, weight, accumulator, request and contribution the step touched equals the model's.
  *
  * With `full`, every request and contribution is compared, not only those the step touched.
  */
 export async function checkInvariants(m: Model, w: World, full: boolean): Promise<void> {
   const { usdc, token, distributor, escrow, registry } = w.d;
+  // Views run at the latest block: its consent epoch decides what is effective.
+  const { epoch } = m.epochAt(m.now);
   const ledgerAccounts = [...w.d.actors, w.d.outsider];
   const usdcAccounts = [
     ...w.d.buyers.map((b) => b.address),
@@ -33,7 +39,7 @@ export async function checkInvariants(m: Model, w: World, full: boolean): Promis
     w.treasury,
   ];
 
-  const [usdcBalances, heldFees, supply, coop, ledger, perAccount, counts] = await Promise.all([
+  const [usdcBalances, heldFees, supply, coop, ledger, perAccount] = await Promise.all([
     Promise.all(usdcAccounts.map((a) => usdc.balanceOf(a))),
     escrow.heldFees(),
     token.totalSupply(),
@@ -59,7 +65,6 @@ export async function checkInvariants(m: Model, w: World, full: boolean): Promis
         held: await distributor.purposesHeld(a),
       })),
     ),
-    Promise.all(w.d.actors.map((a) => registry.contributionCount(a))),
   ]);
 
   // --- Chain == model -----------------------------------------------------------------------------------------
@@ -74,27 +79,24 @@ export async function checkInvariants(m: Model, w: World, full: boolean): Promis
   expect(
     ledger.map((l) => [l.totalWeight, l.acc, l.carry]),
     "distributor totalWeight, accumulator, carry per purpose",
-  ).to.deep.equal(PURPOSES.map((p) => [m.ledger.totalWeight[p], m.ledger.acc[p], m.ledger.carry[p]]));
+  ).to.deep.equal(PURPOSES.map((p) => [m.ledger.totalWeightAt(p, epoch), m.ledger.acc[p], m.ledger.carry[p]]));
   for (const [i, a] of ledgerAccounts.entries()) {
-    const entry = m.ledger.account(a.address);
     const chain = perAccount[i];
-    expect(chain.weight, `weights of ${a.address}`).to.deep.equal(PURPOSES.map((p) => entry.weight[p]));
-    expect(chain.earned, `earnedScaled of ${a.address}`).to.deep.equal(
-      PURPOSES.map((p) => m.ledger.earnedScaled(a.address, p)),
+    expect(chain.weight, `weights of ${a.address}`).to.deep.equal(
+      PURPOSES.map((p) => m.ledger.weightOf(a.address, p, epoch)),
     );
-    expect(chain.claimable, `claimable of ${a.address}`).to.equal(m.ledger.claimableFor(a.address, 0xffff));
-    expect(chain.held, `purposesHeld of ${a.address}`).to.equal(BigInt(m.ledger.purposesHeld(a.address)));
+    expect(chain.earned, `earnedScaled of ${a.address}`).to.deep.equal(
+      PURPOSES.map((p) => m.ledger.earnedScaled(a.address, p, epoch)),
+    );
+    expect(chain.claimable, `claimable of ${a.address}`).to.equal(m.ledger.claimableFor(a.address, 0xffff, epoch));
+    expect(chain.held, `purposesHeld of ${a.address}`).to.equal(BigInt(m.ledger.purposesHeld(a.address, epoch)));
     // The registry's view of consent and the distributor's weights agree.
     for (const p of PURPOSES) {
       expect(chain.weight[PURPOSES.indexOf(p)], `consenting weight of ${a.address} in ${p}`).to.equal(
-        m.registry.consentingWeights(p).get(a.address) ?? 0n,
+        m.registry.consentingWeights(p, epoch).get(a.address) ?? 0n,
       );
     }
   }
-  expect(
-    counts.map((c) => [c.total, c.active]),
-    "contribution counts",
-  ).to.deep.equal(w.d.actors.map((a) => [m.registry.countOf(a.address).total, m.registry.countOf(a.address).active]));
 
   // --- Distributor conservation (on the chain's own numbers) -------------------------------------------------
   const distributorBalance = usdcBalances[usdcAccounts.indexOf(w.distributorAddress)];
@@ -137,10 +139,15 @@ export async function checkInvariants(m: Model, w: World, full: boolean): Promis
   expect(heldFees, "heldFees == Σ fees of pending and approved requests").to.equal(m.escrow.owed());
   expect(escrowBalance, "escrow balance == heldFees").to.equal(heldFees);
   expect(m.escrow.heldFees).to.equal(heldFees);
+  // Rejections and every other ending always succeed: the model's refunds are never kept back (its token
+  // always pays), so no buyer is owed anything.
+  for (const buyer of w.d.buyers) expect(await escrow.refundOwed(buyer), "refund kept for a buyer").to.equal(0n);
 
   // --- Token supply --------------------------------------------------------------------------------------------
   expect(supply <= m.cap, "totalSupply ≤ cap").to.equal(true);
   expect(supply, "totalSupply == initial supply + Σ rewards minted").to.equal(m.initialSupply + m.minted);
+  // Mint within budget: what the chain says it can still mint in this window is what the model says.
+  expect(await registry.mintableNow(), "mintable now (window budget and cap)").to.equal(m.mintable(m.now));
 
   // --- Requests and contributions ------------------------------------------------------------------------------
   const requestIds = full ? m.escrow.requests.map((r) => r.id) : [...w.touchedRequests];
@@ -212,7 +219,6 @@ async function checkContribution(m: Model, w: World, contentHash: string): Promi
     source.paidUnits,
   ]);
   const eligible = await Promise.all([0, 1, 2, 3].map((p) => registry.isEligible(contentHash, p)));
-  expect(eligible, `isEligible(${contentHash})`).to.deep.equal(
-    [0, 1, 2, 3].map((p) => c.status === ContributionStatus.Active && ((c.purposes >> p) & 1) === 1),
-  );
+  const effective = effectivePurposes(c, m.epochAt(m.now).epoch);
+  expect(eligible, `isEligible(${contentHash})`).to.deep.equal([0, 1, 2, 3].map((p) => ((effective >> p) & 1) === 1));
 }

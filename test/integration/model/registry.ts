@@ -1,3 +1,5 @@
+import type { ConsentChange } from "./ledger";
+
 /** IContributionRegistry.Status, by name. */
 export const ContributionStatus = { None: 0n, Active: 1n, Revoked: 2n, Superseded: 3n } as const;
 export type ContributionStatusValue = (typeof ContributionStatus)[keyof typeof ContributionStatus];
@@ -9,8 +11,11 @@ export interface ContributionModel {
   quality: bigint;
   purposes: number;
   status: ContributionStatusValue;
-  /** The most units the source was paid for once this contribution was registered. */
+  /** The units the source had been rewarded for once this contribution was registered. */
   paidUnits: bigint;
+  /** The consent epoch in which the purposes of `pending` were given (pending while it is current). */
+  consentEpoch: bigint;
+  pending: number;
 }
 
 /** What a contributor submits (the attestation fields the registry checks, plus consent). */
@@ -25,25 +30,26 @@ export interface Submission {
   purposes: number;
 }
 
-/** A weight change the registry reports to the distributor. */
-export interface WeightChange {
-  account: string;
-  oldMask: number;
-  oldWeight: bigint;
-  newMask: number;
-  newWeight: bigint;
-}
+/** A consent change the registry reports to the distributor. */
+export type WeightChange = ConsentChange;
 
 /** The effects of a successful registration, to apply once the chain accepted it. */
 export interface Registration {
   superseded?: string;
   paidBefore: bigint;
-  /** Reward before the cap cut. */
+  /** Reward minted: whole units within the mint budget and the cap. */
   reward: bigint;
   weightChange?: WeightChange;
 }
 
 export const weightOf = (c: Pick<ContributionModel, "units" | "quality">): bigint => c.units * c.quality;
+
+/** The purposes of `c` whose consent is still pending in `epoch`. */
+const pendingIn = (c: ContributionModel, epoch: bigint): number => (c.consentEpoch === epoch ? c.pending : 0);
+
+/** The purposes of `c` whose consent is effective in `epoch` (none unless active). */
+export const effectivePurposes = (c: ContributionModel, epoch: bigint): number =>
+  c.status === ContributionStatus.Active ? c.purposes & ~pendingIn(c, epoch) : 0;
 
 /**
  * The ContributionRegistry's rules: content registered once, sources bound to their first wallet with at most one
@@ -97,22 +103,32 @@ export class RegistryModel {
     return undefined;
   }
 
-  /** Registers `s` (already checked): supersedes the source's active contribution and computes the reward. */
-  register(s: Submission): Registration {
+  /**
+   * Registers `s` (already checked) in consent epoch `epoch`: supersedes the source's active contribution and
+   * rewards the units beyond what the source was paid for, in whole units within `mintable` tokens. Only the
+   * units rewarded are recorded as paid.
+   */
+  register(s: Submission, epoch: bigint, mintable: bigint): Registration {
     const latest = this.sources.get(s.sourceHash);
     const previous = latest ? this.contributions.get(latest) : undefined;
     const paidBefore = previous?.paidUnits ?? 0n;
     const counts = this.countOf(s.caller);
-    let oldMask = 0;
-    let oldWeight = 0n;
+    let left = 0;
+    let leftPending = 0;
+    let leftWeight = 0n;
     let superseded: string | undefined;
     if (previous && previous.status === ContributionStatus.Active) {
+      left = previous.purposes;
+      leftPending = previous.purposes & pendingIn(previous, epoch);
+      leftWeight = weightOf(previous);
       previous.status = ContributionStatus.Superseded;
-      oldMask = previous.purposes;
-      oldWeight = weightOf(previous);
       counts.active -= 1n;
       superseded = latest;
     }
+    const perUnit = s.quality * this.rewardRate;
+    const wanted = s.units > paidBefore && perUnit !== 0n ? s.units - paidBefore : 0n;
+    const affordable = perUnit === 0n ? 0n : mintable / perUnit;
+    const rewarded = wanted < affordable ? wanted : affordable;
     this.contributions.set(s.contentHash, {
       owner: s.caller,
       sourceHash: s.sourceHash,
@@ -120,44 +136,53 @@ export class RegistryModel {
       quality: s.quality,
       purposes: s.purposes,
       status: ContributionStatus.Active,
-      paidUnits: s.units > paidBefore ? s.units : paidBefore,
+      paidUnits: paidBefore + rewarded,
+      consentEpoch: epoch,
+      pending: s.purposes,
     });
     this.sources.set(s.sourceHash, s.contentHash);
     this.counts.set(s.caller, { total: counts.total + 1n, active: counts.active + 1n });
-    const reward =
-      s.units > paidBefore && this.rewardRate !== 0n ? (s.units - paidBefore) * s.quality * this.rewardRate : 0n;
     const weightChange =
-      oldMask !== 0 || s.purposes !== 0
-        ? { account: s.caller, oldMask, oldWeight, newMask: s.purposes, newWeight: s.units * s.quality }
+      left !== 0 || s.purposes !== 0
+        ? { account: s.caller, left, leftPending, leftWeight, joined: s.purposes, joinedWeight: s.units * s.quality }
         : undefined;
-    return { superseded, paidBefore, reward, weightChange };
+    return { superseded, paidBefore, reward: rewarded * perUnit, weightChange };
   }
 
-  /** Changes consent (already checked); returns the weight change reported. */
-  setPurposes(caller: string, contentHash: string, purposes: number): WeightChange {
+  /** Changes consent (already checked) in `epoch`; returns the consent change reported. */
+  setPurposes(caller: string, contentHash: string, purposes: number, epoch: bigint): WeightChange {
     const c = this.contributions.get(contentHash)!;
-    const oldMask = c.purposes;
+    const old = c.purposes;
+    const pendingNow = pendingIn(c, epoch);
+    const removed = old & ~purposes;
+    const added = purposes & ~old;
     c.purposes = purposes;
+    c.pending = (pendingNow & ~removed) | added;
+    c.consentEpoch = epoch;
     const weight = weightOf(c);
-    return { account: caller, oldMask, oldWeight: weight, newMask: purposes, newWeight: weight };
+    return { account: caller, left: removed, leftPending: removed & pendingNow, leftWeight: weight, joined: added, joinedWeight: weight };
   }
 
-  /** Revokes (already checked); returns the weight change reported, if any. */
-  revoke(caller: string, contentHash: string): WeightChange | undefined {
+  /** Revokes (already checked) in `epoch`; returns the consent change reported, if any. */
+  revoke(caller: string, contentHash: string, epoch: bigint): WeightChange | undefined {
     const c = this.contributions.get(contentHash)!;
+    const leftPending = c.purposes & pendingIn(c, epoch);
     c.status = ContributionStatus.Revoked;
     const counts = this.countOf(caller);
     this.counts.set(caller, { total: counts.total, active: counts.active - 1n });
     return c.purposes !== 0
-      ? { account: caller, oldMask: c.purposes, oldWeight: weightOf(c), newMask: 0, newWeight: 0n }
+      ? { account: caller, left: c.purposes, leftPending, leftWeight: weightOf(c), joined: 0, joinedWeight: 0n }
       : undefined;
   }
 
-  /** Each account's consenting weight in `purpose`: Σ of its active contributions that consent to it. */
-  consentingWeights(purpose: number): Map<string, bigint> {
+  /**
+   * Each account's consenting weight in `purpose` in `epoch`: Σ of its active contributions whose consent to it
+   * is effective (given before `epoch`).
+   */
+  consentingWeights(purpose: number, epoch: bigint): Map<string, bigint> {
     const weights = new Map<string, bigint>();
     for (const c of this.contributions.values()) {
-      if (c.status === ContributionStatus.Active && (c.purposes >> purpose) & 1) {
+      if ((effectivePurposes(c, epoch) >> purpose) & 1) {
         weights.set(c.owner, (weights.get(c.owner) ?? 0n) + weightOf(c));
       }
     }

@@ -33,6 +33,9 @@ const DAY = 24n * HOUR;
 export const TOKEN_CAP = parseEther("30000");
 /** Held by the deployer, who never delegated: supply that counts for thresholds but not for votes. */
 export const INITIAL_SUPPLY = parseEther("10000");
+/** A mint budget that binds before the cap does: rewards are cut to what is left of the day's budget. */
+export const MINT_BUDGET = parseEther("6000");
+export const MINT_PERIOD = 86_400n;
 export const BUYER_FUNDS = usdc(1_000_000_000);
 
 /**
@@ -67,7 +70,12 @@ const GAS_LIMIT = 15_000_000n;
  * deployer holds the initial supply.
  */
 export async function invariantFixture() {
-  const system = await deploySystem({ tokenCap: TOKEN_CAP, initialSupply: INITIAL_SUPPLY });
+  const system = await deploySystem({
+    tokenCap: TOKEN_CAP,
+    initialSupply: INITIAL_SUPPLY,
+    mintBudget: MINT_BUDGET,
+    mintPeriod: MINT_PERIOD,
+  });
   const { escrow, usdc: settlement, registry, signers } = system;
   // The timelock as a signer: random sequences decide requests directly (one real proposal path exists too).
   const admin = await timelockSigner(system);
@@ -82,7 +90,11 @@ export async function invariantFixture() {
   }
   const { chainId } = await ethers.provider.getNetwork();
   const domain = attestationDomain(chainId, await registry.getAddress());
-  return { ...system, admin, actors, buyers, outsider, domain };
+  // The consent-epoch clock: epoch `1 + (t - anchor) / length` (no governance change in these runs).
+  const [epoch, start] = await system.distributor.currentEpoch();
+  const epochLength = await system.distributor.consentEpoch();
+  const epochAnchor = start - (epoch - 1n) * epochLength;
+  return { ...system, admin, actors, buyers, outsider, domain, epochAnchor, epochLength };
 }
 
 export type Deployment = Awaited<ReturnType<typeof invariantFixture>>;
@@ -167,6 +179,10 @@ export class Model {
   readonly initialSupply = INITIAL_SUPPLY;
   /** Σ rewards actually minted. */
   minted = 0n;
+  /** The mint window (`t / MINT_PERIOD`) and what it minted. */
+  window = { index: -1n, minted: 0n };
+  private readonly epochAnchor: bigint;
+  private readonly epochLength: bigint;
   /** Block time of the last mined block; warps move it forward without mining. */
   now: bigint;
   /** Counters for fresh, deterministic hashes and proposal descriptions. */
@@ -177,6 +193,8 @@ export class Model {
   constructor(world: World, now: bigint) {
     const parameters = localParameters.DataCoopLocal;
     this.now = now;
+    this.epochAnchor = world.d.epochAnchor;
+    this.epochLength = world.d.epochLength;
     this.treasury = world.treasury;
     this.registry = new RegistryModel(0b111111, BigInt(parameters.rewardRate));
     this.escrow = new EscrowModel(
@@ -209,13 +227,29 @@ export class Model {
     this.usdc.set(to, this.balance(to) + amount);
   }
 
-  /** Mints a reward within the cap and returns what was minted. */
+  /** The consent epoch at block time `t` and its first second. */
+  epochAt(t: bigint): { epoch: bigint; start: bigint } {
+    const elapsed = (t - this.epochAnchor) / this.epochLength;
+    return { epoch: 1n + elapsed, start: this.epochAnchor + elapsed * this.epochLength };
+  }
+
+  /** Tokens that can still be minted as rewards at block time `t`: the window's budget and the cap. */
+  mintable(t: bigint): bigint {
+    const used = this.window.index === t / MINT_PERIOD ? this.window.minted : 0n;
+    const budget = MINT_BUDGET - used;
+    const cap = this.cap - this.votes.totalSupply;
+    return budget < cap ? budget : cap;
+  }
+
+  /** Mints a reward already cut to `mintable(timestamp)`, counting it against the window's budget. */
   reward(to: string, amount: bigint, timestamp: bigint): bigint {
-    const remaining = this.cap - this.votes.totalSupply;
-    const minted = amount < remaining ? amount : remaining;
-    this.votes.mint(to, minted, timestamp);
-    this.minted += minted;
-    return minted;
+    if (amount > this.mintable(timestamp)) throw new Error("model: reward above the budget or the cap");
+    if (amount === 0n) return 0n;
+    const index = timestamp / MINT_PERIOD;
+    this.window = { index, minted: (this.window.index === index ? this.window.minted : 0n) + amount };
+    this.votes.mint(to, amount, timestamp);
+    this.minted += amount;
+    return amount;
   }
 
   succeeded(kind: string): void {
