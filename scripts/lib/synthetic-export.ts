@@ -1204,11 +1204,11 @@ export function buildBrokenExport(kind: BrokenKind): BrokenExport {
     case "overlapping-entries":
       return { bytes: overlappingZip() };
     case "too-many-entries": {
-      // One more entry than the default limit of 10,000.
+      // One more entry than a limit of 100 (the default, 60,000, is the same check at scale).
       const files = baseFiles();
-      const extra = 10_001 - Object.keys(files).length;
+      const extra = 101 - Object.keys(files).length;
       for (let i = 0; i < extra; i++) files[`file-${String(i).padStart(5, "0")}.txt`] = "x";
-      return { bytes: zipFiles(files, 0) };
+      return { bytes: zipFiles(files, 0), limits: { maxEntries: 100 } };
     }
     case "zip64": {
       const zip = zipFiles(baseFiles());
@@ -1222,7 +1222,10 @@ export function buildBrokenExport(kind: BrokenKind): BrokenExport {
       return { bytes: patchFlags(zipFiles(baseFiles()), "user.json", 1) };
     case "oversize-declared":
       // The header claims 3 GiB: rejected before anything is inflated.
-      return { bytes: patchDeclaredSize(zipFiles(baseFiles()), "conversations.json", 3 * 1024 * 1024 * 1024) };
+      return {
+        bytes: patchDeclaredSize(zipFiles(baseFiles()), "conversations.json", 3 * 1024 * 1024 * 1024),
+        limits: { maxEntryUncompressedBytes: 2 * 1024 * 1024 * 1024 },
+      };
     case "oversize-inflated": {
       // A JSON string of 1.5 MiB of random letters (barely compressible) that declares 1 KiB,
       // read with a 1 MiB total limit.
