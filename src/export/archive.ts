@@ -102,8 +102,10 @@ const FLAG_DESCRIPTOR = 0x08;
 const INFLATE_SLICE = 16 * 1024;
 /** Deflate's largest expansion (258-byte matches coded in 2 bits), rounded up. */
 const MAX_DEFLATE_RATIO = 1032;
-/** Output chunk of the native inflater. */
-const NATIVE_CHUNK = 64 * 1024;
+/** Output chunk of the native inflater (larger chunks: fewer callbacks on the main thread). */
+const NATIVE_CHUNK = 256 * 1024;
+/** Compressed bytes written to the native inflater at a time. */
+const NATIVE_SLICE = 64 * 1024;
 
 function u16(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8);
@@ -526,7 +528,7 @@ export class SafeZip {
       const pump = (): void => {
         try {
           while (!failed && at < entry.compressedSize) {
-            const length = Math.min(NATIVE_CHUNK, entry.compressedSize - at);
+            const length = Math.min(NATIVE_SLICE, entry.compressedSize - at);
             // The source may return a view into memory reused by the next read: copy it.
             const slice = Buffer.from(this.source.read(entry.dataOffset + at, length));
             at += length;

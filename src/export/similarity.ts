@@ -68,22 +68,34 @@ export function normalizePrompt(text: string): string {
   return text.toLowerCase().replace(DIGITS, "0").replace(SEPARATORS, " ").trim();
 }
 
-/** MinHash signature of a normalised text (see module doc); written into `out` at `at`. */
-function signature(text: string, out: Uint32Array, at: number): void {
-  out.fill(EMPTY, at, at + BINS);
-  const put = (h: number): void => {
-    const bin = at + (h >>> 28);
-    const value = h & 0x0fffffff;
-    if (out[bin] === EMPTY || value < out[bin]) out[bin] = value;
-  };
+/** B^SHINGLE mod 2^32, to drop the leaving code unit from the rolling hash. */
+const ROLL = 0x01000193;
+const ROLL_OUT = (() => {
+  let p = 1;
+  for (let k = 0; k < SHINGLE; k++) p = Math.imul(p, ROLL);
+  return p;
+})();
+
+/**
+ * MinHash signature of a normalised text (see module doc) into `out`. Each 5-unit window is
+ * hashed by a rolling polynomial hash (one multiply per code unit) and mixed before binning.
+ */
+function signature(text: string, out: Uint32Array): void {
+  out.fill(EMPTY);
   if (text.length <= SHINGLE) {
-    put(fmix(hash52(text, 4) >>> 0));
+    const h = fmix(hash52(text, 4) >>> 0);
+    out[h >>> 28] = h & 0x0fffffff;
     return;
   }
-  for (let i = 0; i + SHINGLE <= text.length; i++) {
-    let h = 0x2545f491;
-    for (let k = 0; k < SHINGLE; k++) h = Math.imul(h ^ text.charCodeAt(i + k), 0x01000193);
-    put(fmix(h));
+  let roll = 0;
+  for (let i = 0; i < text.length; i++) {
+    roll = (Math.imul(roll, ROLL) + text.charCodeAt(i)) | 0;
+    if (i >= SHINGLE) roll = (roll - Math.imul(text.charCodeAt(i - SHINGLE), ROLL_OUT)) | 0;
+    if (i < SHINGLE - 1) continue;
+    const h = fmix(roll);
+    const bin = h >>> 28;
+    const value = h & 0x0fffffff;
+    if (value < out[bin]) out[bin] = value;
   }
 }
 
@@ -93,13 +105,14 @@ export class NearDuplicateIndex {
   private count = 0;
   private readonly bands = new Map<number, number>();
   private readonly probe = new Uint32Array(BINS);
+  private readonly keys: number[] = new Array<number>(BANDS).fill(-1);
 
   /** Adds a prompt; returns true when it is a near-duplicate of one added before. */
   add(prompt: string): boolean {
     const text = normalizePrompt(prompt);
     if (text.length === 0) return false;
-    signature(text, this.probe, 0);
-    const keys: number[] = [];
+    signature(text, this.probe);
+    const keys = this.keys;
     let duplicate = false;
     for (let band = 0; band < BANDS; band++) {
       let h = band + 1;
@@ -109,9 +122,12 @@ export class NearDuplicateIndex {
         if (v !== EMPTY) set = true;
         h = Math.imul(h ^ v, 0x01000193) ^ (h >>> 13);
       }
-      if (!set) continue;
+      if (!set) {
+        keys[band] = -1;
+        continue;
+      }
       const key = fmix(h) * 8 + band;
-      keys.push(key);
+      keys[band] = key;
       const earlier = this.bands.get(key);
       if (!duplicate && earlier !== undefined && this.similarity(earlier) >= NEAR_DUPLICATE_SIMILARITY) {
         duplicate = true;
@@ -125,7 +141,10 @@ export class NearDuplicateIndex {
         this.signatures = grown;
       }
       this.signatures.set(this.probe, index * BINS);
-      for (const key of keys) if (!this.bands.has(key)) this.bands.set(key, index);
+      for (let band = 0; band < BANDS; band++) {
+        const key = keys[band];
+        if (key >= 0 && !this.bands.has(key)) this.bands.set(key, index);
+      }
     }
     return duplicate;
   }

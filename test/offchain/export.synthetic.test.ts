@@ -211,15 +211,15 @@ describe("synthetic exports: reader against construction", () => {
   });
 });
 
-describe("synthetic exports: a large export (5,000 conversations)", () => {
+describe("synthetic exports: a larger export (1,500 conversations; 50,000 are in npm run bench:export)", () => {
   let large: ReturnType<typeof generateSyntheticExport>;
 
   before(() => {
     large = generateSyntheticExport({
       seed: 2024,
-      conversations: 5_000,
+      conversations: 1_500,
       layout: "split",
-      conversationsPerFile: 1_000,
+      conversationsPerFile: 300,
       compressionLevel: 1,
     });
   });
@@ -228,10 +228,10 @@ describe("synthetic exports: a large export (5,000 conversations)", () => {
     const bench = benchmarkScoreExport(large.zip, { salt: SALT }, 1);
     expectMatchesFacts(bench.score, large.facts, "split");
     expect(bench.score.stats.conversationFiles).to.equal(5);
-    expect(bench.score.units).to.be.greaterThan(30_000);
+    expect(bench.score.units).to.be.greaterThan(9_000);
     // Informational only: performance is measured by the benchmark, never asserted here.
     console.log(
-      `      5,000 conversations, ${(large.zip.length / 1e6).toFixed(1)} MB zipped: ` +
+      `      1,500 conversations, ${(large.zip.length / 1e6).toFixed(1)} MB zipped: ` +
         `${bench.medianMs.toFixed(0)} ms, ${bench.conversationsPerSecond} conversations/s`,
     );
   });
