@@ -24,7 +24,7 @@
 import { isKnownContentType, readContent } from "./content";
 import { ExportFormatError } from "./errors";
 import { finite, hasKey, isObject, own, type JsonObject, type JsonValue } from "./json";
-import { messageKey, NearDuplicateIndex } from "./similarity";
+import { MessageKeys, NearDuplicateIndex } from "./similarity";
 
 /** Latest timestamp accepted (year 3000), in Unix seconds. */
 const MAX_TIME = 32_503_680_000;
@@ -82,7 +82,7 @@ export class ExportTally {
   readonly activeDays = new Set<number>();
   firstTime: number | undefined;
   lastTime: number | undefined;
-  private readonly seen = new Set<number>();
+  private readonly seen = new MessageKeys();
   private readonly conversationIds = new Set<string>();
   private readonly prompts = new NearDuplicateIndex();
 
@@ -225,12 +225,10 @@ export class ExportTally {
     if (!isObject(content) || typeof type !== "string") return;
     const reading = readContent(content, type);
     if (!reading.countable || (reading.text.length === 0 && reading.assets.length === 0)) return;
-    const key = messageKey(role, reading.text, reading.assets);
-    if (this.seen.has(key)) {
+    if (!this.seen.add(role, reading.text, reading.assets)) {
       this.duplicates++;
       return;
     }
-    this.seen.add(key);
     if (reading.isCode) this.codeUnits++;
     if (role === "user") {
       this.userUnits++;

@@ -1,10 +1,11 @@
 /**
  * Fingerprints for repeated and near-repeated messages, in memory independent of message length.
  *
- * - {@link messageKey}: a 52-bit hash of a message's role, text and attachments. Two messages with
- *   the same key are word-for-word repeats. Keeping hashes instead of texts bounds the memory of
- *   the repeat check to a few dozen bytes per message. A collision (probability about n²/2⁵³, under
- *   10⁻⁵ for a million messages) could only make a contributor's own message count as a repeat.
+ * - {@link MessageKeys}: a 64-bit hash of a message's role, text and attachments. Two messages with
+ *   the same hash are word-for-word repeats. Keeping hashes in typed arrays instead of texts bounds
+ *   the memory of the repeat check to about 24 bytes per message. A collision (probability about
+ *   n²/2⁶⁵, under 10⁻⁷ for a million messages) could only make a contributor's own message count
+ *   as a repeat.
  * - {@link NearDuplicateIndex}: templated or machine-made prompts ("Write post number 17 about
  *   ...") are near-duplicates: the text is normalised (lower case, every run of digits becomes
  *   `0`, punctuation and spacing collapsed), cut into overlapping 5-character shingles, and
@@ -30,6 +31,60 @@ export const NEAR_DUPLICATE_SIMILARITY = 0.6;
 /** Prompts indexed at most; later prompts are still compared, not added (bounds memory). */
 const MAX_INDEXED = 400_000;
 
+/**
+ * Open-addressing hash table of 64-bit keys (two 32-bit halves) to 32-bit values, in typed arrays:
+ * no per-entry objects, about 24 bytes per entry at the worst load. Key (0, 0) is reserved.
+ */
+export class KeyTable {
+  private hi = new Uint32Array(1024);
+  private lo = new Uint32Array(1024);
+  private values = new Uint32Array(1024);
+  size = 0;
+
+  /** The slot holding (hi, lo), or the empty slot where it belongs. */
+  private slot(hi: number, lo: number): number {
+    const mask = this.hi.length - 1;
+    let i = (Math.imul(hi ^ lo, 0x9e3779b1) >>> 0) & mask;
+    while ((this.hi[i] !== 0 || this.lo[i] !== 0) && (this.hi[i] !== hi || this.lo[i] !== lo)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** The value of (hi, lo), or -1. */
+  get(hi: number, lo: number): number {
+    if (hi === 0 && lo === 0) lo = 1;
+    const i = this.slot(hi >>> 0, lo >>> 0);
+    return this.hi[i] === 0 && this.lo[i] === 0 ? -1 : this.values[i];
+  }
+
+  /** Sets (hi, lo) to `value` unless present; returns whether it was absent. */
+  add(hi: number, lo: number, value = 0): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    hi >>>= 0;
+    lo >>>= 0;
+    const i = this.slot(hi, lo);
+    if (this.hi[i] !== 0 || this.lo[i] !== 0) return false;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.values[i] = value;
+    if (++this.size * 2 > this.hi.length) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const { hi, lo, values } = this;
+    this.hi = new Uint32Array(hi.length * 2);
+    this.lo = new Uint32Array(hi.length * 2);
+    this.values = new Uint32Array(hi.length * 2);
+    for (let k = 0; k < hi.length; k++) {
+      if (hi[k] === 0 && lo[k] === 0) continue;
+      const i = this.slot(hi[k], lo[k]);
+      this.hi[i] = hi[k];
+      this.lo[i] = lo[k];
+      this.values[i] = values[k];
+    }
+  }
+}
+
 function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -38,8 +93,8 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Two 32-bit lanes over the code units of `text`, folded into 52 bits. */
-function hash52(text: string, seed: number): number {
+/** Two independent 32-bit hashes of `text`'s code units, written to `out`. */
+function hash64(text: string, seed: number, out: Uint32Array): void {
   let a = (0x811c9dc5 ^ seed) >>> 0;
   let b = (0x9747b28c ^ Math.imul(seed, 0x01000193)) >>> 0;
   for (let i = 0; i < text.length; i++) {
@@ -48,16 +103,26 @@ function hash52(text: string, seed: number): number {
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  a = fmix(a ^ text.length);
-  b = fmix(b + text.length);
-  return a * 0x100000 + (b >>> 12);
+  out[0] = fmix(a ^ text.length);
+  out[1] = fmix(b + text.length);
 }
 
-/** Hash identifying a message's role, trimmed text and attachment pointers (see module doc). */
-export function messageKey(role: string, text: string, assets: readonly string[]): number {
-  let key = hash52(text, role === "user" ? 1 : 2);
-  for (const asset of assets) key = (key * 31 + hash52(asset, 3)) % 0x10000000000000;
-  return key;
+/** Remembers messages by a 64-bit hash of role, trimmed text and attachments (see module doc). */
+export class MessageKeys {
+  private readonly table = new KeyTable();
+  private readonly h = new Uint32Array(2);
+  private readonly part = new Uint32Array(2);
+
+  /** Adds the message; returns false when an identical one was added before. */
+  add(role: string, text: string, assets: readonly string[]): boolean {
+    hash64(text, role === "user" ? 1 : 2, this.h);
+    for (const asset of assets) {
+      hash64(asset, 3, this.part);
+      this.h[0] = fmix(this.h[0] ^ this.part[0]);
+      this.h[1] = fmix((this.h[1] + this.part[1]) | 0);
+    }
+    return this.table.add(this.h[0], this.h[1]);
+  }
 }
 
 const DIGITS = /\p{Nd}+/gu;
@@ -66,6 +131,13 @@ const SEPARATORS = /[^\p{L}\p{Nd}]+/gu;
 /** Lower case, digit runs to `0`, everything but letters and digits to one space, trimmed. */
 export function normalizePrompt(text: string): string {
   return text.toLowerCase().replace(DIGITS, "0").replace(SEPARATORS, " ").trim();
+}
+
+/** FNV-1a of a short text. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** B^SHINGLE mod 2^32, to drop the leaving code unit from the rolling hash. */
@@ -83,7 +155,7 @@ const ROLL_OUT = (() => {
 function signature(text: string, out: Uint32Array): void {
   out.fill(EMPTY);
   if (text.length <= SHINGLE) {
-    const h = fmix(hash52(text, 4) >>> 0);
+    const h = fmix(hash32(text));
     out[h >>> 28] = h & 0x0fffffff;
     return;
   }
@@ -103,7 +175,7 @@ function signature(text: string, out: Uint32Array): void {
 export class NearDuplicateIndex {
   private signatures = new Uint32Array(BINS * 1024);
   private count = 0;
-  private readonly bands = new Map<number, number>();
+  private readonly bands = new KeyTable();
   private readonly probe = new Uint32Array(BINS);
   private readonly keys: number[] = new Array<number>(BANDS).fill(-1);
 
@@ -126,10 +198,10 @@ export class NearDuplicateIndex {
         keys[band] = -1;
         continue;
       }
-      const key = fmix(h) * 8 + band;
+      const key = fmix(h);
       keys[band] = key;
-      const earlier = this.bands.get(key);
-      if (!duplicate && earlier !== undefined && this.similarity(earlier) >= NEAR_DUPLICATE_SIMILARITY) {
+      const earlier = this.bands.get(band + 1, key);
+      if (!duplicate && earlier >= 0 && this.similarity(earlier) >= NEAR_DUPLICATE_SIMILARITY) {
         duplicate = true;
       }
     }
@@ -143,7 +215,7 @@ export class NearDuplicateIndex {
       this.signatures.set(this.probe, index * BINS);
       for (let band = 0; band < BANDS; band++) {
         const key = keys[band];
-        if (key >= 0 && !this.bands.has(key)) this.bands.set(key, index);
+        if (key >= 0) this.bands.add(band + 1, key, index);
       }
     }
     return duplicate;
