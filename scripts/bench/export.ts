@@ -24,7 +24,8 @@ import { buildSync } from "esbuild";
 
 import { writeLargeExports, ZipFileWriter } from "../../test/support/export/large";
 import { plainConversation } from "../../test/support/export/hostile";
-import { buildExportFiles, Prng } from "../lib/synthetic-export";
+import { buildExportFiles } from "../../test/support/export/builders";
+import { Prng } from "../../test/support/export/random";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CACHE = path.join(ROOT, "cache", "bench-export");
@@ -147,13 +148,7 @@ async function writeHostile(file: string): Promise<void> {
 }
 
 function row(cells: readonly (string | number)[]): string {
-  return cells
-    .map((c, i) =>
-      String(c)
-        .padStart(i === 0 ? 0 : 12)
-        .padEnd(i === 0 ? 22 : 0),
-    )
-    .join("");
+  return cells.map((c, i) => (i === 0 ? String(c).padEnd(14) : String(c).padStart(12))).join(" ");
 }
 
 async function main(): Promise<void> {
@@ -179,9 +174,9 @@ async function main(): Promise<void> {
   const perWallSecond = (m: Measure): number => Math.round((m.conversations * 1000) / Math.max(1, m.wallMs));
 
   console.log("");
-  console.log(row(["case", "conv/cpu-s", "conv/s wall", "cpu ms", "wall ms", "peak MiB", "result"]));
+  console.log(row(["case", "conv/cpu-s", "conv/s wall", "cpu ms", "wall ms", "peak MiB", "  result"]));
   for (const [name, { reader, reference }] of Object.entries(results)) {
-    const outcome = reader.error ?? `${reader.units} u, ${reader.quality} q`;
+    const outcome = `  ${reader.error ?? `${reader.units} units, quality ${reader.quality}`}`;
     console.log(
       row([name, perCpuSecond(reader), perWallSecond(reader), reader.cpuMs, reader.wallMs, reader.peakRssMiB, outcome]),
     );
@@ -193,7 +188,7 @@ async function main(): Promise<void> {
         reference.cpuMs,
         reference.wallMs,
         reference.peakRssMiB,
-        "inflate+parse",
+        "  inflate + JSON.parse only",
       ]),
     );
   }

@@ -17,7 +17,7 @@ import {
   zipFiles,
   type ConversationSpec,
   type MessageSpec,
-} from "../../../scripts/lib/synthetic-export";
+} from "./builders";
 import { crc32 } from "../../../src/export/crc32";
 import type { JsonObject, JsonValue } from "../../../src/export/json";
 import type { ExportErrorCode, ExportLimits } from "../../../src/export";

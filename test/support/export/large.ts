@@ -14,7 +14,7 @@ import { createDeflateRaw } from "node:zlib";
 
 import { unzipSync } from "fflate";
 
-import { generateSyntheticExport } from "../../../scripts/lib/synthetic-export";
+import { generateSyntheticExport } from "./generator";
 import { Crc32 } from "../../../src/export/crc32";
 
 /** A zip written to a file entry by entry; an entry's data may be pushed in pieces. */
