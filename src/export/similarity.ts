@@ -171,6 +171,72 @@ function signature(text: string, out: Uint32Array): void {
   }
 }
 
+/** The last normalised code units (ASCII) of {@link asciiSignature}'s rolling window. */
+const RING = new Uint8Array(8);
+
+/**
+ * {@link normalizePrompt} and {@link signature} in one pass for ASCII text (the common case),
+ * without building the normalised string; returns false, having done nothing, for other text.
+ */
+function asciiSignature(text: string, out: Uint32Array): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  out.fill(EMPTY);
+  const ring = RING;
+  let length = 0;
+  let roll = 0;
+  let hash = 0x811c9dc5;
+  let pendingSpace = false;
+  let inDigits = false;
+  const emit = (c: number): void => {
+    hash = Math.imul(hash ^ c, 0x01000193);
+    roll = (Math.imul(roll, ROLL) + c) | 0;
+    if (length >= SHINGLE) roll = (roll - Math.imul(ring[(length - SHINGLE) & 7], ROLL_OUT)) | 0;
+    ring[length & 7] = c;
+    length++;
+    if (length >= SHINGLE) {
+      const h = fmix(roll);
+      const bin = h >>> 28;
+      const value = h & 0x0fffffff;
+      if (value < out[bin]) out[bin] = value;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    const letter = c >= 0x61 && c <= 0x7a;
+    const digit = c >= 0x30 && c <= 0x39;
+    if (!letter && !digit) {
+      inDigits = false;
+      if (length > 0) pendingSpace = true;
+      continue;
+    }
+    if (digit && inDigits) continue;
+    inDigits = digit;
+    if (pendingSpace) {
+      emit(0x20);
+      pendingSpace = false;
+    }
+    emit(digit ? 0x30 : c);
+  }
+  if (length > 0 && length <= SHINGLE) {
+    out.fill(EMPTY);
+    const h = fmix(hash >>> 0);
+    out[h >>> 28] = h & 0x0fffffff;
+  }
+  return length > 0;
+}
+
+/**
+ * The MinHash signature of a prompt (16 values; `0xffffffff` marks an empty bin). `portable`
+ * skips the one-pass ASCII path, which must give the same values (tests compare them).
+ */
+export function promptSignature(prompt: string, portable = false): Uint32Array {
+  const out = new Uint32Array(BINS);
+  if (portable || !asciiSignature(prompt, out)) signature(normalizePrompt(prompt), out);
+  return out;
+}
+
 /** Finds prompts that are near-duplicates of an earlier one. Deterministic: order matters, nothing else. */
 export class NearDuplicateIndex {
   private signatures = new Uint32Array(BINS * 1024);
@@ -181,9 +247,11 @@ export class NearDuplicateIndex {
 
   /** Adds a prompt; returns true when it is a near-duplicate of one added before. */
   add(prompt: string): boolean {
-    const text = normalizePrompt(prompt);
-    if (text.length === 0) return false;
-    signature(text, this.probe);
+    if (!asciiSignature(prompt, this.probe)) {
+      const text = normalizePrompt(prompt);
+      if (text.length === 0) return false;
+      signature(text, this.probe);
+    }
     const keys = this.keys;
     let duplicate = false;
     for (let band = 0; band < BANDS; band++) {

@@ -1,12 +1,13 @@
-import { expect } from "chai";
 import * as zlib from "node:zlib";
 
+import { expect } from "chai";
 import fc from "fast-check";
 
 import { Crc32, crc32, NATIVE_CRC32 } from "../../src/export/crc32";
 import { ExportError } from "../../src/export";
 import type { JsonValue } from "../../src/export/json";
 import { JsonItemStream, ValueBudget, type JsonReadLimits, type TopLevel } from "../../src/export/json-stream";
+import { normalizePrompt, promptSignature } from "../../src/export/similarity";
 
 const LIMITS: JsonReadLimits = { maxDepth: 64, maxStringBytes: 1 << 20, maxItemBytes: 1 << 22, maxItemValues: 1 << 20 };
 
@@ -172,5 +173,21 @@ describe("export reader: CRC-32", () => {
       }),
       { numRuns: 200, seed: 32 },
     );
+  });
+});
+
+describe("export reader: prompt signatures", () => {
+  it("computes the same MinHash in one pass for ASCII text as through the normalised string", () => {
+    const ascii = fc.string({ unit: fc.constantFrom(..."aB9 .,!\n0x-Zq7".split("")), maxLength: 60 });
+    fc.assert(
+      fc.property(ascii, (text) => {
+        const fast = promptSignature(text);
+        const slow = promptSignature(text, true);
+        return fast.every((v, i) => v === slow[i]);
+      }),
+      { numRuns: 500, seed: 51 },
+    );
+    expect(normalizePrompt("  Write POST #123, now!! ")).to.equal("write post 0 now");
+    expect([...promptSignature("Écris le billet 12")]).to.deep.equal([...promptSignature("écris le billet 7", true)]);
   });
 });
