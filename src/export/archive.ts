@@ -3,19 +3,67 @@
  *
  * The central directory is parsed here (not trusted from local headers alone) and every entry is
  * checked before anything is inflated: no absolute paths, no `..` segments, no symlinks, no
- * duplicate names, no overlapping data ranges (the "overlapping files" bomb), no ZIP64 or
- * multi-disk tricks, entry count and declared sizes within the limits.
+ * duplicate names, no ZIP64 or multi-disk tricks, entry count and declared sizes within the
+ * limits, and the compression-ratio rule on every large entry, on the small ones in aggregate and
+ * on the archive as a whole. The entries must tile the archive exactly: every byte before the
+ * central directory belongs to one entry (local header, data, optional data descriptor), so no
+ * entry shares data with another (the "overlapping files" bomb) and no unlisted payload hides in
+ * a gap.
  *
- * Inflation is streamed (fflate `Inflate`, fed in small slices) and the bytes actually produced
- * are counted as they come: the per-entry, total and compression-ratio limits stop a bomb even
- * when its header lies about the size. A fully inflated entry (`read`, or `verify` which discards
- * the bytes) must then match its declared size and CRC-32. Nothing is ever written to disk.
+ * Inflation is native zlib in one call for entries up to 16 MiB (bounded by the declared size),
+ * and streamed above that (native zlib when asynchronous, fflate when synchronous), checked as
+ * bytes come: an entry stops the moment it exceeds its declared size; the total is bounded; the
+ * CRC-32 and the exact size are checked at the end, and so is that the deflate stream ends exactly
+ * where the entry's compressed data does (no trailing bytes). Nothing is written to disk; the
+ * archive is read through a {@link ByteSource}, so a file on disk is never loaded whole.
  */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { createInflateRaw, inflateRawSync } from "node:zlib";
+
 import { Inflate } from "fflate";
 
 import { Crc32 } from "./crc32";
 import { ExportArchiveError } from "./errors";
 import type { ExportLimits } from "./limits";
+
+/** Random access to the archive's bytes. */
+export interface ByteSource {
+  readonly size: number;
+  /** `length` bytes from `offset` (fewer only past the end). The result may be a view: copy to keep it. */
+  read(offset: number, length: number): Uint8Array;
+  close?(): void;
+}
+
+/** A source over bytes already in memory. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+/** A source over an open file, read with positional reads (the file is never loaded whole). */
+export function fileSource(path: string): ByteSource {
+  const fd = openSync(path, "r");
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new ExportArchiveError("UNREADABLE", "The path given is not a regular file.");
+    return {
+      size: info.size,
+      read(offset, length) {
+        const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, info.size - offset)));
+        let at = 0;
+        while (at < out.length) {
+          const n = readSync(fd, out, at, out.length - at, offset + at);
+          if (n === 0) break;
+          at += n;
+        }
+        return at === out.length ? out : out.subarray(0, at);
+      },
+      close: () => closeSync(fd),
+    };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
 
 /** One file or folder of the archive, as declared by the central directory. */
 export interface ZipEntry {
@@ -26,16 +74,20 @@ export interface ZipEntry {
   readonly encrypted: boolean;
   readonly crc32: number;
   readonly compressedSize: number;
-  /** Uncompressed size claimed by the header: a hint, never trusted. */
+  /** Uncompressed size claimed by the header: checked against the bytes actually inflated. */
   readonly declaredSize: number;
   /** Offset of the first byte of compressed data. */
   readonly dataOffset: number;
 }
 
+/** Receives an entry's inflated bytes in order; may throw to stop the inflation. */
+export type ChunkSink = (chunk: Uint8Array) => void;
+
 const SIG_EOCD = 0x06054b50;
 const SIG_ZIP64_LOCATOR = 0x07064b50;
 const SIG_CENTRAL = 0x02014b50;
 const SIG_LOCAL = 0x04034b50;
+const SIG_DESCRIPTOR = 0x08074b50;
 const EOCD_SIZE = 22;
 const CENTRAL_SIZE = 46;
 const LOCAL_SIZE = 30;
@@ -43,8 +95,24 @@ const MAX_COMMENT = 0xffff;
 const ZIP32_MAX = 0xffffffff;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
-/** Compressed bytes pushed to the inflater at a time; bounds one step's output to ~32 MiB. */
-const INFLATE_SLICE = 32 * 1024;
+const FLAG_DESCRIPTOR = 0x08;
+/**
+ * Compressed bytes handed to the inflater at a time. Deflate expands at most ~1032:1, so one step
+ * produces at most ~16 MiB before the size checks run; real data produces ~200 KiB.
+ */
+const INFLATE_SLICE = 16 * 1024;
+/**
+ * Entries declaring at most this much are inflated in one native call (bounded by their declared
+ * size): no per-chunk overhead and no thread round trip, for the many small entries and the parts
+ * of a split export. Larger ones are streamed.
+ */
+const ONE_SHOT_BYTES = 16 * 1024 * 1024;
+/** Deflate's largest expansion (258-byte matches coded in 2 bits), rounded up. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Output chunk of the native inflater (larger chunks: fewer callbacks on the main thread). */
+const NATIVE_CHUNK = 256 * 1024;
+/** Compressed bytes written to the native inflater at a time. */
+const NATIVE_SLICE = 64 * 1024;
 
 function u16(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8);
@@ -58,28 +126,15 @@ function corrupt(problem: string, entry?: string): ExportArchiveError {
   return new ExportArchiveError("CORRUPT_ZIP", `The archive is damaged: ${problem}.`, entry);
 }
 
-function sameBytes(b: Uint8Array, at: number, expected: Uint8Array): boolean {
-  if (at + expected.length > b.length) return false;
-  for (let i = 0; i < expected.length; i++) {
-    if (b[at + i] !== expected[i]) return false;
-  }
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
+/** Index of the end-of-central-directory record in `b`, the archive's last bytes. */
 function findEndOfCentralDirectory(b: Uint8Array): number {
-  const lowest = Math.max(0, b.length - EOCD_SIZE - MAX_COMMENT);
-  for (let i = b.length - EOCD_SIZE; i >= lowest; i--) {
+  for (let i = b.length - EOCD_SIZE; i >= 0; i--) {
     if (u32(b, i) === SIG_EOCD && i + EOCD_SIZE + u16(b, i + 20) === b.length) return i;
   }
   throw new ExportArchiveError(
@@ -106,54 +161,147 @@ interface Span {
   readonly name: string;
 }
 
-function checkNoOverlap(spans: Span[]): void {
+/** The entries, sorted by offset, must cover `[0, cdOffset)` exactly: no overlap, no gap. */
+function checkTiling(spans: Span[], cdOffset: number): void {
   spans.sort((x, y) => x.start - y.start);
-  for (let i = 1; i < spans.length; i++) {
-    if (spans[i].start < spans[i - 1].end) {
+  let at = 0;
+  for (const span of spans) {
+    if (span.start < at) {
       throw new ExportArchiveError(
         "OVERLAPPING_ENTRIES",
-        `Entries "${spans[i - 1].name}" and "${spans[i].name}" share compressed data (a zip-bomb construction).`,
-        spans[i].name,
+        `Entry "${span.name}" shares compressed data with another entry (a zip-bomb construction).`,
+        span.name,
       );
     }
+    if (span.start > at) {
+      throw new ExportArchiveError(
+        "UNLISTED_BYTES",
+        `${span.start - at} bytes before entry "${span.name}" belong to no listed entry (hidden content).`,
+        span.name,
+      );
+    }
+    at = span.end;
   }
+  if (at !== cdOffset) {
+    throw new ExportArchiveError(
+      "UNLISTED_BYTES",
+      `${cdOffset - at} bytes before the central directory belong to no listed entry (hidden content).`,
+    );
+  }
+}
+
+/** Counters shared by every inflation of one archive. */
+interface Totals {
+  inflated: number;
+}
+
+/** Checks one entry's output as it is produced; see the module doc. */
+class EntryMeter {
+  produced = 0;
+  private readonly crc = new Crc32();
+
+  constructor(
+    private readonly entry: ZipEntry,
+    private readonly totals: Totals,
+    private readonly totalLimit: number,
+  ) {}
+
+  accept(chunk: Uint8Array): void {
+    const entry = this.entry;
+    this.produced += chunk.length;
+    this.totals.inflated += chunk.length;
+    if (this.produced > entry.declaredSize) {
+      throw new ExportArchiveError(
+        "SIZE_MISMATCH",
+        `Entry "${entry.name}" inflates to more than the ${entry.declaredSize} bytes its header declares.`,
+        entry.name,
+      );
+    }
+    if (this.totals.inflated > this.totalLimit) {
+      throw new ExportArchiveError(
+        "TOO_LARGE",
+        `The archive inflates to more than the limit of ${this.totalLimit} bytes in all.`,
+        entry.name,
+      );
+    }
+    this.crc.update(chunk);
+  }
+
+  /** After the last chunk: exact size, checksum, and no compressed bytes left over. */
+  finish(trailing: number): void {
+    const entry = this.entry;
+    if (trailing > 0) {
+      throw new ExportArchiveError(
+        "TRAILING_BYTES",
+        `Entry "${entry.name}" has ${trailing} bytes after the end of its compressed stream (hidden content).`,
+        entry.name,
+      );
+    }
+    if (this.produced !== entry.declaredSize) {
+      throw new ExportArchiveError(
+        "SIZE_MISMATCH",
+        `Entry "${entry.name}" inflates to ${this.produced} bytes but its header declares ${entry.declaredSize}.`,
+        entry.name,
+      );
+    }
+    if (this.crc.digest() !== entry.crc32) throw corrupt(`the checksum of "${entry.name}" does not match`, entry.name);
+  }
+}
+
+/** fflate's streaming inflater, with the two internals needed to find trailing bytes. */
+interface FflateInternals {
+  /** Unconsumed input, starting at the byte holding the next bit. */
+  readonly p: Uint8Array;
+  /** Inflate state; `p` is the bit position in `this.p`. */
+  readonly s: { readonly p: number };
 }
 
 /** A validated archive: entries listed, content inflated on demand under the limits. */
 export class SafeZip {
   readonly entries: readonly ZipEntry[];
   private readonly byName: Map<string, ZipEntry>;
-  private inflatedTotal = 0;
+  private readonly totals: Totals = { inflated: 0 };
+  /** `maxTotalUncompressedBytes`, and never more than the ratio rule allows for the archive's size. */
+  private readonly totalLimit: number;
 
   private constructor(
-    private readonly bytes: Uint8Array,
-    private readonly limits: ExportLimits,
+    private readonly source: ByteSource,
+    limits: ExportLimits,
     entries: ZipEntry[],
   ) {
     this.entries = entries;
     this.byName = new Map(entries.map((e) => [e.name, e]));
+    this.totalLimit = Math.min(
+      limits.maxTotalUncompressedBytes,
+      Math.max(limits.compressionRatioGraceBytes, source.size * limits.maxCompressionRatio),
+    );
   }
 
   /** Parses and checks the central directory and local headers. Inflates nothing. */
-  static open(bytes: Uint8Array, limits: ExportLimits): SafeZip {
-    if (bytes.length > limits.maxArchiveBytes) {
+  static open(input: Uint8Array | ByteSource, limits: ExportLimits): SafeZip {
+    const source = input instanceof Uint8Array ? bytesSource(input) : input;
+    const size = source.size;
+    if (size > limits.maxArchiveBytes) {
       throw new ExportArchiveError(
         "TOO_LARGE",
-        `The archive is ${bytes.length} bytes, above the limit of ${limits.maxArchiveBytes}.`,
+        `The archive is ${size} bytes, above the limit of ${limits.maxArchiveBytes}.`,
       );
     }
-    const eocd = findEndOfCentralDirectory(bytes);
-    const total = u16(bytes, eocd + 10);
-    const cdSize = u32(bytes, eocd + 12);
-    const cdOffset = u32(bytes, eocd + 16);
-    if (u16(bytes, eocd + 4) !== 0 || u16(bytes, eocd + 6) !== 0) {
+    const tailStart = Math.max(0, size - EOCD_SIZE - MAX_COMMENT);
+    const tail = source.read(tailStart, size - tailStart);
+    const eocdInTail = findEndOfCentralDirectory(tail);
+    const eocd = tailStart + eocdInTail;
+    const total = u16(tail, eocdInTail + 10);
+    const cdSize = u32(tail, eocdInTail + 12);
+    const cdOffset = u32(tail, eocdInTail + 16);
+    if (u16(tail, eocdInTail + 4) !== 0 || u16(tail, eocdInTail + 6) !== 0) {
       throw new ExportArchiveError("UNSUPPORTED_ZIP", "The archive is split over several disks (multi-part zip).");
     }
     if (
       total === 0xffff ||
       cdSize === ZIP32_MAX ||
       cdOffset === ZIP32_MAX ||
-      (eocd >= 20 && u32(bytes, eocd - 20) === SIG_ZIP64_LOCATOR)
+      (eocdInTail >= 20 && u32(tail, eocdInTail - 20) === SIG_ZIP64_LOCATOR)
     ) {
       throw new ExportArchiveError("UNSUPPORTED_ZIP", "The archive uses ZIP64, which this reader does not accept.");
     }
@@ -163,32 +311,40 @@ export class SafeZip {
         `The archive has ${total} entries, above the limit of ${limits.maxEntries}.`,
       );
     }
-    if (u16(bytes, eocd + 8) !== total || cdOffset + cdSize > eocd) {
+    if (u16(tail, eocdInTail + 8) !== total || cdOffset + cdSize > eocd) {
       throw corrupt("the central directory is inconsistent");
     }
+    if (cdOffset + cdSize < eocd) {
+      throw new ExportArchiveError(
+        "UNLISTED_BYTES",
+        `${eocd - cdOffset - cdSize} bytes between the central directory and its end record belong to no entry (hidden content).`,
+      );
+    }
 
+    const cd = source.read(cdOffset, cdSize);
     const entries: ZipEntry[] = [];
     const spans: Span[] = [];
     const seen = new Set<string>();
     const decoder = new TextDecoder("utf-8");
     let declaredTotal = 0;
-    let p = cdOffset;
-    const cdEnd = cdOffset + cdSize;
+    let smallDeclared = 0;
+    let smallCompressed = 0;
+    let p = 0;
     for (let k = 0; k < total; k++) {
-      if (p + CENTRAL_SIZE > cdEnd || u32(bytes, p) !== SIG_CENTRAL) {
+      if (p + CENTRAL_SIZE > cd.length || u32(cd, p) !== SIG_CENTRAL) {
         throw corrupt(`central directory record ${k} is missing`);
       }
-      const flags = u16(bytes, p + 8);
-      const method = u16(bytes, p + 10);
-      const crc = u32(bytes, p + 16);
-      const compressedSize = u32(bytes, p + 20);
-      const declaredSize = u32(bytes, p + 24);
-      const nameLength = u16(bytes, p + 28);
-      const recordLength = CENTRAL_SIZE + nameLength + u16(bytes, p + 30) + u16(bytes, p + 32);
-      const externalAttributes = u32(bytes, p + 38);
-      const localOffset = u32(bytes, p + 42);
-      if (p + recordLength > cdEnd) throw corrupt(`central directory record ${k} overruns the directory`);
-      const rawName = bytes.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength);
+      const flags = u16(cd, p + 8);
+      const method = u16(cd, p + 10);
+      const crc = u32(cd, p + 16);
+      const compressedSize = u32(cd, p + 20);
+      const declaredSize = u32(cd, p + 24);
+      const nameLength = u16(cd, p + 28);
+      const recordLength = CENTRAL_SIZE + nameLength + u16(cd, p + 30) + u16(cd, p + 32);
+      const externalAttributes = u32(cd, p + 38);
+      const localOffset = u32(cd, p + 42);
+      if (p + recordLength > cd.length) throw corrupt(`central directory record ${k} overruns the directory`);
+      const rawName = cd.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength);
       const name = decoder.decode(rawName).replace(/\\/g, "/");
       p += recordLength;
 
@@ -218,26 +374,43 @@ export class SafeZip {
           name,
         );
       }
-      if (
-        declaredSize > limits.compressionRatioGraceBytes &&
-        declaredSize > compressedSize * limits.maxCompressionRatio
-      ) {
-        throw new ExportArchiveError(
-          "COMPRESSION_RATIO",
-          `Entry "${name}" declares a compression ratio above ${limits.maxCompressionRatio}:1 (a zip bomb).`,
-          name,
-        );
+      if (declaredSize > limits.compressionRatioGraceBytes) {
+        if (declaredSize > compressedSize * limits.maxCompressionRatio) {
+          throw new ExportArchiveError(
+            "COMPRESSION_RATIO",
+            `Entry "${name}" declares a compression ratio above ${limits.maxCompressionRatio}:1 (a zip bomb).`,
+            name,
+          );
+        }
+      } else {
+        // Small entries are exempt one by one (tiny files compress well), not together.
+        smallDeclared += declaredSize;
+        smallCompressed += compressedSize;
+        if (
+          smallDeclared > limits.compressionRatioGraceBytes &&
+          smallDeclared > smallCompressed * limits.maxCompressionRatio
+        ) {
+          throw new ExportArchiveError(
+            "COMPRESSION_RATIO",
+            `The archive's small entries together declare a compression ratio above ${limits.maxCompressionRatio}:1 (a zip bomb).`,
+            name,
+          );
+        }
       }
 
-      if (localOffset + LOCAL_SIZE > cdOffset || u32(bytes, localOffset) !== SIG_LOCAL) {
+      const local = source.read(localOffset, LOCAL_SIZE + nameLength);
+      if (localOffset + LOCAL_SIZE > cdOffset || local.length < LOCAL_SIZE || u32(local, 0) !== SIG_LOCAL) {
         throw corrupt(`the local header of "${name}" is missing`, name);
       }
-      if (!sameBytes(bytes, localOffset + LOCAL_SIZE, rawName) || u16(bytes, localOffset + 26) !== nameLength) {
+      if (u16(local, 26) !== nameLength || !sameBytes(local.subarray(LOCAL_SIZE), rawName)) {
         throw corrupt(`the local header of "${name}" names a different file`, name);
       }
-      const dataOffset = localOffset + LOCAL_SIZE + nameLength + u16(bytes, localOffset + 28);
-      if (dataOffset + compressedSize > cdOffset) throw corrupt(`the data of "${name}" overruns the archive`, name);
-      spans.push({ start: localOffset, end: dataOffset + compressedSize, name });
+      const dataOffset = localOffset + LOCAL_SIZE + nameLength + u16(local, 28);
+      let end = dataOffset + compressedSize;
+      if (end > cdOffset) throw corrupt(`the data of "${name}" overruns the archive`, name);
+      if ((flags & FLAG_DESCRIPTOR) !== 0)
+        end += descriptorLength(source, end, cdOffset, crc, compressedSize, declaredSize, name);
+      spans.push({ start: localOffset, end, name });
       entries.push({
         name,
         isDirectory: name.endsWith("/"),
@@ -249,125 +422,195 @@ export class SafeZip {
         dataOffset,
       });
     }
-    if (p !== cdEnd) throw corrupt("the central directory has trailing records");
-    checkNoOverlap(spans);
-    return new SafeZip(bytes, limits, entries);
+    if (p !== cd.length) throw corrupt("the central directory has trailing records");
+    checkTiling(spans, cdOffset);
+    return new SafeZip(source, limits, entries);
   }
 
   get(name: string): ZipEntry | undefined {
     return this.byName.get(name);
   }
 
-  /** Inflates a whole entry, enforcing the limits as bytes come, then checks its size and CRC-32. */
-  read(entry: ZipEntry): Uint8Array {
-    const chunks: Uint8Array[] = [];
-    const produced = this.inflateChecked(entry, (chunk) => chunks.push(chunk));
-    return concat(chunks, produced);
+  /** Bytes inflated so far, over every entry read. */
+  get inflatedBytes(): number {
+    return this.totals.inflated;
   }
 
-  /** Inflates a whole entry and discards the bytes: proves it is within the limits and intact. */
-  verify(entry: ZipEntry): void {
-    this.inflateChecked(entry, () => undefined);
-  }
-
-  /** Inflates at most about `maxBytes` from the start of an entry (not checksummed: it is partial). */
-  readPrefix(entry: ZipEntry, maxBytes: number): Uint8Array {
-    const chunks: Uint8Array[] = [];
-    const produced = this.inflate(entry, maxBytes, (chunk) => chunks.push(chunk));
-    const data = concat(chunks, produced);
-    return data.length > maxBytes ? data.subarray(0, maxBytes) : data;
-  }
-
-  private inflateChecked(entry: ZipEntry, sink: (chunk: Uint8Array) => void): number {
-    const crc = new Crc32();
-    const produced = this.inflate(entry, Number.POSITIVE_INFINITY, (chunk) => {
-      crc.update(chunk);
-      sink(chunk);
-    });
-    if (produced !== entry.declaredSize) {
-      throw new ExportArchiveError(
-        "SIZE_MISMATCH",
-        `Entry "${entry.name}" inflates to ${produced} bytes but its header declares ${entry.declaredSize}.`,
-        entry.name,
-      );
-    }
-    if (crc.digest() !== entry.crc32) throw corrupt(`the checksum of "${entry.name}" does not match`, entry.name);
-    return produced;
-  }
-
-  /** Streams an entry's bytes to `sink` (until `stopAfter`), enforcing the limits on every chunk. */
-  private inflate(entry: ZipEntry, stopAfter: number, sink: (chunk: Uint8Array) => void): number {
+  private precheck(entry: ZipEntry): void {
     if (entry.encrypted) {
       throw new ExportArchiveError("UNSUPPORTED_ZIP", `Entry "${entry.name}" is encrypted.`, entry.name);
     }
-    const source = this.bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
-    let produced = 0;
-    const accept = (chunk: Uint8Array): void => {
-      produced += chunk.length;
-      this.enforce(entry, produced);
-      if (chunk.length > 0) sink(chunk);
-    };
-    if (entry.method === 0) {
-      accept(source.subarray(0, Math.min(source.length, stopAfter)));
-    } else if (entry.method === 8) {
-      this.inflateDeflate(entry, source, stopAfter, accept, () => produced);
-    } else {
+    if (entry.method !== 0 && entry.method !== 8) {
       throw new ExportArchiveError(
         "UNSUPPORTED_ZIP",
         `Entry "${entry.name}" uses compression method ${entry.method}; only stored and deflate are accepted.`,
         entry.name,
       );
     }
-    this.inflatedTotal += produced;
-    return produced;
   }
 
-  private inflateDeflate(
-    entry: ZipEntry,
-    source: Uint8Array,
-    stopAfter: number,
-    accept: (chunk: Uint8Array) => void,
-    produced: () => number,
-  ): void {
+  /** Streams a whole entry to `sink` synchronously (fflate), checking it as it goes (see module doc). */
+  inflateSync(entry: ZipEntry, sink: ChunkSink): void {
+    this.precheck(entry);
+    const meter = new EntryMeter(entry, this.totals, this.totalLimit);
+    let stopped: unknown;
+    const accept = (chunk: Uint8Array): void => {
+      try {
+        meter.accept(chunk);
+        if (chunk.length > 0) sink(chunk);
+      } catch (error) {
+        stopped = error;
+        throw error;
+      }
+    };
+    if (entry.method === 0) {
+      this.stored(entry, accept);
+      meter.finish(0);
+      return;
+    }
+    if (entry.declaredSize <= ONE_SHOT_BYTES) {
+      this.inflateOneShot(entry, meter, sink);
+      return;
+    }
     const inflater = new Inflate((chunk) => accept(chunk));
     try {
-      // fflate throws "unexpected EOF" on the final push of a truncated stream.
       let at = 0;
       do {
-        const end = Math.min(source.length, at + INFLATE_SLICE);
-        inflater.push(source.subarray(at, end), end === source.length);
-        at = end;
-      } while (at < source.length && produced() < stopAfter);
+        // fflate reports output only after a whole push: near the declared size, push so little
+        // that one push cannot overshoot it by more than ~64 KiB (deflate expands at most ~1032:1).
+        const room = entry.declaredSize - meter.produced;
+        const slice = Math.max(64, Math.min(INFLATE_SLICE, Math.ceil(room / MAX_DEFLATE_RATIO) + 64));
+        const length = Math.min(slice, entry.compressedSize - at);
+        inflater.push(this.source.read(entry.dataOffset + at, length), at + length === entry.compressedSize);
+        at += length;
+      } while (at < entry.compressedSize);
     } catch (error) {
-      if (error instanceof ExportArchiveError) throw error;
+      if (error === stopped) throw error;
+      // fflate throws "unexpected EOF" on the final push of a truncated stream.
       throw corrupt(`"${entry.name}" is not a valid deflate stream`, entry.name);
     }
+    const state = inflater as unknown as FflateInternals;
+    meter.finish(state.p.length - ((state.s.p & 7) !== 0 ? 1 : 0));
   }
 
-  private enforce(entry: ZipEntry, produced: number): void {
-    if (produced > this.limits.maxEntryUncompressedBytes) {
-      throw new ExportArchiveError(
-        "TOO_LARGE",
-        `Entry "${entry.name}" inflates to more than the per-file limit of ${this.limits.maxEntryUncompressedBytes} bytes.`,
-        entry.name,
-      );
+  /** Streams a whole entry to `sink` with Node's native zlib (off the main thread), same checks. */
+  inflateAsync(entry: ZipEntry, sink: ChunkSink): Promise<void> {
+    this.precheck(entry);
+    const meter = new EntryMeter(entry, this.totals, this.totalLimit);
+    if (entry.method === 0) {
+      return new Promise((resolve) => {
+        this.stored(entry, (chunk) => {
+          meter.accept(chunk);
+          if (chunk.length > 0) sink(chunk);
+        });
+        meter.finish(0);
+        resolve();
+      });
     }
-    if (this.inflatedTotal + produced > this.limits.maxTotalUncompressedBytes) {
-      throw new ExportArchiveError(
-        "TOO_LARGE",
-        `The archive inflates to more than the limit of ${this.limits.maxTotalUncompressedBytes} bytes in all.`,
-        entry.name,
-      );
+    if (entry.declaredSize <= ONE_SHOT_BYTES) {
+      try {
+        this.inflateOneShot(entry, meter, sink);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    if (
-      produced > this.limits.compressionRatioGraceBytes &&
-      produced > entry.compressedSize * this.limits.maxCompressionRatio
-    ) {
-      throw new ExportArchiveError(
-        "COMPRESSION_RATIO",
-        `Entry "${entry.name}" inflates beyond a compression ratio of ${this.limits.maxCompressionRatio}:1 (a zip bomb).`,
-        entry.name,
-      );
+    return new Promise((resolve, reject) => {
+      const inflater = createInflateRaw({ chunkSize: NATIVE_CHUNK });
+      let failed = false;
+      let at = 0;
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        inflater.destroy();
+        reject(error);
+      };
+      inflater.on("data", (chunk: Buffer) => {
+        if (failed) return;
+        try {
+          meter.accept(chunk);
+          sink(chunk);
+        } catch (error) {
+          fail(error);
+        }
+      });
+      inflater.on("error", () => fail(corrupt(`"${entry.name}" is not a valid deflate stream`, entry.name)));
+      inflater.on("end", () => {
+        if (failed) return;
+        try {
+          meter.finish(entry.compressedSize - inflater.bytesWritten);
+          resolve();
+        } catch (error) {
+          fail(error);
+        }
+      });
+      const pump = (): void => {
+        try {
+          while (!failed && at < entry.compressedSize) {
+            const length = Math.min(NATIVE_SLICE, entry.compressedSize - at);
+            // The source may return a view into memory reused by the next read: copy it.
+            const slice = Buffer.from(this.source.read(entry.dataOffset + at, length));
+            at += length;
+            if (!inflater.write(slice)) {
+              inflater.once("drain", pump);
+              return;
+            }
+          }
+          if (!failed) inflater.end();
+        } catch (error) {
+          fail(error);
+        }
+      };
+      pump();
+    });
+  }
+
+  /** One native call, which stops as soon as the output would exceed the declared size. */
+  private inflateOneShot(entry: ZipEntry, meter: EntryMeter, sink: ChunkSink): void {
+    const data = this.source.read(entry.dataOffset, entry.compressedSize);
+    let result: { buffer: Buffer; engine: { bytesWritten: number } };
+    try {
+      result = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.declaredSize), info: true }) as unknown as {
+        buffer: Buffer;
+        engine: { bytesWritten: number };
+      };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+        throw new ExportArchiveError(
+          "SIZE_MISMATCH",
+          `Entry "${entry.name}" inflates to more than the ${entry.declaredSize} bytes its header declares.`,
+          entry.name,
+        );
+      }
+      throw corrupt(`"${entry.name}" is not a valid deflate stream`, entry.name);
+    }
+    meter.accept(result.buffer);
+    if (result.buffer.length > 0) sink(result.buffer);
+    meter.finish(entry.compressedSize - result.engine.bytesWritten);
+  }
+
+  private stored(entry: ZipEntry, accept: ChunkSink): void {
+    for (let at = 0; at < entry.compressedSize; at += INFLATE_SLICE) {
+      accept(this.source.read(entry.dataOffset + at, Math.min(INFLATE_SLICE, entry.compressedSize - at)));
     }
   }
+}
+
+/** Length of the data descriptor at `at` (12 or 16 bytes), which must repeat the central values. */
+function descriptorLength(
+  source: ByteSource,
+  at: number,
+  limit: number,
+  crc: number,
+  compressedSize: number,
+  declaredSize: number,
+  name: string,
+): number {
+  const b = source.read(at, Math.min(16, limit - at));
+  const signed = b.length >= 4 && u32(b, 0) === SIG_DESCRIPTOR;
+  const o = signed ? 4 : 0;
+  if (b.length < o + 12 || u32(b, o) !== crc || u32(b, o + 4) !== compressedSize || u32(b, o + 8) !== declaredSize) {
+    throw corrupt(`the data descriptor of "${name}" does not match its central directory record`, name);
+  }
+  return o + 12;
 }

@@ -6,20 +6,44 @@
  * every other node is a branch left behind by an edit or a regeneration. Each conversation is
  * checked for the fields real exports always carry, then folded into an {@link ExportTally}.
  *
+ * The whole mapping must be one tree: exactly one root, every node reachable from it exactly once
+ * through `children`, and every child's `parent` pointing back (no cycles, no orphans, no node
+ * listed twice), as in every real export.
+ *
  * A message counts toward volume (a "unit") when it is on the visible path, written by `user`
  * or `assistant`, not hidden (`metadata.is_visually_hidden_from_conversation`), of a countable
  * content type (see `content.ts`), not empty, and not identical (same role, same trimmed text,
  * same attachments) to a message already counted anywhere in the export: repeats are spam.
+ * User units that are near-duplicates of an earlier prompt (see `similarity.ts`) still count as
+ * units but are tallied for the quality penalty.
+ *
+ * Memory: the tally keeps counters, a 52-bit hash per counted message, a MinHash signature per
+ * user prompt and the conversation ids; names reported in the stats are capped in number and
+ * restricted to safe characters (a model slug or content type could otherwise carry personal data).
  */
-import { readContent } from "./content";
+import { isKnownContentType, readContent } from "./content";
 import { ExportFormatError } from "./errors";
 import { finite, hasKey, isObject, own, type JsonObject, type JsonValue } from "./json";
+import { MessageKeys, NearDuplicateIndex } from "./similarity";
 
 /** Latest timestamp accepted (year 3000), in Unix seconds. */
 const MAX_TIME = 32_503_680_000;
 const SECONDS_PER_DAY = 86_400;
-/** Longest content type or model name kept (they are reported by name). */
+/** Longest content type or model name accepted. */
 const MAX_NAME = 100;
+/** Longest conversation id accepted (real ones are UUIDs). */
+const MAX_ID = 256;
+/** Names listed in the stats at most (unknown content types, models). */
+export const MAX_LISTED_NAMES = 16;
+/** Distinct model slugs counted at most (the modelMix signal saturates at 3). */
+const MAX_MODELS = 64;
+/** What a name must look like to be listed in the stats: no `@`, `+`, spaces or upper case. */
+const SAFE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** Adds `name` to a sorted-on-output set of at most `cap` safe names. */
+function listName(set: Set<string>, name: string, cap: number): void {
+  if (set.size < cap && SAFE_NAME.test(name)) set.add(name);
+}
 
 export interface RoleCounts {
   user: number;
@@ -39,18 +63,31 @@ export class ExportTally {
   hiddenMessages = 0;
   branchNodes = 0;
   readonly roles: RoleCounts = { user: 0, assistant: 0, system: 0, tool: 0, other: 0 };
+  /** Messages per known content type; every other type is counted in `otherContentTypes`. */
   readonly contentTypes = new Map<string, number>();
+  otherContentTypes = 0;
+  /** Up to {@link MAX_LISTED_NAMES} unknown content type names (safe characters only). */
+  readonly unknownContentTypes = new Set<string>();
   userUnits = 0;
   assistantUnits = 0;
   duplicates = 0;
+  /** User units that are near-duplicates of an earlier user unit. */
+  nearDuplicates = 0;
   userChars = 0;
   codeUnits = 0;
+  /** Distinct model slugs, up to {@link MAX_MODELS}. */
   readonly models = new Set<string>();
+  /** Up to {@link MAX_LISTED_NAMES} model slugs (safe characters only), for the stats. */
+  readonly listedModels = new Set<string>();
   readonly activeDays = new Set<number>();
   firstTime: number | undefined;
   lastTime: number | undefined;
-  private readonly seen = new Set<string>();
+  private readonly seen = new MessageKeys();
   private readonly conversationIds = new Set<string>();
+  private readonly prompts = new NearDuplicateIndex();
+
+  /** `maxNodes`: most mapping nodes in one conversation. */
+  constructor(private readonly maxNodes: number = Number.MAX_SAFE_INTEGER) {}
 
   get units(): number {
     return this.userUnits + this.assistantUnits;
@@ -68,7 +105,7 @@ export class ExportTally {
       );
     if (!isObject(raw)) throw fake("is not an object");
     const id = own(raw, "id") ?? own(raw, "conversation_id");
-    if (typeof id !== "string" || id.length === 0) throw fake("has no id");
+    if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID) throw fake("has no valid id");
     if (this.conversationIds.has(id)) {
       throw new ExportFormatError(
         "FAKE_EXPORT",
@@ -96,8 +133,16 @@ export class ExportTally {
       throw fake("has no current_node in its mapping");
 
     const keys = Object.keys(mapping);
+    if (keys.length > this.maxNodes) {
+      throw new ExportFormatError(
+        "TOO_MANY_NODES",
+        `${where} has ${keys.length} message nodes, above the limit of ${this.maxNodes}.`,
+        file,
+      );
+    }
     for (const key of keys) this.addNode(mapping[key], key, fake);
     const path = this.visiblePath(mapping, current, keys.length, fake);
+    checkTree(mapping, path[path.length - 1], keys.length, fake);
 
     this.conversations++;
     this.nodes += keys.length;
@@ -135,7 +180,12 @@ export class ExportTally {
     this.messages++;
     if (role === "user" || role === "assistant" || role === "system" || role === "tool") this.roles[role]++;
     else this.roles.other++;
-    this.contentTypes.set(type, (this.contentTypes.get(type) ?? 0) + 1);
+    if (isKnownContentType(type)) {
+      this.contentTypes.set(type, (this.contentTypes.get(type) ?? 0) + 1);
+    } else {
+      this.otherContentTypes++;
+      listName(this.unknownContentTypes, type, MAX_LISTED_NAMES);
+    }
   }
 
   /** The messages from `current` up to the root (leaf first); fails on a dangling parent or a cycle. */
@@ -175,16 +225,15 @@ export class ExportTally {
     if (!isObject(content) || typeof type !== "string") return;
     const reading = readContent(content, type);
     if (!reading.countable || (reading.text.length === 0 && reading.assets.length === 0)) return;
-    const key = `${role}\u0000${reading.text}\u0000${reading.assets.join("\u0000")}`;
-    if (this.seen.has(key)) {
+    if (!this.seen.add(role, reading.text, reading.assets)) {
       this.duplicates++;
       return;
     }
-    this.seen.add(key);
     if (reading.isCode) this.codeUnits++;
     if (role === "user") {
       this.userUnits++;
       this.userChars += reading.text.length;
+      if (reading.text.length > 0 && this.prompts.add(reading.text)) this.nearDuplicates++;
       const sent = finite(own(message, "create_time"));
       const time = sent !== undefined && sent >= 0 && sent <= MAX_TIME ? sent : conversationTime;
       this.activeDays.add(Math.floor(time / SECONDS_PER_DAY));
@@ -192,7 +241,39 @@ export class ExportTally {
       this.assistantUnits++;
       const slug = isObject(metadata) ? own(metadata, "model_slug") : undefined;
       const model = typeof slug === "string" && slug.length > 0 ? slug : defaultModel;
-      if (model !== undefined && model.length > 0 && model.length <= MAX_NAME) this.models.add(model);
+      if (model !== undefined && model.length > 0 && model.length <= MAX_NAME) {
+        if (this.models.size < MAX_MODELS) this.models.add(model);
+        listName(this.listedModels, model, MAX_LISTED_NAMES);
+      }
     }
   }
+}
+
+/**
+ * Whole-mapping integrity: walking `children` from the root reaches every node exactly once, and
+ * every child names its parent. Iterative, so a deep chain cannot overflow the stack.
+ */
+function checkTree(
+  mapping: JsonObject,
+  root: JsonObject,
+  size: number,
+  fake: (problem: string) => ExportFormatError,
+): void {
+  const visited = new Set<string>();
+  const stack: JsonObject[] = [root];
+  visited.add(own(root, "id") as string);
+  while (stack.length > 0) {
+    const node = stack.pop() as JsonObject;
+    const id = own(node, "id");
+    const children = own(node, "children") as JsonValue[];
+    for (const child of children) {
+      const next = typeof child === "string" ? own(mapping, child) : undefined;
+      if (!isObject(next)) throw fake("has a child link leading outside the mapping");
+      if (own(next, "parent") !== id) throw fake("has a child whose parent link points elsewhere");
+      if (visited.has(child as string)) throw fake("reaches a mapping node twice (a cycle or a shared child)");
+      visited.add(child as string);
+      stack.push(next);
+    }
+  }
+  if (visited.size !== size) throw fake("has mapping nodes not reachable from its root");
 }

@@ -26,10 +26,22 @@ export type ArchiveErrorCode =
   | "TOO_MANY_ENTRIES"
   | "TOO_LARGE"
   | "COMPRESSION_RATIO"
-  | "SIZE_MISMATCH";
+  | "SIZE_MISMATCH"
+  | "TRAILING_BYTES"
+  | "UNLISTED_BYTES";
 
 /** Codes of {@link ExportFormatError}. */
-export type FormatErrorCode = "MISSING_FILE" | "MALFORMED_JSON" | "NOT_AN_EXPORT" | "FAKE_EXPORT" | "SPAM";
+export type FormatErrorCode =
+  | "MISSING_FILE"
+  | "MALFORMED_JSON"
+  | "JSON_TOO_DEEP"
+  | "JSON_STRING_TOO_LONG"
+  | "JSON_VALUE_TOO_LARGE"
+  | "JSON_TOO_MANY_VALUES"
+  | "TOO_MANY_NODES"
+  | "NOT_AN_EXPORT"
+  | "FAKE_EXPORT"
+  | "SPAM";
 
 /** Codes of {@link ExportOptionsError}. */
 export type OptionsErrorCode = "INVALID_SALT" | "INVALID_LIMIT";

@@ -29,9 +29,15 @@ export function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Own-property lookup: `mapping["constructor"]` must not reach `Object.prototype`. */
+/**
+ * Own-property lookup: `mapping["constructor"]` must not reach `Object.prototype`. Fast path: what
+ * a plain object inherits is a function (`toString`, `constructor`, ...), which no JSON value is,
+ * except `__proto__`, an accessor; only that key needs the slow own-property check.
+ */
 export function own(object: JsonObject, key: string): JsonValue | undefined {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  if (key === "__proto__") return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  const value = object[key] as unknown;
+  return typeof value === "function" ? undefined : (value as JsonValue | undefined);
 }
 
 export function hasKey(object: JsonObject, key: string): boolean {

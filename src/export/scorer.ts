@@ -20,10 +20,18 @@
  * `points = clamp(floor(20_000 * d / n) - 1_000, 0, 10_000)`, i.e. twice the duplicate share
  * beyond a 5 % allowance. An export with at least {@link SPAM_MIN_MESSAGES} non-empty messages of
  * which half or more are duplicates is rejected as spam instead of scored.
+ *
+ * Penalty `nearDuplicates` (since 1.1.0): with `q` of the `u` user units near-duplicates of an
+ * earlier prompt (templated or machine-made prompts, see `similarity.ts`),
+ * `points = clamp(floor(20_000 * q / u) - 3_000, 0, 10_000)`, i.e. twice the near-duplicate share
+ * beyond a 15 % allowance (people do re-ask similar things). `docs/scoring.md` explains the rules.
  */
 
-/** Identifies the scoring rules; changes whenever units or quality could change for some input. */
-export const SCORER_VERSION = "datacoop-chatgpt-export/1.0.0";
+/**
+ * Identifies the scoring rules; changes whenever units or quality could change for some input.
+ * Attestations carry it on chain as `MAJOR * 1_000_000 + MINOR * 1_000 + PATCH` (1.1.0 → 1001000).
+ */
+export const SCORER_VERSION = "datacoop-chatgpt-export/1.1.0";
 
 export const MAX_QUALITY_BPS = 10_000;
 /** Spam rejection applies from this many non-empty messages on. */
@@ -39,7 +47,7 @@ export type SignalName =
   | "feedback"
   | "modelMix";
 
-export type PenaltyName = "repetition";
+export type PenaltyName = "repetition" | "nearDuplicates";
 
 export interface QualitySignal {
   readonly name: SignalName;
@@ -52,7 +60,7 @@ export interface QualitySignal {
 
 export interface QualityPenalty {
   readonly name: PenaltyName;
-  /** The duplicate share, rounded to 3 decimals. */
+  /** The (near-)duplicate share, rounded to 3 decimals. */
   readonly value: number;
   /** Share tolerated without penalty. */
   readonly allowance: number;
@@ -78,6 +86,8 @@ export interface QualityInputs {
   readonly feedbackRecords: number;
   readonly models: number;
   readonly duplicates: number;
+  /** User units that are near-duplicates of an earlier user unit (at most `userUnits`). */
+  readonly nearDuplicates: number;
 }
 
 interface SignalRule {
@@ -121,6 +131,7 @@ const RULES: readonly SignalRule[] = [
 ];
 
 const REPETITION_ALLOWANCE_BPS = 500;
+const NEAR_DUPLICATE_ALLOWANCE_BPS = 1_500;
 
 function rounded(numerator: number, denominator: number): number {
   return denominator === 0 ? 0 : Math.round((numerator * 1000) / denominator) / 1000;
@@ -134,14 +145,14 @@ function signal(rule: SignalRule, inputs: QualityInputs): QualitySignal {
   return { name: rule.name, value: rounded(n, d), target: tn / td, maxPoints: rule.maxPoints, points };
 }
 
-function repetition(inputs: QualityInputs): QualityPenalty {
-  const total = inputs.units + inputs.duplicates;
-  const share = total === 0 ? 0 : Math.floor((inputs.duplicates * 2 * MAX_QUALITY_BPS) / total);
-  const points = Math.min(MAX_QUALITY_BPS, Math.max(0, share - 2 * REPETITION_ALLOWANCE_BPS));
+/** Twice the share `part / total` beyond `allowance` basis points, in basis points, clamped. */
+function sharePenalty(name: PenaltyName, part: number, total: number, allowance: number): QualityPenalty {
+  const share = total === 0 ? 0 : Math.floor((part * 2 * MAX_QUALITY_BPS) / total);
+  const points = Math.min(MAX_QUALITY_BPS, Math.max(0, share - 2 * allowance));
   return {
-    name: "repetition",
-    value: rounded(inputs.duplicates, total),
-    allowance: REPETITION_ALLOWANCE_BPS / MAX_QUALITY_BPS,
+    name,
+    value: rounded(part, total),
+    allowance: allowance / MAX_QUALITY_BPS,
     maxPoints: MAX_QUALITY_BPS,
     points,
   };
@@ -156,7 +167,15 @@ export function isSpam(inputs: Pick<QualityInputs, "units" | "duplicates">): boo
 /** Quality in basis points and the breakdown that produced it. */
 export function scoreQuality(inputs: QualityInputs): { quality: number; breakdown: QualityBreakdown } {
   const signals = RULES.map((rule) => signal(rule, inputs));
-  const penalties = [repetition(inputs)];
+  const penalties = [
+    sharePenalty("repetition", inputs.duplicates, inputs.units + inputs.duplicates, REPETITION_ALLOWANCE_BPS),
+    sharePenalty(
+      "nearDuplicates",
+      Math.min(inputs.nearDuplicates, inputs.userUnits),
+      inputs.userUnits,
+      NEAR_DUPLICATE_ALLOWANCE_BPS,
+    ),
+  ];
   const signalPoints = signals.reduce((sum, s) => sum + s.points, 0);
   const penaltyPoints = penalties.reduce((sum, p) => sum + p.points, 0);
   const quality = Math.max(0, Math.min(MAX_QUALITY_BPS, signalPoints - penaltyPoints));

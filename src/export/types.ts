@@ -41,14 +41,18 @@ export interface ExportStats {
   readonly assistantMessages: number;
   /** Visible user/assistant messages not counted because identical to an earlier one. */
   readonly duplicateMessages: number;
+  /** User units that are near-duplicates of an earlier prompt (templated content; see `similarity.ts`). */
+  readonly nearDuplicatePrompts: number;
   readonly userCharacters: number;
   readonly codeMessages: number;
-  /** Distinct assistant model slugs, sorted. */
+  /** Distinct assistant model slugs, sorted: at most 16, and only slugs of `[a-z0-9._-]` (no personal data). */
   readonly models: readonly string[];
   readonly activeDays: number;
-  /** Every `content_type` met (all messages), sorted by name. */
+  /** Every known `content_type` met (all messages), sorted by name. */
   readonly contentTypes: readonly ContentTypeCount[];
-  /** Names among `contentTypes` this reader does not know, sorted. */
+  /** Messages of content types this reader does not know. */
+  readonly otherContentTypes: number;
+  /** Names of unknown content types, sorted: at most 16, and only names of `[a-z0-9._-]`. */
   readonly unknownContentTypes: readonly string[];
   readonly attachments: AttachmentCounts;
   readonly feedbackRecords: number;

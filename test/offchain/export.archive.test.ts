@@ -12,8 +12,11 @@ import {
   type BrokenKind,
 } from "../../scripts/lib/synthetic-export";
 import type { JsonObject, JsonValue } from "../../src/export/json";
+import { resolveLimits } from "../../src/export/limits";
 import {
   DEFAULT_EXPORT_LIMITS,
+  SafeZip,
+  type ZipEntry,
   ExportArchiveError,
   ExportError,
   ExportFormatError,
@@ -65,12 +68,13 @@ const EXPECTED: Record<BrokenKind, ExportErrorCode> = {
   zip64: "UNSUPPORTED_ZIP",
   encrypted: "UNSUPPORTED_ZIP",
   "oversize-declared": "TOO_LARGE",
-  "oversize-inflated": "TOO_LARGE",
+  // An entry stops the moment it exceeds its declared size, before any other limit is reached.
+  "oversize-inflated": "SIZE_MISMATCH",
   "ratio-bomb": "COMPRESSION_RATIO",
-  "lying-ratio-bomb": "COMPRESSION_RATIO",
+  "lying-ratio-bomb": "SIZE_MISMATCH",
   "size-mismatch": "SIZE_MISMATCH",
   "crc-mismatch": "CORRUPT_ZIP",
-  "lying-attachment-bomb": "COMPRESSION_RATIO",
+  "lying-attachment-bomb": "SIZE_MISMATCH",
   "attachment-crc-mismatch": "CORRUPT_ZIP",
   "missing-conversations": "MISSING_FILE",
   "missing-user": "MISSING_FILE",
@@ -136,15 +140,23 @@ describe("export reader: broken and fake archives", () => {
     expect(error.message).to.include("re-zipped");
   });
 
-  it("stops a lying header while inflating, and still catches the lie when the limits allow it", () => {
+  it("stops a lying entry within 256 KiB of its declared size, synchronously and asynchronously", async () => {
     const { bytes } = buildBrokenExport("lying-ratio-bomb");
-    // With the ratio limit out of the way the 4 MiB of padding inflate, then fail the size check.
-    const error = rejection(bytes, { maxCompressionRatio: 1_000_000 });
-    expect(error.code).to.equal("SIZE_MISMATCH");
-    // And with a per-file limit below 4 MiB, the inflation itself is stopped.
-    expect(
-      rejection(bytes, { maxCompressionRatio: 1_000_000, maxEntryUncompressedBytes: 2 * 1024 * 1024 }).code,
-    ).to.equal("TOO_LARGE");
+    const limits = resolveLimits(undefined);
+    const entry = (zip: SafeZip): ZipEntry => zip.get("conversations.json") as ZipEntry;
+    // The entry declares 2 KiB and holds 4 MiB of padding.
+    const sync = SafeZip.open(bytes, limits);
+    expect(() => sync.inflateSync(entry(sync), () => undefined)).to.throw(ExportArchiveError);
+    expect(sync.inflatedBytes).to.be.below(2048 + 64 * 1024 + 1);
+    const async = SafeZip.open(bytes, limits);
+    const error = await async
+      .inflateAsync(entry(async), () => undefined)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect((error as ExportError).code).to.equal("SIZE_MISMATCH");
+    expect(async.inflatedBytes).to.be.below(2048 + 256 * 1024 + 1);
   });
 
   it("applies the declared-size limits before inflating", () => {
@@ -152,6 +164,7 @@ describe("export reader: broken and fake archives", () => {
     const bytes = zipFiles(files);
     expect(rejection(bytes, { maxTotalUncompressedBytes: 100 }).code).to.equal("TOO_LARGE");
     expect(rejection(bytes, { maxEntries: 3 }).code).to.equal("TOO_MANY_ENTRIES");
+    expect(rejection(bytes, { maxEntryUncompressedBytes: 10 }).code).to.equal("TOO_LARGE");
     expect(rejection(bytes, { maxArchiveBytes: 64 }).code).to.equal("TOO_LARGE");
     // A header claiming a 100:1 ratio above the grace size is a bomb even before reading it.
     const claimed = patchDeclaredSize(bytes, "chat.html", 2 * 1024 * 1024);
@@ -288,12 +301,20 @@ describe("export reader: options", () => {
 
   it("documents sane defaults", () => {
     expect(DEFAULT_EXPORT_LIMITS).to.deep.equal({
-      maxArchiveBytes: 2 * 1024 ** 3,
-      maxEntries: 10_000,
-      maxTotalUncompressedBytes: 4 * 1024 ** 3,
-      maxEntryUncompressedBytes: 512 * 1024 ** 2,
+      // ZIP64 is refused, so no archive or entry can be larger anyway.
+      maxArchiveBytes: 4 * 1024 ** 3 - 1,
+      // A 50,000-conversation split export with attachments has about 20,000 entries.
+      maxEntries: 60_000,
+      maxTotalUncompressedBytes: 8 * 1024 ** 3,
+      maxEntryUncompressedBytes: 4 * 1024 ** 3 - 1,
       maxCompressionRatio: 100,
       compressionRatioGraceBytes: 1024 ** 2,
+      maxJsonDepth: 64,
+      maxJsonStringBytes: 16 * 1024 ** 2,
+      maxConversationBytes: 64 * 1024 ** 2,
+      maxConversationValues: 4_000_000,
+      maxConversationNodes: 250_000,
+      maxJsonValues: 400_000_000,
     });
     expect(Object.isFrozen(DEFAULT_EXPORT_LIMITS)).to.equal(true);
   });

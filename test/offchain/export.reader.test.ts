@@ -178,9 +178,10 @@ describe("export reader: hand-built fixture", () => {
       // gpt-4o, gpt-4o-mini, o1
       { name: "modelMix", value: 3, target: 3, maxPoints: 750, points: 750 },
     ]);
-    // 1 duplicate of 13 non-empty: floor(20000 / 13) - 1000
+    // 1 duplicate of 13 non-empty: floor(20000 / 13) - 1000; no prompt is a near-duplicate.
     expect(result.breakdown.penalties).to.deep.equal([
       { name: "repetition", value: 0.077, allowance: 0.05, maxPoints: 10000, points: 538 },
+      { name: "nearDuplicates", value: 0, allowance: 0.15, maxPoints: 10000, points: 0 },
     ]);
     expect(result.breakdown.signalPoints).to.equal(2937);
     expect(result.breakdown.penaltyPoints).to.equal(538);
@@ -207,9 +208,8 @@ describe("export reader: hand-built fixture", () => {
     expect(s.activeDays).to.equal(3);
   });
 
-  it("counts every content type by name, unknown ones included", () => {
+  it("counts every known content type by name and unknown ones together", () => {
     expect(result.stats.contentTypes).to.deep.equal([
-      { name: "canvas_widget_v7", count: 1 },
       { name: "code", count: 1 },
       { name: "execution_output", count: 1 },
       { name: "multimodal_text", count: 1 },
@@ -222,6 +222,7 @@ describe("export reader: hand-built fixture", () => {
       { name: "thoughts", count: 1 },
       { name: "user_editable_context", count: 1 },
     ]);
+    expect(result.stats.otherContentTypes).to.equal(1);
     expect(result.stats.unknownContentTypes).to.deep.equal(["canvas_widget_v7"]);
   });
 

@@ -13,6 +13,7 @@ const ZERO: QualityInputs = {
   feedbackRecords: 0,
   models: 0,
   duplicates: 0,
+  nearDuplicates: 0,
 };
 
 describe("export scorer: quality in basis points", () => {
@@ -39,6 +40,7 @@ describe("export scorer: quality in basis points", () => {
       feedbackRecords: 10,
       models: 3,
       duplicates: 0,
+      nearDuplicates: 0,
     });
     expect(breakdown.signals.map((s) => s.points)).to.deep.equal([1500, 2000, 1500, 1000, 1500, 1000, 750, 750]);
     expect(quality).to.equal(10_000);
@@ -53,6 +55,7 @@ describe("export scorer: quality in basis points", () => {
       feedbackRecords: 1_000,
       models: 30,
       duplicates: 0,
+      nearDuplicates: 0,
     });
     expect(more.quality).to.equal(10_000);
   });
@@ -68,6 +71,7 @@ describe("export scorer: quality in basis points", () => {
       feedbackRecords: 1, // 75
       models: 2, // 500
       duplicates: 0,
+      nearDuplicates: 0,
     });
     expect(breakdown.signals.map((s) => s.points)).to.deep.equal([210, 44, 562, 454, 200, 238, 75, 500]);
     expect(breakdown.signals.map((s) => s.value)).to.deep.equal([7, 11, 3, 90.909, 4, 0.048, 1, 2]);
@@ -92,6 +96,26 @@ describe("export scorer: quality in basis points", () => {
     expect(scoreQuality({ ...base, units: 1, duplicates: 99 }).quality).to.equal(0);
   });
 
+  it("penalises near-duplicate prompts beyond a 15% allowance, twice the excess share", () => {
+    const base = { ...ZERO, conversationsWithUnits: 50, units: 1000, userUnits: 500, activeDays: 30 };
+    // 75 of 500 prompts: exactly the allowance.
+    expect(scoreQuality({ ...base, nearDuplicates: 75 }).breakdown.penalties[1].points).to.equal(0);
+    // 100 of 500: 2 * 20% - 30% = 10% = 1000 bps.
+    const some = scoreQuality({ ...base, nearDuplicates: 100 });
+    expect(some.breakdown.penalties[1]).to.deep.equal({
+      name: "nearDuplicates",
+      value: 0.2,
+      allowance: 0.15,
+      maxPoints: 10_000,
+      points: 1000,
+    });
+    expect(some.quality).to.equal(some.breakdown.signalPoints - 1000);
+    // All but the first prompt from one template: nothing left.
+    expect(scoreQuality({ ...base, nearDuplicates: 499 }).quality).to.equal(0);
+    // Never more near-duplicates than prompts.
+    expect(scoreQuality({ ...base, nearDuplicates: 10_000 }).breakdown.penalties[1].value).to.equal(1);
+  });
+
   it("calls an export spam from 20 messages when half or more are repeats", () => {
     expect(isSpam({ units: 10, duplicates: 10 })).to.equal(true);
     expect(isSpam({ units: 11, duplicates: 9 })).to.equal(false);
@@ -113,6 +137,7 @@ describe("export scorer: quality in basis points", () => {
           feedbackRecords: count,
           models: fc.nat({ max: 100 }),
           duplicates: count,
+          nearDuplicates: count,
         }),
         (inputs): boolean => {
           // Plain booleans: chai assertions are slow in a 500-run loop.

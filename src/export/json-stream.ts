@@ -1,0 +1,366 @@
+/**
+ * A streaming JSON reader for archive entries: one top-level array item (a conversation) at a time.
+ *
+ * Why not `JSON.parse` on the entry: it needs the whole entry as one string (V8 caps strings at
+ * 2^29 − 24 characters, about the size of a 50,000-conversation `conversations.json`) and builds
+ * the whole file as objects, so memory grows with the file, and with the number of tiny values
+ * in it far beyond its byte size. Why not a streaming library: the maintained ones (stream-json,
+ * clarinet, @streamparser/json) emit one JavaScript event per token and cost 3–10× `JSON.parse`
+ * in CPU; a byte-level parser that builds objects in JavaScript measured 2–3× slower too.
+ *
+ * So the work is split: {@link JsonItemStream.write} is fed the inflated bytes chunk by chunk; a
+ * small byte-level state machine finds where each item of the top-level array ends (tracking
+ * strings, escapes and nesting) and enforces, as bytes arrive, the limits on nesting depth, string
+ * length, item size and tokens (every `{`, `[`, `,` and `:`: an upper bound on the values and keys
+ * an item can build). The bytes of an item that spans chunks are gathered in one buffer, so memory
+ * is bounded by the largest item, not the file. A complete item is then checked to be valid UTF-8
+ * (`buffer.isUtf8`, which rejects overlong forms, encoded surrogates and code points above
+ * U+10FFFF) and handed to the native `JSON.parse`, which checks the grammar and builds it.
+ * `JSON.parse` never sets a prototype from a `__proto__` key (it becomes an own property), and
+ * callers read parsed values through own-property lookups (`json.ts`).
+ */
+import { isUtf8 } from "node:buffer";
+
+import { ExportFormatError, type FormatErrorCode } from "./errors";
+import type { JsonValue } from "./json";
+
+export interface JsonReadLimits {
+  readonly maxDepth: number;
+  readonly maxStringBytes: number;
+  /** Most bytes of one top-level item (or of a whole non-array document). */
+  readonly maxItemBytes: number;
+  /** Most tokens (`{`, `[`, `,`, `:`) in one top-level item: bounds what parsing it can build. */
+  readonly maxItemValues: number;
+}
+
+/** Tokens read across every entry of one export, against `max`. */
+export class ValueBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+}
+
+const enum Top {
+  Bom,
+  Start,
+  /** Just after the opening `[`: an item or `]`. */
+  FirstItem,
+  /** After a comma: an item. */
+  NextItem,
+  /** Inside an item. */
+  InItem,
+  AfterItem,
+  Done,
+}
+
+const enum Scan {
+  /** Between tokens of the current item. */
+  Code,
+  /** Inside a string. */
+  String,
+  /** Inside a string, just after a backslash. */
+  Escape,
+  /** Inside a top-level number or literal (ends at a delimiter). */
+  Bare,
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isBareStart(c: number): boolean {
+  return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+}
+
+/** What a document holds at its top level. */
+export type TopLevel = "array" | "value";
+
+/**
+ * Push parser for one entry: top-level array items go to `onItem` one at a time; a document that
+ * is not an array is built whole (same limits) and given to `onItem` with index `-1`.
+ */
+export class JsonItemStream {
+  private top = Top.Bom;
+  private scan = Scan.Code;
+  private depth = 0;
+  private bomSeen = 0;
+  /** Bytes of the current item gathered from earlier chunks. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private index = 0;
+  private kind: TopLevel | undefined;
+  /** Tokens of the current item so far. */
+  private tokens = 0;
+  /** Bytes of the current string so far (when inside one). */
+  private stringBytes = 0;
+
+  constructor(
+    private readonly entry: string,
+    private readonly limits: JsonReadLimits,
+    private readonly budget: ValueBudget,
+    private readonly onItem: (value: JsonValue, index: number) => void,
+    /** Called once the first significant byte shows whether the document is an array. */
+    private readonly onKind: (kind: TopLevel) => void = () => undefined,
+  ) {}
+
+  private fail(code: FormatErrorCode, problem: string): ExportFormatError {
+    return new ExportFormatError(code, `"${this.entry}" ${problem}.`, this.entry);
+  }
+
+  private malformed(): ExportFormatError {
+    return this.fail("MALFORMED_JSON", "is not valid JSON (truncated or edited?)");
+  }
+
+  private setKind(kind: TopLevel): void {
+    this.kind = kind;
+    this.onKind(kind);
+  }
+
+  write(chunk: Uint8Array): void {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let i = 0;
+    const n = b.length;
+    let itemStart = this.pendingBytes > 0 ? 0 : -1;
+    while (i < n) {
+      if (this.top === Top.InItem) {
+        // Scan the current item until it ends or the chunk does.
+        const end = this.scanItem(b, i);
+        if (end < 0) break;
+        this.finishItem(b, itemStart, end);
+        itemStart = -1;
+        i = end;
+        this.top = this.kind === "array" ? Top.AfterItem : Top.Done;
+        continue;
+      }
+      const c = b[i];
+      if (this.top === Top.Bom) {
+        const bom = [0xef, 0xbb, 0xbf];
+        if (c === bom[this.bomSeen]) {
+          this.bomSeen++;
+          i++;
+          if (this.bomSeen === 3) this.top = Top.Start;
+          continue;
+        }
+        if (this.bomSeen > 0) throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
+        this.top = Top.Start;
+      }
+      if (isWhitespace(c)) {
+        i++;
+        continue;
+      }
+      switch (this.top) {
+        case Top.Start:
+          if (c === 0x5b) {
+            this.setKind("array");
+            this.top = Top.FirstItem;
+            i++;
+          } else if (c === 0x7b || c === 0x22 || isBareStart(c)) {
+            this.setKind("value");
+            this.top = Top.InItem;
+            this.beginItem(c);
+            itemStart = i;
+          } else {
+            throw this.malformed();
+          }
+          break;
+        case Top.FirstItem:
+        case Top.NextItem:
+          if (c === 0x5d && this.top === Top.FirstItem) {
+            this.top = Top.Done;
+            i++;
+            break;
+          }
+          if (c !== 0x7b && c !== 0x5b && c !== 0x22 && !isBareStart(c)) throw this.malformed();
+          this.top = Top.InItem;
+          this.beginItem(c);
+          itemStart = i;
+          break;
+        case Top.AfterItem:
+          if (c === 0x2c) this.top = Top.NextItem;
+          else if (c === 0x5d) this.top = Top.Done;
+          else throw this.malformed();
+          i++;
+          break;
+        default:
+          throw this.malformed();
+      }
+    }
+    if (this.top === Top.InItem && itemStart >= 0) this.hold(b.subarray(itemStart));
+  }
+
+  /** Signals the end of the entry; throws if the document is incomplete. */
+  end(): TopLevel {
+    if (this.top === Top.InItem && this.scan === Scan.Bare && this.kind === "value" && this.depth === 0) {
+      // A bare top-level number or literal ends with the input.
+      this.finishItem(Buffer.alloc(0), 0, 0);
+      this.top = Top.Done;
+    }
+    if (this.top !== Top.Done || this.kind === undefined) throw this.malformed();
+    return this.kind;
+  }
+
+  private beginItem(c: number): void {
+    this.depth = 0;
+    this.tokens = 0;
+    this.scan = c === 0x22 ? Scan.Code : isBareStart(c) ? Scan.Bare : Scan.Code;
+  }
+
+  private hold(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes > this.limits.maxItemBytes) throw this.tooLarge();
+    // Copy: the chunk's memory may be reused by the inflater.
+    this.pending.push(Buffer.from(bytes));
+  }
+
+  private tooLarge(): ExportFormatError {
+    const what = this.kind === "array" ? `item #${this.index}` : "content";
+    return this.fail(
+      "JSON_VALUE_TOO_LARGE",
+      `has ${what} above the limit of ${this.limits.maxItemBytes} bytes or ${this.limits.maxItemValues} values`,
+    );
+  }
+
+  /**
+   * Advances through the current item from `i`; returns the index just past its end, or -1 when
+   * the chunk ends first. Only nesting, strings and tokens are tracked here; `JSON.parse` checks
+   * the grammar.
+   */
+  private scanItem(b: Buffer, i: number): number {
+    const n = b.length;
+    const maxDepth = this.limits.maxDepth - (this.kind === "array" ? 1 : 0);
+    const maxString = this.limits.maxStringBytes;
+    let depth = this.depth;
+    let scan = this.scan;
+    let tokens = this.tokens;
+    let result = -1;
+    outer: while (i < n) {
+      if (scan === Scan.String) {
+        // Most bytes are string content: find the closing quote (natively for long strings); a
+        // quote ends the string unless an odd run of backslashes precedes it.
+        const from = i;
+        let q = -1;
+        const short = Math.min(n, i + 24);
+        for (; i < short; i++) {
+          const c = b[i];
+          if (c === 0x22) {
+            q = i;
+            break;
+          }
+          if (c === 0x5c) {
+            i++;
+            if (i === n) {
+              scan = Scan.Escape;
+              break;
+            }
+          }
+        }
+        if (q < 0 && scan === Scan.String && i >= short) {
+          for (;;) {
+            q = i < n ? b.indexOf(0x22, i) : -1;
+            if (q < 0) {
+              // The string goes on in the next chunk; an odd backslash run at the end escapes its first byte.
+              let run = 0;
+              while (n - 1 - run >= i && b[n - 1 - run] === 0x5c) run++;
+              if (run % 2 === 1) scan = Scan.Escape;
+              i = n;
+              break;
+            }
+            let run = 0;
+            while (q - 1 - run >= i && b[q - 1 - run] === 0x5c) run++;
+            if (run % 2 === 0) break;
+            i = q + 1;
+            q = -1;
+          }
+        }
+        if (q < 0) {
+          this.stringBytes += n - from;
+          if (this.stringBytes > maxString) throw this.stringTooLong();
+          break;
+        }
+        this.stringBytes += q - from;
+        if (this.stringBytes > maxString) throw this.stringTooLong();
+        i = q + 1;
+        scan = Scan.Code;
+        if (depth === 0) {
+          result = i;
+          break;
+        }
+        continue;
+      }
+      if (scan === Scan.Escape) {
+        scan = Scan.String;
+        this.stringBytes++;
+        i++;
+        continue;
+      }
+      const c = b[i];
+      if (scan === Scan.Bare) {
+        if (c === 0x2c || c === 0x5d || c === 0x7d || isWhitespace(c)) {
+          result = i;
+          break;
+        }
+        i++;
+        continue;
+      }
+      i++;
+      if (c === 0x22) {
+        scan = Scan.String;
+        this.stringBytes = 0;
+      } else if (c === 0x2c || c === 0x3a) {
+        tokens++;
+      } else if (c === 0x7b || c === 0x5b) {
+        tokens++;
+        if (++depth > maxDepth) {
+          throw this.fail("JSON_TOO_DEEP", `nests values deeper than the limit of ${this.limits.maxDepth}`);
+        }
+      } else if (c === 0x7d || c === 0x5d) {
+        if (--depth === 0) {
+          result = i;
+          break;
+        }
+        if (depth < 0) throw this.malformed();
+      }
+    }
+    if (tokens > this.limits.maxItemValues) throw this.tooLarge();
+    this.tokens = tokens;
+    this.depth = depth;
+    this.scan = scan;
+    return result;
+  }
+
+  private stringTooLong(): ExportFormatError {
+    return this.fail(
+      "JSON_STRING_TOO_LONG",
+      `has a string longer than the limit of ${this.limits.maxStringBytes} bytes`,
+    );
+  }
+
+  private finishItem(b: Buffer, start: number, end: number): void {
+    let bytes: Buffer;
+    if (this.pendingBytes > 0) {
+      const tail = b.subarray(0, end);
+      const total = this.pendingBytes + tail.length;
+      if (total > this.limits.maxItemBytes) throw this.tooLarge();
+      this.pending.push(tail);
+      bytes = Buffer.concat(this.pending, total);
+      this.pending = [];
+      this.pendingBytes = 0;
+    } else {
+      bytes = b.subarray(start, end);
+      if (bytes.length > this.limits.maxItemBytes) throw this.tooLarge();
+    }
+    if (!isUtf8(bytes)) throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
+    this.budget.used += this.tokens + 1;
+    if (this.budget.used > this.budget.max) {
+      throw this.fail("JSON_TOO_MANY_VALUES", `brings the export above the limit of ${this.budget.max} JSON values`);
+    }
+    let value: JsonValue;
+    try {
+      value = JSON.parse(bytes.toString("utf8")) as JsonValue;
+    } catch {
+      throw this.malformed();
+    }
+    const index = this.kind === "array" ? this.index++ : -1;
+    this.onItem(value, index);
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * Fingerprints for repeated and near-repeated messages, in memory independent of message length.
+ *
+ * - {@link MessageKeys}: a 64-bit hash of a message's role, text and attachments. Two messages with
+ *   the same hash are word-for-word repeats. Keeping hashes in typed arrays instead of texts bounds
+ *   the memory of the repeat check to about 24 bytes per message. A collision (probability about
+ *   n²/2⁶⁵, under 10⁻⁷ for a million messages) could only make a contributor's own message count
+ *   as a repeat.
+ * - {@link NearDuplicateIndex}: templated or machine-made prompts ("Write post number 17 about
+ *   ...") are near-duplicates: the text is normalised (lower case, every run of digits becomes
+ *   `0`, punctuation and spacing collapsed), cut into overlapping 5-character shingles, and
+ *   summarised by a 16-value MinHash signature (one-permutation hashing: each shingle's hash picks
+ *   a bin by its top 4 bits and the bin keeps the smallest value). Signatures are bucketed by
+ *   locality-sensitive hashing (8 bands of 2 bins); a prompt whose signature agrees with an
+ *   earlier prompt's on at least {@link NEAR_DUPLICATE_SIMILARITY} of the bins is a
+ *   near-duplicate. Pairs of prompts sharing 80 % of their shingles are caught with probability
+ *   above 0.99, pairs sharing under 20 % almost never.
+ *
+ * Everything is integer arithmetic on UTF-16 code units: the same text gives the same answer on
+ * every machine, locale and time zone.
+ */
+
+/** Bins of a signature. */
+const BINS = 16;
+const BAND_ROWS = 2;
+const BANDS = BINS / BAND_ROWS;
+const EMPTY = 0xffffffff;
+const SHINGLE = 5;
+/** Share of agreeing bins (of bins set in either signature) from which two prompts are near-duplicates. */
+export const NEAR_DUPLICATE_SIMILARITY = 0.6;
+/** Prompts indexed at most; later prompts are still compared, not added (bounds memory). */
+const MAX_INDEXED = 400_000;
+
+/**
+ * Open-addressing hash table of 64-bit keys (two 32-bit halves) to 32-bit values, in typed arrays:
+ * no per-entry objects, about 24 bytes per entry at the worst load. Key (0, 0) is reserved.
+ */
+export class KeyTable {
+  private hi = new Uint32Array(1024);
+  private lo = new Uint32Array(1024);
+  private values = new Uint32Array(1024);
+  size = 0;
+
+  /** The slot holding (hi, lo), or the empty slot where it belongs. */
+  private slot(hi: number, lo: number): number {
+    const mask = this.hi.length - 1;
+    let i = (Math.imul(hi ^ lo, 0x9e3779b1) >>> 0) & mask;
+    while ((this.hi[i] !== 0 || this.lo[i] !== 0) && (this.hi[i] !== hi || this.lo[i] !== lo)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** The value of (hi, lo), or -1. */
+  get(hi: number, lo: number): number {
+    if (hi === 0 && lo === 0) lo = 1;
+    const i = this.slot(hi >>> 0, lo >>> 0);
+    return this.hi[i] === 0 && this.lo[i] === 0 ? -1 : this.values[i];
+  }
+
+  /** Sets (hi, lo) to `value` unless present; returns whether it was absent. */
+  add(hi: number, lo: number, value = 0): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    hi >>>= 0;
+    lo >>>= 0;
+    const i = this.slot(hi, lo);
+    if (this.hi[i] !== 0 || this.lo[i] !== 0) return false;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.values[i] = value;
+    if (++this.size * 2 > this.hi.length) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const { hi, lo, values } = this;
+    this.hi = new Uint32Array(hi.length * 2);
+    this.lo = new Uint32Array(hi.length * 2);
+    this.values = new Uint32Array(hi.length * 2);
+    for (let k = 0; k < hi.length; k++) {
+      if (hi[k] === 0 && lo[k] === 0) continue;
+      const i = this.slot(hi[k], lo[k]);
+      this.hi[i] = hi[k];
+      this.lo[i] = lo[k];
+      this.values[i] = values[k];
+    }
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Two independent 32-bit hashes of `text`'s code units, written to `out`. */
+function hash64(text: string, seed: number, out: Uint32Array): void {
+  let a = (0x811c9dc5 ^ seed) >>> 0;
+  let b = (0x9747b28c ^ Math.imul(seed, 0x01000193)) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  out[0] = fmix(a ^ text.length);
+  out[1] = fmix(b + text.length);
+}
+
+/** Remembers messages by a 64-bit hash of role, trimmed text and attachments (see module doc). */
+export class MessageKeys {
+  private readonly table = new KeyTable();
+  private readonly h = new Uint32Array(2);
+  private readonly part = new Uint32Array(2);
+
+  /** Adds the message; returns false when an identical one was added before. */
+  add(role: string, text: string, assets: readonly string[]): boolean {
+    hash64(text, role === "user" ? 1 : 2, this.h);
+    for (const asset of assets) {
+      hash64(asset, 3, this.part);
+      this.h[0] = fmix(this.h[0] ^ this.part[0]);
+      this.h[1] = fmix((this.h[1] + this.part[1]) | 0);
+    }
+    return this.table.add(this.h[0], this.h[1]);
+  }
+}
+
+const DIGITS = /\p{Nd}+/gu;
+const SEPARATORS = /[^\p{L}\p{Nd}]+/gu;
+
+/** Lower case, digit runs to `0`, everything but letters and digits to one space, trimmed. */
+export function normalizePrompt(text: string): string {
+  return text.toLowerCase().replace(DIGITS, "0").replace(SEPARATORS, " ").trim();
+}
+
+/** FNV-1a of a short text. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** B^SHINGLE mod 2^32, to drop the leaving code unit from the rolling hash. */
+const ROLL = 0x01000193;
+const ROLL_OUT = (() => {
+  let p = 1;
+  for (let k = 0; k < SHINGLE; k++) p = Math.imul(p, ROLL);
+  return p;
+})();
+
+/**
+ * MinHash signature of a normalised text (see module doc) into `out`. Each 5-unit window is
+ * hashed by a rolling polynomial hash (one multiply per code unit) and mixed before binning.
+ */
+function signature(text: string, out: Uint32Array): void {
+  out.fill(EMPTY);
+  if (text.length <= SHINGLE) {
+    const h = fmix(hash32(text));
+    out[h >>> 28] = h & 0x0fffffff;
+    return;
+  }
+  let roll = 0;
+  for (let i = 0; i < text.length; i++) {
+    roll = (Math.imul(roll, ROLL) + text.charCodeAt(i)) | 0;
+    if (i >= SHINGLE) roll = (roll - Math.imul(text.charCodeAt(i - SHINGLE), ROLL_OUT)) | 0;
+    if (i < SHINGLE - 1) continue;
+    const h = fmix(roll);
+    const bin = h >>> 28;
+    const value = h & 0x0fffffff;
+    if (value < out[bin]) out[bin] = value;
+  }
+}
+
+/** The last normalised code units (ASCII) of {@link asciiSignature}'s rolling window. */
+const RING = new Uint8Array(8);
+
+/**
+ * {@link normalizePrompt} and {@link signature} in one pass for ASCII text (the common case),
+ * without building the normalised string; returns false, having done nothing, for other text.
+ */
+function asciiSignature(text: string, out: Uint32Array): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  out.fill(EMPTY);
+  const ring = RING;
+  let length = 0;
+  let roll = 0;
+  let hash = 0x811c9dc5;
+  let pendingSpace = false;
+  let inDigits = false;
+  const emit = (c: number): void => {
+    hash = Math.imul(hash ^ c, 0x01000193);
+    roll = (Math.imul(roll, ROLL) + c) | 0;
+    if (length >= SHINGLE) roll = (roll - Math.imul(ring[(length - SHINGLE) & 7], ROLL_OUT)) | 0;
+    ring[length & 7] = c;
+    length++;
+    if (length >= SHINGLE) {
+      const h = fmix(roll);
+      const bin = h >>> 28;
+      const value = h & 0x0fffffff;
+      if (value < out[bin]) out[bin] = value;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    const letter = c >= 0x61 && c <= 0x7a;
+    const digit = c >= 0x30 && c <= 0x39;
+    if (!letter && !digit) {
+      inDigits = false;
+      if (length > 0) pendingSpace = true;
+      continue;
+    }
+    if (digit && inDigits) continue;
+    inDigits = digit;
+    if (pendingSpace) {
+      emit(0x20);
+      pendingSpace = false;
+    }
+    emit(digit ? 0x30 : c);
+  }
+  if (length > 0 && length <= SHINGLE) {
+    out.fill(EMPTY);
+    const h = fmix(hash >>> 0);
+    out[h >>> 28] = h & 0x0fffffff;
+  }
+  return length > 0;
+}
+
+/**
+ * The MinHash signature of a prompt (16 values; `0xffffffff` marks an empty bin). `portable`
+ * skips the one-pass ASCII path, which must give the same values (tests compare them).
+ */
+export function promptSignature(prompt: string, portable = false): Uint32Array {
+  const out = new Uint32Array(BINS);
+  if (portable || !asciiSignature(prompt, out)) signature(normalizePrompt(prompt), out);
+  return out;
+}
+
+/** Finds prompts that are near-duplicates of an earlier one. Deterministic: order matters, nothing else. */
+export class NearDuplicateIndex {
+  private signatures = new Uint32Array(BINS * 1024);
+  private count = 0;
+  private readonly bands = new KeyTable();
+  private readonly probe = new Uint32Array(BINS);
+  private readonly keys: number[] = new Array<number>(BANDS).fill(-1);
+
+  /** Adds a prompt; returns true when it is a near-duplicate of one added before. */
+  add(prompt: string): boolean {
+    if (!asciiSignature(prompt, this.probe)) {
+      const text = normalizePrompt(prompt);
+      if (text.length === 0) return false;
+      signature(text, this.probe);
+    }
+    const keys = this.keys;
+    let duplicate = false;
+    for (let band = 0; band < BANDS; band++) {
+      let h = band + 1;
+      let set = false;
+      for (let r = 0; r < BAND_ROWS; r++) {
+        const v = this.probe[band * BAND_ROWS + r];
+        if (v !== EMPTY) set = true;
+        h = Math.imul(h ^ v, 0x01000193) ^ (h >>> 13);
+      }
+      if (!set) {
+        keys[band] = -1;
+        continue;
+      }
+      const key = fmix(h);
+      keys[band] = key;
+      const earlier = this.bands.get(band + 1, key);
+      if (!duplicate && earlier >= 0 && this.similarity(earlier) >= NEAR_DUPLICATE_SIMILARITY) {
+        duplicate = true;
+      }
+    }
+    if (this.count < MAX_INDEXED) {
+      const index = this.count++;
+      if (this.signatures.length < this.count * BINS) {
+        const grown = new Uint32Array(this.signatures.length * 2);
+        grown.set(this.signatures);
+        this.signatures = grown;
+      }
+      this.signatures.set(this.probe, index * BINS);
+      for (let band = 0; band < BANDS; band++) {
+        const key = keys[band];
+        if (key >= 0) this.bands.add(band + 1, key, index);
+      }
+    }
+    return duplicate;
+  }
+
+  private similarity(index: number): number {
+    const base = index * BINS;
+    let same = 0;
+    let used = 0;
+    for (let k = 0; k < BINS; k++) {
+      const a = this.probe[k];
+      const b = this.signatures[base + k];
+      if (a === EMPTY && b === EMPTY) continue;
+      used++;
+      if (a === b) same++;
+    }
+    return used === 0 ? 0 : same / used;
+  }
+}
