@@ -1,0 +1,135 @@
+/**
+ * The sealed payload: the refined JSON lines, gzip-compressed, deterministically.
+ *
+ * Compression is part of the format because a validator compares payloads byte for byte: fflate's
+ * DEFLATE at level 6, gzip header with mtime 0, no file name, OS byte 3, and the input pushed to the
+ * compressor in chunks of exactly {@link PAYLOAD_CHUNK} bytes (fflate's block boundaries depend on how
+ * input arrives; fixed chunks make the output a function of the text alone). fflate is pure
+ * JavaScript, so a browser, a contributor's laptop and a validator produce the same bytes. A change
+ * of compressor or settings is a new format version.
+ */
+import { Gunzip, Gzip } from "fflate";
+
+import { RefineError } from "./errors";
+
+/** Uncompressed bytes handed to the compressor at a time. */
+export const PAYLOAD_CHUNK = 64 * 1024;
+const LEVEL = 6;
+const encoder = new TextEncoder();
+
+/** Receives the payload as it is produced. */
+export type PayloadSink = (chunk: Uint8Array) => void;
+
+/** Writes refined lines into a deterministic gzip stream. */
+export class PayloadWriter {
+  private readonly gzip: Gzip;
+  private readonly buffer = new Uint8Array(PAYLOAD_CHUNK);
+  private filled = 0;
+  private finished = false;
+  /** Uncompressed bytes written. */
+  plaintextBytes = 0;
+  /** Compressed bytes produced. */
+  payloadBytes = 0;
+
+  constructor(sink: PayloadSink) {
+    this.gzip = new Gzip({ level: LEVEL, mtime: 0 }, (chunk) => {
+      this.payloadBytes += chunk.length;
+      sink(chunk);
+    });
+  }
+
+  /** Appends one line (a `\n` is added). */
+  writeLine(line: string): void {
+    this.write(encoder.encode(`${line}\n`));
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.finished) throw new RefineError("INVALID_OPTION", "The payload is already finished.");
+    this.plaintextBytes += bytes.length;
+    let at = 0;
+    while (at < bytes.length) {
+      const take = Math.min(PAYLOAD_CHUNK - this.filled, bytes.length - at);
+      this.buffer.set(bytes.subarray(at, at + take), this.filled);
+      this.filled += take;
+      at += take;
+      if (this.filled === PAYLOAD_CHUNK) {
+        // fflate keeps a reference only until push returns, so the buffer can be reused (it copies).
+        this.gzip.push(this.buffer, false);
+        this.filled = 0;
+      }
+    }
+  }
+
+  /** Flushes the last chunk and the gzip trailer. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.gzip.push(this.buffer.slice(0, this.filled), true);
+  }
+}
+
+/** Concatenates chunks into one array. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** Bounds on reading a payload a buyer received (it was checked by validators, but stays untrusted input). */
+export interface PayloadLimits {
+  /** Most uncompressed bytes in all. */
+  readonly maxBytes: number;
+  /** Longest line, in characters. */
+  readonly maxLine: number;
+}
+
+export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = Object.freeze({
+  maxBytes: 4 * 1024 * 1024 * 1024,
+  maxLine: 64 * 1024 * 1024,
+});
+
+/**
+ * The lines of a payload, decompressed in slices so memory holds one slice and one line at a time.
+ * @throws RefineError `MALFORMED_PAYLOAD` when it is not gzip, is truncated or exceeds the limits
+ */
+export function* payloadLines(payload: Uint8Array, limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS): Generator<string> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const ready: string[] = [];
+  let pending = "";
+  let total = 0;
+  let ended = false;
+  const bad = (why: string): RefineError => new RefineError("MALFORMED_PAYLOAD", `The refined payload ${why}.`);
+  const gunzip = new Gunzip((chunk, final) => {
+    total += chunk.length;
+    if (total > limits.maxBytes) throw bad(`inflates beyond ${limits.maxBytes} bytes`);
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: !final });
+    } catch {
+      throw bad("is not UTF-8 text");
+    }
+    const pieces = (pending + text).split("\n");
+    pending = pieces.pop() ?? "";
+    if (pending.length > limits.maxLine) throw bad(`has a line longer than ${limits.maxLine} characters`);
+    for (const piece of pieces) ready.push(piece);
+    if (final) ended = true;
+  });
+  const SLICE = 64 * 1024;
+  for (let at = 0; at < payload.length; at += SLICE) {
+    try {
+      gunzip.push(payload.subarray(at, at + SLICE), at + SLICE >= payload.length);
+    } catch (error) {
+      if (error instanceof RefineError) throw error;
+      throw bad("is not valid gzip");
+    }
+    while (ready.length > 0) yield ready.shift() as string;
+  }
+  if (!ended) throw bad("is truncated");
+  if (pending.length > 0) throw bad("does not end with a newline");
+}
