@@ -10,6 +10,20 @@
  */
 export { canonicalJson, type CanonicalObject, type CanonicalValue } from "./canonical";
 export type { RefinedBranch, RefinedConversation, RefinedFeedback, RefinedMessage, RefinedPart } from "./conversation";
+export {
+  assembleDataset,
+  CARD_FILE,
+  CHAT_FILE,
+  CONVERSATIONS_FILE,
+  DATASET_FORMAT,
+  toChatLine,
+  toChatMessages,
+  type AssembleOptions,
+  type ContributionPayload,
+  type DatasetCard,
+  type GrantFacts,
+  type LineSink,
+} from "./dataset";
 export { RefineError, type RefineErrorCode } from "./errors";
 export {
   excludes,
