@@ -149,9 +149,10 @@ function digitCount(text: string): number {
 
 const PRIVATE_KEY: Rule = {
   name: "secret:private-key",
-  // Through the END line; a key pasted without it takes the base64 lines that follow (also JSON-escaped `\n`).
+  // Through the END line; a key pasted without it takes the base64 (and header) lines that follow, also
+  // JSON-escaped (`\n`), up to the first line that is neither.
   pattern:
-    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----(?:[\s\S]*?-----END \1PRIVATE KEY\2-----|(?:\\n|\s|[A-Za-z0-9+/=:,-])*)/g,
+    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----(?:[\s\S]*?-----END \1PRIVATE KEY\2-----|(?:(?:\\n|\r?\n)(?:[A-Za-z0-9+/=]+|[A-Za-z-]+: [^\n\\]*)?)*)/g,
   probe: (text) => text.includes("-----BEGIN"),
   replace: () => "[SECRET:private-key]",
 };
@@ -173,7 +174,7 @@ const QUOTED_SECRET: Rule = {
   pattern:
     /(\b[A-Za-z0-9_]*?(pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[:=]\s*)(["'`])([^"'`\n]{1,300})\3/gi,
   needsAny: COLON | EQUALS,
-  probe: (text) => /(?:pass|pwd|secret|token|key)["']?\s*[:=]/i.test(text),
+  probe: (text) => /(?:pass|pwd|secret|token|key)\w*["']?\s*[:=]/i.test(text),
   replace: (_match, [prefix, key, quote, value]) => {
     if (value === undefined || DUMMY_VALUE.test(value)) return undefined;
     const kind = /^(?:pass|pwd)/i.test(key ?? "") ? "password" : "credential";
