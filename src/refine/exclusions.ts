@@ -81,10 +81,11 @@ export function splitExclusionList(list: string): string[] {
   const rules: string[] = [];
   let at = 0;
   while (at < list.length) {
+    while (list[at] === " ") at++;
     let end: number;
     if (list.startsWith("title:/", at)) {
       // The pattern ends at the last "/" before the next "," that follows a closing "/flags".
-      const close = /\/[imsu]*(?:,|$)/g;
+      const close = /\/[imsu]*\s*(?:,|$)/g;
       close.lastIndex = at + 7;
       let found: RegExpExecArray | null;
       do {
