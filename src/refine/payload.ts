@@ -8,8 +8,9 @@
  * JavaScript, so a browser, a contributor's laptop and a validator produce the same bytes. A change
  * of compressor or settings is a new format version.
  */
-import { Gunzip, Gzip } from "fflate";
+import { Gzip, Inflate } from "fflate";
 
+import { Crc32 } from "../export/crc32";
 import { RefineError } from "./errors";
 
 /** Uncompressed bytes handed to the compressor at a time. */
@@ -94,20 +95,36 @@ export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = Object.freeze({
   maxLine: 64 * 1024 * 1024,
 });
 
+/** The ten header bytes {@link PayloadWriter} writes: gzip, deflate, no flags, mtime 0, XFL 0, OS 3 (Unix). */
+const GZIP_HEADER = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+const TRAILER = 8;
+
+function u32le(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+}
+
 /**
- * The lines of a payload, decompressed in slices so memory holds one slice and one line at a time.
- * @throws RefineError `MALFORMED_PAYLOAD` when it is not gzip, is truncated or exceeds the limits
+ * The lines of a payload, inflated in slices so memory holds one slice and one line at a time. The
+ * framing is checked strictly (our header, one DEFLATE stream, CRC-32 and length trailer), so a payload
+ * that carries anything besides refined lines is refused rather than passed on.
+ * @throws RefineError `MALFORMED_PAYLOAD` when it is not such gzip, is damaged or exceeds the limits
  */
 export function* payloadLines(payload: Uint8Array, limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS): Generator<string> {
+  const bad = (why: string): RefineError => new RefineError("MALFORMED_PAYLOAD", `The refined payload ${why}.`);
+  if (payload.length < GZIP_HEADER.length + TRAILER || GZIP_HEADER.some((byte, i) => payload[i] !== byte)) {
+    throw bad("is not a refinement's gzip stream (wrong header)");
+  }
+  const body = payload.subarray(GZIP_HEADER.length, payload.length - TRAILER);
   const decoder = new TextDecoder("utf-8", { fatal: true });
+  const crc = new Crc32();
   const ready: string[] = [];
   let pending = "";
   let total = 0;
   let ended = false;
-  const bad = (why: string): RefineError => new RefineError("MALFORMED_PAYLOAD", `The refined payload ${why}.`);
-  const gunzip = new Gunzip((chunk, final) => {
+  const inflate = new Inflate((chunk, final) => {
     total += chunk.length;
     if (total > limits.maxBytes) throw bad(`inflates beyond ${limits.maxBytes} bytes`);
+    crc.update(chunk);
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: !final });
@@ -121,15 +138,21 @@ export function* payloadLines(payload: Uint8Array, limits: PayloadLimits = DEFAU
     if (final) ended = true;
   });
   const SLICE = 64 * 1024;
-  for (let at = 0; at < payload.length; at += SLICE) {
+  for (let at = 0; at < body.length || (at === 0 && body.length === 0); at += SLICE) {
     try {
-      gunzip.push(payload.subarray(at, at + SLICE), at + SLICE >= payload.length);
+      inflate.push(body.subarray(at, at + SLICE), at + SLICE >= body.length);
     } catch (error) {
       if (error instanceof RefineError) throw error;
-      throw bad("is not valid gzip");
+      throw bad("is not valid DEFLATE data");
     }
     while (ready.length > 0) yield ready.shift() as string;
   }
   if (!ended) throw bad("is truncated");
+  if (
+    crc.digest() !== u32le(payload, payload.length - TRAILER) ||
+    total % 2 ** 32 !== u32le(payload, payload.length - 4)
+  ) {
+    throw bad("fails its CRC-32 or length check (damaged, truncated or with bytes appended)");
+  }
   if (pending.length > 0) throw bad("does not end with a newline");
 }
