@@ -35,7 +35,11 @@ async function saltFor(hre: HardhatRuntimeEnvironment, args: RefineArgs): Promis
     );
     registry = deployment.addresses.registry;
   }
-  return roles.deploymentSalt(chainId, registry);
+  try {
+    return roles.deploymentSalt(chainId, registry);
+  } catch {
+    throw new roles.RoleError("INVALID_INPUT", `--registry ${registry} is not an address.`);
+  }
 }
 
 function counts(record: Readonly<Record<string, number>>): string {
