@@ -11,6 +11,7 @@
  * so `JSON.stringify` (native, fast) writes exactly the canonical JSON of `canonical.ts`; the tests
  * check that each line reads back to itself through `canonicalJson`.
  */
+import { isKnownContentType } from "../export/content";
 import { isObject, own, type JsonObject, type JsonValue } from "../export/json";
 import { RefineError } from "./errors";
 import type { Redactor } from "./redact";
@@ -34,7 +35,7 @@ export type RefinedFeedback = {
 
 export type RefinedMessage = {
   readonly role: string;
-  /** The export's `content_type`. */
+  /** The export's `content_type` (one of those refined into parts). */
   readonly type: string;
   readonly parts: readonly RefinedPart[];
   /** Assistant model slug, e.g. `gpt-4o`. */
@@ -83,18 +84,6 @@ export interface ConversationContext {
   readonly skipped: Map<string, number>;
 }
 
-/** Content types refined into parts; anything else is skipped. */
-const KNOWN_SKIPPED = new Set(["user_editable_context", "reasoning_recap"]);
-const KNOWN_TYPES = new Set([
-  "text",
-  "multimodal_text",
-  "code",
-  "execution_output",
-  "tether_browsing_display",
-  "tether_quote",
-  "thoughts",
-  "system_error",
-]);
 /** Model slugs, tool names, languages: kept only when they look like one (a slug could carry an e-mail). */
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9._+#-]{0,63}$/;
 const MAX_TIME = 32_503_680_000;
@@ -130,7 +119,8 @@ function malformed(index: number, problem: string): RefineError {
 }
 
 function skip(context: ConversationContext, type: string): void {
-  const name = KNOWN_SKIPPED.has(type) || KNOWN_TYPES.has(type) ? type : "other";
+  // Unknown names are not repeated: a content type is export data and could carry anything.
+  const name = isKnownContentType(type) ? type : "other";
   context.skipped.set(name, (context.skipped.get(name) ?? 0) + 1);
 }
 
@@ -258,7 +248,8 @@ function refineMessage(
     recipient: recipient === "all" ? undefined : recipient,
     role,
     time: context.preciseTimes && sent !== undefined ? formatTime(sent, true) : undefined,
-    type: KNOWN_TYPES.has(type) ? type : "other",
+    // Only the content types handled in `refineParts` yield parts, so `type` is one of those names.
+    type,
   };
 }
 
