@@ -302,7 +302,8 @@ export interface ConversationHead {
 /** Reads the head fields of a raw conversation. @throws RefineError `MALFORMED_CONVERSATION` */
 export function conversationHead(raw: JsonValue, index: number): ConversationHead & { readonly raw: JsonObject } {
   if (!isObject(raw)) throw malformed(index, "is not an object");
-  const id = own(raw, "conversation_id") ?? own(raw, "id");
+  // The reader's order (`id`, then `conversation_id`): real exports carry both, equal.
+  const id = own(raw, "id") ?? own(raw, "conversation_id");
   if (typeof id !== "string" || id.length === 0) throw malformed(index, "has no id");
   const created = time(own(raw, "create_time"));
   if (created === undefined) throw malformed(index, "has no valid create_time");
