@@ -44,38 +44,26 @@ const COLON = 4;
 const EQUALS = 8;
 const PLUS = 16;
 const DOT = 32;
-/** A run of at least {@link TOKEN_RUN} token characters (`[A-Za-z0-9_~.+/=-]`): every provider token has one. */
-const LONG_RUN = 64;
-/** The shortest provider token is a Slack token: `xoxb-` and ten characters. */
-const TOKEN_RUN = 15;
+/** One of the literals every provider token contains (the Azure client secret has `Q~` after four characters). */
+const TOKEN_HINT =
+  /AKIA|ASIA|ABIA|ACCA|A3T|AIza|GOCSPX-|ya29\.|gh[pousr]_|github_pat_|glpat-|sk-|xox|hooks\.slack|_live_|_test_|whsec_|npm_|hf_|Q~|eyJ/;
+const TOKEN = 64;
+const HAS_DIGIT = /\d/;
 
-/** The features of a text, in one pass over its characters (cheaper than one native search per feature). */
+/**
+ * The features of a text. Native searches (one per character, one regex for the token literals) cost
+ * about a fifth of one JavaScript pass over the characters.
+ */
 function features(text: string): number {
-  let found = 0;
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) found |= DIGIT;
-    else if (c === 64) found |= AT;
-    else if (c === 58) found |= COLON;
-    else if (c === 61) found |= EQUALS;
-    else if (c === 43) found |= PLUS;
-    else if (c === 46) found |= DOT;
-    const tokenChar =
-      (c >= 48 && c <= 57) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 97 && c <= 122) ||
-      c === 95 ||
-      c === 45 ||
-      c === 46 ||
-      c === 126 ||
-      c === 43 ||
-      c === 47 ||
-      c === 61;
-    run = tokenChar ? run + 1 : 0;
-    if (run >= TOKEN_RUN) found |= LONG_RUN;
-  }
-  return found;
+  return (
+    (HAS_DIGIT.test(text) ? DIGIT : 0) |
+    (text.includes("@") ? AT : 0) |
+    (text.includes(":") ? COLON : 0) |
+    (text.includes("=") ? EQUALS : 0) |
+    (text.includes("+") ? PLUS : 0) |
+    (text.includes(".") ? DOT : 0) |
+    (TOKEN_HINT.test(text) ? TOKEN : 0)
+  );
 }
 
 interface Rule {
@@ -219,7 +207,7 @@ const TOKEN_KINDS = [
 const PROVIDER_TOKEN: Rule = {
   name: "secret:token",
   pattern: new RegExp(`(?<![A-Za-z0-9_-])(?:${TOKEN_KINDS.map(([, source]) => `(${source})`).join("|")})`, "g"),
-  needs: LONG_RUN,
+  needs: TOKEN,
   replace: (_match, groups) => {
     const index = groups.findIndex((group) => group !== undefined);
     return `[SECRET:${TOKEN_KINDS[index][0]}]`;
