@@ -13,7 +13,14 @@ import type { ActionType, ConfigurableTaskDefinition, HardhatRuntimeEnvironment 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
 import type * as Roles from "../src/roles";
-import { ACCOUNT_KEY_VARS, ACCOUNT_ROLES, type AccountRole, configVar, isAccountRole, roleAccountKey } from "./accounts";
+import {
+  ACCOUNT_KEY_VARS,
+  ACCOUNT_ROLES,
+  type AccountRole,
+  configVar,
+  isAccountRole,
+  roleAccountKey,
+} from "./accounts";
 
 /** Name shown in errors: "Error in plugin DataCoop: ...". */
 export const PLUGIN = "DataCoop";

@@ -7,3 +7,4 @@ import "./buyer";
 import "./custodian";
 import "./keys";
 import "./dev";
+import "./deploy";

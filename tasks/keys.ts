@@ -65,7 +65,9 @@ withKey(
           : undefined;
       const shown = key ?? (await eciesKeyFor(hre, role, (await signerFor(hre, args.account ?? role)).address, args));
       console.log(shown.publicKey);
-      process.stderr.write(`(${role} key from ${shown.source}; the key's own address is ${computeAddress(shown.publicKey)})\n`);
+      process.stderr.write(
+        `(${role} key from ${shown.source}; the key's own address is ${computeAddress(shown.publicKey)})\n`,
+      );
     }),
   );
 
@@ -80,5 +82,7 @@ function configuredEciesKey(
   if (explicit !== undefined) return roles.eciesKeyFromPrivate(explicit, `configuration variable ${variable}`);
   if (keyVar !== undefined) return undefined;
   const accountKey = roleAccountKey(role);
-  return accountKey && roles.eciesKeyFromPrivate(accountKey.privateKey, `configuration variable ${accountKey.variable}`);
+  return (
+    accountKey && roles.eciesKeyFromPrivate(accountKey.privateKey, `configuration variable ${accountKey.variable}`)
+  );
 }
