@@ -8,3 +8,4 @@ import "./custodian";
 import "./keys";
 import "./dev";
 import "./deploy";
+import "./store";
