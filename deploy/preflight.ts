@@ -47,16 +47,19 @@ export interface ParameterCheckInput {
   readonly wellKnownAccounts: ReadonlySet<string>;
   /** Whether a compressed public key's private key is public (a local development key). */
   readonly isWellKnownPublicKey: (publicKey: string) => boolean;
+  /** The launch rule to apply (see {@link LaunchRule}); `undefined` skips it. */
+  readonly launchRule?: LaunchRule;
 }
 
 /** Settlement token decimals the shipped amounts and prices assume (USDC). */
 export const EXPECTED_SETTLEMENT_DECIMALS = 6n;
 
 /**
- * Gas of the whole `DataCoop` deployment (7 contracts, wiring and the hand-over), measured on the
- * Sepolia stand-in by `npm run smoke:testnet`, which fails if a deployment ever uses more.
+ * Gas budget of the whole `DataCoop` deployment (11 transactions: 6 contracts, the wiring and the
+ * hand-over), measured at 19.1M on the Sepolia stand-in by `npm run smoke:testnet`, which fails if a
+ * deployment ever uses more than this; the deployer's balance is checked against it.
  */
-export const DEPLOYMENT_GAS = 14_000_000n;
+export const DEPLOYMENT_GAS = 22_000_000n;
 
 /** Address parameters: each must be a real account. */
 const ADDRESS_PARAMETERS = new Set(["settlementToken", "custodian", "treasury", "initialHolder"]);
@@ -230,13 +233,81 @@ function asCount(value: unknown): bigint | undefined {
   return undefined;
 }
 
+/** The parameters the launch rule reads (issue #10's `launchCheck` in src/protocol/launch.ts). */
+export const LAUNCH_RULE_PARAMETERS = [
+  "rewardRate",
+  "maxUnitsPerAttestation",
+  "mintBudget",
+  "tokenCap",
+  "initialSupply",
+  "quorumPercent",
+  "quorumFloor",
+] as const;
+
 /**
- * The governance launch rules (quorum floor, non-zero proposal threshold, mint budget, k ≥ 2 on public
- * networks) are defined once, as a pure function, by the findings work (issue #10); this is the one
- * place the pre-flight calls them.
+ * The launch rule: whether one first contribution could reach quorum alone (`capturable`), with the votes it
+ * brings and the quorum after it. Defined once, as a pure function, by the findings work (issue #10).
  */
-function launchRuleIssues(_values: ParameterValues, _publicNetwork: boolean): PreflightIssue[] {
-  return []; // launch-rule hook: return <the launch check>(values, publicNetwork) once it lands
+export type LaunchRule = (parameters: Record<(typeof LAUNCH_RULE_PARAMETERS)[number], bigint>) => {
+  readonly firstReward: bigint;
+  readonly quorum: bigint;
+  readonly capturable: boolean;
+};
+
+const COOP_DECIMALS = 18;
+
+/**
+ * The governance launch rules: on a public network a non-zero proposal threshold, k ≥ 2 validators, the
+ * on-chain launch check left on; and, on any network where the launch check is on, the launch rule
+ * (quorum floor against the most one first contribution can mint).
+ */
+function launchRuleIssues(
+  values: ParameterValues,
+  declared: ReadonlyMap<string, DeclaredParameter>,
+  publicNetwork: boolean,
+  rule: LaunchRule | undefined,
+): PreflightIssue[] {
+  const issues: PreflightIssue[] = [];
+  if (publicNetwork) {
+    if (declared.has("proposalThreshold") && asCount(values.proposalThreshold) === 0n) {
+      issues.push({
+        parameter: "proposalThreshold",
+        problem: "is 0: anyone holding a single token wei could make proposals",
+        fix: "the votes (token wei) a proposer needs, e.g. 1000 COOP = 1000000000000000000000",
+      });
+    }
+    const k = asCount(values.attestationThreshold);
+    if (declared.has("attestationThreshold") && k !== undefined && k < 2n) {
+      issues.push({
+        parameter: "attestationThreshold",
+        problem: `is ${k}: one compromised validator key alone could attest (and mint)`,
+        fix: "2 or more, with at least as many validators",
+      });
+    }
+    if (declared.has("launchCheck") && values.launchCheck === false) {
+      issues.push({
+        parameter: "launchCheck",
+        problem: "is false: it switches off the on-chain launch check, which only local chains may do",
+        fix: "remove it (default true)",
+      });
+    }
+  }
+  if (rule === undefined || values.launchCheck === false) return issues;
+  const inputs: Partial<Record<(typeof LAUNCH_RULE_PARAMETERS)[number], bigint>> = {};
+  for (const name of LAUNCH_RULE_PARAMETERS) {
+    const value = declared.has(name) ? asCount(values[name]) : undefined;
+    if (value === undefined) return issues; // a module without the rule's parameters, or a bad value reported above
+    inputs[name] = value;
+  }
+  const verdict = rule(inputs as Record<(typeof LAUNCH_RULE_PARAMETERS)[number], bigint>);
+  if (verdict.capturable) {
+    issues.push({
+      parameter: "quorumFloor",
+      problem: `one first contribution can be rewarded ${formatUnits(verdict.firstReward, COOP_DECIMALS)} COOP, which meets the quorum of ${formatUnits(verdict.quorum, COOP_DECIMALS)} alone: the first contributor could pass any proposal`,
+      fix: "a quorumFloor above that reward, or a lower mintBudget, maxUnitsPerAttestation or rewardRate",
+    });
+  }
+  return issues;
 }
 
 /**
@@ -327,7 +398,10 @@ export function checkParameters(input: ParameterCheckInput): PreflightIssue[] {
   }
   const values: Record<string, unknown> = {};
   for (const name of input.declared.keys()) values[name] = effective(input, name);
-  issues.push(...launchRuleIssues(values, input.publicNetwork));
+  // One issue per parameter: a value already reported (e.g. a missing threshold) is not reported again.
+  for (const issue of launchRuleIssues(values, input.declared, input.publicNetwork, input.launchRule)) {
+    if (!issues.some((other) => other.parameter === issue.parameter)) issues.push(issue);
+  }
   return issues;
 }
 

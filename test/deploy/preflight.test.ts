@@ -33,6 +33,7 @@ function goodSepolia(): Record<string, unknown> {
     custodianPublicKey: generateKeyPair().publicKey,
     treasury: "0x0000000000000000000000000000000000000000",
     treasuryShareBps: 500,
+    proposalThreshold: "1000000000000000000000",
   };
 }
 
@@ -145,7 +146,31 @@ describe("deploy: pre-flight checks", function () {
   it("refuses an attestation threshold above the number of validators, or below 1", function () {
     expect(flagged({ ...goodSepolia(), attestationThreshold: 3 })).to.deep.equal(["attestationThreshold"]);
     expect(flagged({ ...goodSepolia(), attestationThreshold: 0 })).to.deep.equal(["attestationThreshold"]);
-    expect(flagged({ ...goodSepolia(), validators: [validator1], attestationThreshold: 1 })).to.deep.equal([]);
+    expect(flagged({ ...goodSepolia(), validators: [validator1], attestationThreshold: 1 }, false)).to.deep.equal([]);
+  });
+
+  it("applies the launch rules: a proposal threshold and k ≥ 2 on public networks, and no capturable quorum", function () {
+    expect(flagged({ ...goodSepolia(), proposalThreshold: 0 })).to.deep.equal(["proposalThreshold"]);
+    expect(flagged({ ...goodSepolia(), validators: [validator1], attestationThreshold: 1 })).to.deep.equal([
+      "attestationThreshold",
+    ]);
+    // The launch rule itself is issue #10's pure function; any rule plugs in the same way.
+    const seen: Record<string, bigint>[] = [];
+    const capturable = (verdict: boolean) => (p: Record<string, bigint>) => {
+      seen.push(p);
+      return { firstReward: 2n * 10n ** 18n, quorum: 10n ** 18n, capturable: verdict };
+    };
+    const declared = new Map(declaredParameters(DataCoop));
+    for (const name of ["maxUnitsPerAttestation", "mintBudget", "quorumFloor"]) {
+      declared.set(name, { name, hasDefault: true, defaultValue: 1n });
+    }
+    const withRule = (verdict: boolean) =>
+      checkParameters({ ...input(goodSepolia()), declared, launchRule: capturable(verdict) }).map((i) => i.parameter);
+    expect(withRule(true)).to.deep.equal(["quorumFloor"]);
+    expect(withRule(false)).to.deep.equal([]);
+    expect(seen[0]).to.include({ rewardRate: 10n ** 14n, quorumPercent: 4n, initialSupply: 0n, mintBudget: 1n });
+    // A module without the rule's parameters is not judged by it.
+    expect(checkParameters({ ...input(goodSepolia()), launchRule: capturable(true) })).to.deep.equal([]);
   });
 
   it("reads the settlement token and the deployer's balance from the chain, read-only", async function () {
