@@ -10,8 +10,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Contract, JsonRpcProvider, SigningKey, Wallet, formatEther, parseUnits, toBeHex, toUtf8Bytes } from "ethers";
 
-import { DEPLOYMENT_GAS } from "../../deploy/preflight";
-
 const ROLES = ["deployer", "validator1", "validator2", "custodian", "contributor", "buyer", "holder"] as const;
 type Keys = Record<(typeof ROLES)[number], { privateKey: string; address: string }>;
 
@@ -66,6 +64,7 @@ async function setup(rpc: string, keysFile: string, out: string): Promise<void> 
 }
 
 async function gas(rpc: string, keysFile: string): Promise<void> {
+  const { DEPLOYMENT_GAS } = await import("../../deploy/preflight");
   const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true });
   const deployer = readKeys(keysFile).deployer.address.toLowerCase();
   let total = 0n;
