@@ -107,6 +107,8 @@ buyer buyer:request --purpose AI_TRAINING --amount 100 --duration 30d --terms "$
 REQUEST_ID="$(json_get "${WORK}/request.json" requestId)"
 advance 86401 # objection window
 buyer buyer:finalize --request "$REQUEST_ID"
+# With only the deployer's key on the machine, a custodian task refuses instead of acting as the deployer.
+refuse "No custodian key on this machine" deployer custodian:deliver --request "$REQUEST_ID" --deployment-id "$DEPLOYMENT_ID"
 custodian custodian:deliver --request "$REQUEST_ID"
 buyer buyer:fetch --request "$REQUEST_ID" --out "${WORK}/grant"
 cmp "${WORK}/grant/"*.zip "${WORK}/alice.zip"
