@@ -1,10 +1,11 @@
 import path from "node:path";
-import { subtask, vars, type HardhatUserConfig } from "hardhat/config";
+import { subtask, type HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 import "solidity-docgen";
 
 import "./tasks";
+import { configVar, publicNetworkAccounts } from "./tasks/accounts";
 
 /**
  * The compiler is the npm `solc` package (soljson, WebAssembly), pinned here and in
@@ -33,13 +34,12 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersi
   };
 });
 
-/** Optional keys for public networks; set with `npx hardhat vars set NAME`. Never read from files. */
-function optionalVar(name: string): string | undefined {
-  return vars.has(name) ? vars.get(name) : undefined;
-}
-
-const deployerKey = optionalVar("DEPLOYER_PRIVATE_KEY");
-const accounts = deployerKey ? [deployerKey] : [];
+/**
+ * Keys and endpoints of public networks are configuration variables (`npx hardhat vars set NAME`, or
+ * `HARDHAT_VAR_NAME` / `NAME` in the environment), never files: the deployer's key first, then one key
+ * per role (see tasks/accounts.ts).
+ */
+const accounts = publicNetworkAccounts();
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -62,18 +62,18 @@ const config: HardhatUserConfig = {
       url: process.env.LOCALHOST_RPC_URL ?? optionalVar("LOCALHOST_RPC_URL") ?? "http://127.0.0.1:8545",
     },
     sepolia: {
-      url: optionalVar("SEPOLIA_RPC_URL") ?? "https://ethereum-sepolia-rpc.publicnode.com",
+      url: configVar("SEPOLIA_RPC_URL") ?? "https://ethereum-sepolia-rpc.publicnode.com",
       chainId: 11155111,
       accounts,
     },
     baseSepolia: {
-      url: optionalVar("BASE_SEPOLIA_RPC_URL") ?? "https://sepolia.base.org",
+      url: configVar("BASE_SEPOLIA_RPC_URL") ?? "https://sepolia.base.org",
       chainId: 84532,
       accounts,
     },
   },
   etherscan: {
-    apiKey: optionalVar("ETHERSCAN_API_KEY") ?? "",
+    apiKey: configVar("ETHERSCAN_API_KEY") ?? "",
   },
   sourcify: { enabled: false },
   gasReporter: {

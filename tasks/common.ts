@@ -6,18 +6,30 @@
  * loading `hardhat.config.ts` never needs compiled artifacts (a fresh clone can still run `hardhat compile`).
  */
 import path from "node:path";
-import { task, types, vars } from "hardhat/config";
+import { getAddress } from "ethers";
+import { task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { ActionType, ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
 import type * as Roles from "../src/roles";
+import {
+  ACCOUNT_KEY_VARS,
+  ACCOUNT_ROLES,
+  type AccountRole,
+  configVar,
+  isAccountRole,
+  roleAccountKey,
+} from "./accounts";
 
 /** Name shown in errors: "Error in plugin DataCoop: ...". */
 export const PLUGIN = "DataCoop";
 
-/** Where writers put blobs unless `--store` says otherwise (relative to the project root). */
+/** Where writers put blobs on a local network unless `--store` says otherwise (relative to the project root). */
 export const DEFAULT_STORE = ".datacoop/blobs";
+
+/** Configuration variable with the blob store URL every role of a public deployment shares (`--store` default). */
+export const STORE_VAR = "DATACOOP_STORE_URL";
 
 /** Hardhat configuration variables that hold each role's ECIES private key. */
 export const KEY_VARS: Record<Roles.KeyRole, string> = {
@@ -65,15 +77,24 @@ export interface AccountArgs {
   account?: string;
 }
 
-/** Adds `--account` to a task. */
+/**
+ * Adds `--account` to a task. With a `role`, the default is that role's own key (its configuration
+ * variable); on a local network without it, `fallback`.
+ */
 export function withAccount(
   task: ConfigurableTaskDefinition,
+  role?: AccountRole,
   fallback = "the first configured account",
 ): ConfigurableTaskDefinition {
+  const roles = ACCOUNT_ROLES.join(", ");
+  const defaultText =
+    role === undefined
+      ? fallback
+      : `${role}, the account of ${ACCOUNT_KEY_VARS[role]}; on a local network without it, ${fallback}`;
   return task.addOptionalParam(
     "account",
-    `Account to act as: an index into the network's accounts or an address (default: ${fallback})`,
-    undefined,
+    `Account to act as: a role (${roles}: the account of that role's key variable, e.g. ${ACCOUNT_KEY_VARS.validator}), an index into the network's accounts or an address (default: ${defaultText})`,
+    role,
     types.string,
   );
 }
@@ -115,7 +136,9 @@ export function withJson(task: ConfigurableTaskDefinition): ConfigurableTaskDefi
 
 /** The shared flags a role task takes besides the deployment's. */
 export interface RoleTaskOptions {
-  /** `--account` (default true); a string names what it falls back to when omitted. */
+  /** Whose key `--account` defaults to (see {@link withAccount}); default: the task name's prefix if it is a role. */
+  role?: AccountRole;
+  /** `--account` (default true); a string names what it falls back to on a local network. */
   account?: boolean | string;
   /** `--key-file` / `--key-var` for this role's ECIES key. */
   key?: Roles.KeyRole;
@@ -127,7 +150,10 @@ export interface RoleTaskOptions {
 export function roleTask(name: string, description: string, options: RoleTaskOptions = {}): ConfigurableTaskDefinition {
   let definition = withDeployment(task(name, description));
   const { account = true } = options;
-  if (account !== false) definition = withAccount(definition, typeof account === "string" ? account : undefined);
+  // A task named `<role>:...` acts as that role's own account by default.
+  const prefix = name.split(":")[0];
+  const role = options.role ?? (isAccountRole(prefix) ? prefix : undefined);
+  if (account !== false) definition = withAccount(definition, role, typeof account === "string" ? account : undefined);
   if (options.key !== undefined) definition = withKey(definition, options.key);
   if (options.json === true) definition = withJson(definition);
   return definition;
@@ -179,7 +205,10 @@ export async function connect(hre: HardhatRuntimeEnvironment, args: DeploymentAr
 }
 
 /**
- * The signer for `--account` (an index or an address), or the first configured account.
+ * The signer for `--account`: a role (the account of its key variable), an index or an address; or the
+ * first configured account. On a local network a role whose key is not configured falls back to
+ * `fallback` (or the first account); on a public network it is refused, so no task silently acts as
+ * the deployer.
  * @param fallback picks the default among the signers (e.g. the one holding a role)
  */
 export async function signerFor(
@@ -192,8 +221,21 @@ export async function signerFor(
   if (signers.length === 0) {
     throw new roles.RoleError(
       "CONFIG",
-      `No account is configured for network ${hre.network.name}; set one with \`npx hardhat vars set DEPLOYER_PRIVATE_KEY\`.`,
+      `No account is configured for network ${hre.network.name}; set the key of the role this machine plays, e.g. \`npx hardhat vars set ${ACCOUNT_KEY_VARS.contributor}\`.`,
     );
+  }
+  if (account !== undefined && isAccountRole(account.toLowerCase())) {
+    const role = account.toLowerCase() as AccountRole;
+    const key = roleAccountKey(role);
+    const found = key && signers.find((s) => s.address === key.address);
+    if (found !== undefined) return found;
+    if (!(await isLocal(hre))) {
+      throw new roles.RoleError(
+        "CONFIG",
+        `No ${role} key on this machine for ${hre.network.name}: set it with \`npx hardhat vars set ${ACCOUNT_KEY_VARS[role]}\` (or HARDHAT_VAR_${ACCOUNT_KEY_VARS[role]} in the environment), or pass --account with the index or address of a configured account.`,
+      );
+    }
+    account = undefined;
   }
   if (account === undefined) {
     if (fallback !== undefined) {
@@ -239,6 +281,7 @@ export async function eciesKeyFor(
   const roles = await loadRoles();
   const local = await isLocal(hre);
   const variable = args.keyVar ?? KEY_VARS[role];
+  const accountKey = roleAccountKey(role);
   if (args.keyFile !== undefined) {
     if (!local) {
       throw new roles.RoleError(
@@ -250,13 +293,17 @@ export async function eciesKeyFor(
     if (warning !== undefined) note(`warning: ${warning}`);
     return roles.readKeyFile(args.keyFile);
   }
-  if (vars.has(variable))
-    return roles.eciesKeyFromPrivate(vars.get(variable), `Hardhat configuration variable ${variable}`);
+  const explicit = configVar(variable);
+  if (explicit !== undefined) return roles.eciesKeyFromPrivate(explicit, `configuration variable ${variable}`);
   if (args.keyVar !== undefined) {
     throw new roles.RoleError(
       "CONFIG",
       `The Hardhat configuration variable ${variable} is not set; set it with \`npx hardhat vars set ${variable}\`.`,
     );
+  }
+  // One key per role: the role's account key is its ECIES key too, for the account it controls.
+  if (accountKey !== undefined && accountKey.address === getAddress(account)) {
+    return roles.eciesKeyFromPrivate(accountKey.privateKey, `configuration variable ${accountKey.variable}`);
   }
   if (local) {
     const key = roles.localDevelopmentKey(role, account);
@@ -265,14 +312,25 @@ export async function eciesKeyFor(
   }
   throw new roles.RoleError(
     "CONFIG",
-    `No ${role} ECIES key for ${hre.network.name}: set one with \`npx hardhat vars set ${variable}\` (generate a key with \`npx hardhat keys:generate --out <file>\`), or name another variable with --key-var.`,
+    `No ${role} key for ${account} on ${hre.network.name}: set the ${role}'s key with \`npx hardhat vars set ${ACCOUNT_KEY_VARS[role]}\` (its account and its ECIES key), or a separate ECIES key with \`npx hardhat vars set ${variable}\` (generate one with \`npx hardhat keys:generate --out <file>\`), or name another variable with --key-var.`,
   );
 }
 
-/** Opens `--store`, defaulting to the project's `.datacoop/blobs`. */
+/**
+ * Opens `--store`, defaulting to `DATACOOP_STORE_URL`, else (local networks) the project's `.datacoop/blobs`.
+ * On a public network a local directory is refused: the URIs written on-chain must be readable by the
+ * validators, custodians and buyers on their own machines, so blobs go to an http(s) store.
+ */
 export async function storeFor(hre: HardhatRuntimeEnvironment, store: string | undefined): Promise<Roles.NamedStore> {
   const roles = await loadRoles();
-  return roles.openStore(store ?? path.join(hre.config.paths.root, DEFAULT_STORE));
+  const spec = store ?? configVar(STORE_VAR);
+  if (!/^https?:\/\//i.test(spec ?? "") && !(await isLocal(hre))) {
+    throw new roles.RoleError(
+      "CONFIG",
+      `On ${hre.network.name} blobs must go to an http(s) blob store that every role can reach, not ${spec === undefined ? "the local directory " + DEFAULT_STORE : JSON.stringify(spec)}: pass --store https://<your store> or set it once with \`npx hardhat vars set ${STORE_VAR}\` (\`npx hardhat store:serve\` runs the reference server).`,
+    );
+  }
+  return roles.openStore(spec ?? path.join(hre.config.paths.root, DEFAULT_STORE));
 }
 
 /** Parses a decimal id flag (a request or proposal id). */

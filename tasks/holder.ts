@@ -71,6 +71,71 @@ roleTask(
     }),
   );
 
+interface ProposeTermsArgs extends DeploymentArgs, AccountArgs, JsonArgs {
+  purpose: string;
+  minPrice: string;
+  maxDuration: string;
+  objectionWindow: string;
+  objectionThresholdBps: string;
+  disable: boolean;
+  description?: string;
+}
+
+roleTask(
+  "holder:propose-terms",
+  "Proposes standing terms for a purpose (escrow.setStandingTerms, executed by the timelock): a request paying at least the minimum price for at most the maximum duration is then approved unless holders object within the window. The call is simulated as the timelock first",
+  { json: true },
+)
+  .addParam("purpose", "Purpose name or id, e.g. AI_TRAINING", undefined, types.string)
+  .addOptionalParam("minPrice", "Minimum fee, in whole settlement tokens (e.g. 100)", "0", types.string)
+  .addOptionalParam("maxDuration", "Longest access granted, e.g. 30d", "30d", types.string)
+  .addOptionalParam("objectionWindow", "How long holders may object, e.g. 2d", "2d", types.string)
+  .addOptionalParam(
+    "objectionThresholdBps",
+    "Objections (in bps of the votes at the request) that reject it",
+    "1000",
+    types.string,
+  )
+  .addFlag("disable", "Propose to switch standing terms off for the purpose instead")
+  .addOptionalParam("description", "Proposal description (default: generated from the terms)", undefined, types.string)
+  .setAction(
+    action<ProposeTermsArgs>(async (args, hre) => {
+      const roles = await loadRoles();
+      const coop = await connect(hre, args);
+      const purposes = await roles.readPurposes(coop.registry);
+      const purpose = roles.parsePurpose(args.purpose, purposes);
+      const decimals = Number(await coop.settlementToken.decimals());
+      const thresholdBps = Number(args.objectionThresholdBps);
+      if (!Number.isInteger(thresholdBps) || thresholdBps < 0 || thresholdBps > 10_000) {
+        throw new roles.RoleError(
+          "INVALID_INPUT",
+          `--objection-threshold-bps must be a whole number from 0 to 10000; got ${JSON.stringify(args.objectionThresholdBps)}.`,
+        );
+      }
+      const terms = {
+        enabled: !args.disable,
+        minPrice: roles.parseTokenAmount(args.minPrice, decimals, "--min-price"),
+        maxDuration: roles.parseDuration(args.maxDuration, "--max-duration"),
+        objectionWindow: roles.parseDuration(args.objectionWindow, "--objection-window"),
+        objectionThresholdBps: thresholdBps,
+      };
+      const name = roles.purposeName(purpose, purposes);
+      const description =
+        args.description ??
+        (terms.enabled
+          ? `Standing terms for ${name}: at least ${args.minPrice} per request, at most ${args.maxDuration}, objections within ${args.objectionWindow} at ${thresholdBps} bps reject`
+          : `Standing terms for ${name}: off`);
+      const action = await roles.standingTermsAction(coop, purpose, terms);
+      const created = await roles.propose(coop, await signerFor(hre, args.account), [action], description);
+      report(args.json, created, () => [
+        `Proposed: ${description}`,
+        `  proposal id  ${created.proposalId}`,
+        `  voting       from ${roles.formatTime(created.snapshot + 1n)} to ${roles.formatTime(created.deadline)}`,
+        `  next         npx hardhat holder:vote --proposal ${created.proposalId} --support for`,
+      ]);
+    }),
+  );
+
 interface ProposalArgs extends DeploymentArgs, AccountArgs {
   proposal: string;
 }

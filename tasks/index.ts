@@ -8,3 +8,5 @@ import "./custodian";
 import "./keys";
 import "./dev";
 import "./refine";
+import "./deploy";
+import "./store";

@@ -9,6 +9,7 @@ interface AttestArgs extends DeploymentArgs, AccountArgs {
   contributor?: string;
   contentHash?: string;
   out: string;
+  deadline?: string;
   validity: string;
 }
 
@@ -33,6 +34,12 @@ roleTask(
   )
   .addParam("out", "Where to write the attestation JSON (must not exist)", undefined, types.string)
   .addOptionalParam(
+    "deadline",
+    "Instead of --validity: the deadline as Unix seconds. k validators signing on their own machines must use the same one (e.g. one the contributor states), or their files cannot be combined",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "validity",
     "How long the attestation stays valid, e.g. 1h, 2d (from the latest block)",
     "1h",
@@ -42,6 +49,13 @@ roleTask(
     action<AttestArgs>(async (args, hre) => {
       const roles = await loadRoles();
       const validity = roles.parseDuration(args.validity, "--validity");
+      if (args.deadline !== undefined && !/^\d+$/.test(args.deadline.trim())) {
+        throw new roles.RoleError(
+          "INVALID_INPUT",
+          `--deadline must be Unix seconds; got ${JSON.stringify(args.deadline)}.`,
+        );
+      }
+      const deadline = args.deadline === undefined ? undefined : BigInt(args.deadline.trim());
       let contributor: string;
       let contentHash: string;
       let sealed: import("../src/roles").SealedContributionFile | undefined;
@@ -89,7 +103,13 @@ roleTask(
           );
         }
       }
-      const file = await roles.signAttestationFile(coop, [signer], { contributor, contentHash, score, validity });
+      const file = await roles.signAttestationFile(coop, [signer], {
+        contributor,
+        contentHash,
+        score,
+        validity,
+        deadline,
+      });
       await roles.writeJsonAtomic(args.out, file, { overwrite: false });
       console.log(
         `Attested ${contentHash} for ${contributor}: ${score.units} units, quality ${(score.quality / 100).toFixed(2)}%`,

@@ -15,69 +15,13 @@ DEPLOYMENT_ID="localhost-smoke"
 DEPLOYMENT_DIR="deploy/deployments/${DEPLOYMENT_ID}"
 CUSTODIAN="0x2546BcD3c84621e976D8185a91A922aE77ECEc30" # the custodian named in deploy/parameters/localhost.json
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/datacoop-smoke.XXXXXX")"
-NODE_PID=""
-STARTED=$SECONDS
-
-cleanup() {
-  local status=$?
-  if [[ -n "$NODE_PID" ]]; then
-    # The node runs in its own process group (set -m below): stop npx and the node it started.
-    kill -TERM -- "-${NODE_PID}" 2>/dev/null || true
-    wait "$NODE_PID" 2>/dev/null || true
-  fi
-  if [[ $status -ne 0 ]]; then
-    echo "smoke: FAILED (exit ${status}) after $((SECONDS - STARTED)) s" >&2
-    if [[ -f "${WORK}/node.log" ]]; then
-      echo "smoke: last lines of the node log:" >&2
-      tail -n 20 "${WORK}/node.log" >&2 || true
-    fi
-  fi
-  rm -rf "$WORK" "$DEPLOYMENT_DIR"
-  exit "$status"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/ci/smoke-lib.sh
+source scripts/ci/smoke-lib.sh
+trap 'smoke_cleanup "$DEPLOYMENT_DIR"' EXIT
 trap 'exit 130' INT TERM
 
-step() { printf '\nsmoke: %s\n' "$*"; }
-
-# A JSON-RPC call to the node; prints the result as JSON, fails if the node does not answer.
-rpc() {
-  node -e '
-    const [url, method, params] = process.argv.slice(1);
-    fetch(url, { method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: JSON.parse(params) }) })
-      .then((r) => r.json())
-      .then((j) => { if (j.error) process.exit(1); console.log(JSON.stringify(j.result)); })
-      .catch(() => process.exit(1));' "$RPC" "$1" "${2:-[]}"
-}
-
-# Reads a field of a JSON file: json_get <file> <field>
-json_get() {
-  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]];
-    if (v === undefined) { console.error(`no field ${process.argv[2]} in ${process.argv[1]}`); process.exit(1); }
-    console.log(v);' "$1" "$2"
-}
-
 hh() { npx hardhat "$@" --network localhost; }
-# Moves the node's clock forward (what `npx hardhat dev:advance` does, without starting Hardhat).
-advance() { rpc evm_increaseTime "[$1]" >/dev/null && rpc evm_mine >/dev/null; }
 role() { npx hardhat "$@" --network localhost --deployment-id "$DEPLOYMENT_ID"; }
-
-# Runs a task that must fail, and checks its message: refuse "<expected message part>" <task args...>
-refuse() {
-  local expected="$1"
-  shift
-  if role "$@" >"${WORK}/refused.log" 2>&1; then
-    echo "smoke: '$*' should have failed" >&2
-    return 1
-  fi
-  if ! grep -q -- "$expected" "${WORK}/refused.log"; then
-    echo "smoke: '$*' failed without saying '${expected}':" >&2
-    cat "${WORK}/refused.log" >&2
-    return 1
-  fi
-  echo "refused as expected: ${expected}"
-}
 
 if rpc eth_chainId >/dev/null 2>&1; then
   echo "smoke: something already answers on ${RPC}; stop it first (the smoke test needs a fresh node)." >&2
@@ -88,19 +32,8 @@ step "compile"
 npx hardhat compile
 
 step "start a node on port ${PORT}"
-set -m # job control: the node gets its own process group, so cleanup can stop all of it
-npx hardhat node --port "$PORT" >"${WORK}/node.log" 2>&1 &
-NODE_PID=$!
-set +m
-for _ in $(seq 1 120); do
-  if rpc eth_chainId >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$NODE_PID" 2>/dev/null; then
-    echo "smoke: the node exited while starting" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-rpc eth_chainId >/dev/null || { echo "smoke: the node did not answer within 60 s" >&2; exit 1; }
+background "${WORK}/node.log" npx hardhat node --port "$PORT"
+wait_for_node
 
 step "deploy with Ignition"
 PARAMETERS="deploy/parameters/localhost.json"
@@ -122,8 +55,8 @@ npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/bob.z
 STORE="${WORK}/blobs"
 
 step "refuse bad input before sending anything"
-refuse "Unknown purpose" contributor:contribute --account 1 --export "${WORK}/alice.zip" --purposes RESEARCH,TRAINING --store "$STORE"
-refuse "Cannot find the export archive" contributor:contribute --account 1 --export "${WORK}/missing.zip" --purposes RESEARCH --store "$STORE"
+refuse "Unknown purpose" role contributor:contribute --account 1 --export "${WORK}/alice.zip" --purposes RESEARCH,TRAINING --store "$STORE"
+refuse "Cannot find the export archive" role contributor:contribute --account 1 --export "${WORK}/missing.zip" --purposes RESEARCH --store "$STORE"
 
 step "contribute: alice (RESEARCH, AI_TRAINING), bob (RESEARCH only: do not train)"
 role contributor:contribute --account 1 --export "${WORK}/alice.zip" --purposes RESEARCH,AI_TRAINING --store "$STORE" --json >"${WORK}/alice.json"
@@ -144,7 +77,7 @@ REQUEST_ID="$(json_get "${WORK}/request.json" requestId)"
 step "governance approves request #${REQUEST_ID}: propose, vote, queue, execute"
 role holder:propose --account 1 --approve "$REQUEST_ID" --json >"${WORK}/proposal.json"
 PROPOSAL_ID="$(json_get "${WORK}/proposal.json" proposalId)"
-refuse "opens after" holder:vote --account 1 --proposal "$PROPOSAL_ID"
+refuse "opens after" role holder:vote --account 1 --proposal "$PROPOSAL_ID"
 advance 61
 role holder:vote --account 1 --proposal "$PROPOSAL_ID" --support for
 role holder:vote --account 2 --proposal "$PROPOSAL_ID" --support for --reason "fine by me"

@@ -6,7 +6,7 @@ import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
 import { scanEvents } from "./events";
 import { readRequest, requireStatus } from "./requests";
-import { transact } from "./revert";
+import { explainRevert, transact } from "./revert";
 
 /** OpenZeppelin's `ProposalState`, by name. */
 export const PROPOSAL_STATE = [
@@ -147,6 +147,36 @@ export async function earliestExecutionDelay(system: Pick<DataCoop, "governor" |
     (await system.governor.votingPeriod()) +
     (await system.timelock.getMinDelay())
   );
+}
+
+/** Standing terms for one purpose, as `escrow.setStandingTerms` takes them. */
+export interface StandingTermsInput {
+  readonly enabled: boolean;
+  readonly minPrice: bigint;
+  readonly maxDuration: number;
+  readonly objectionWindow: number;
+  readonly objectionThresholdBps: number;
+}
+
+/**
+ * The proposal action that sets a purpose's standing terms (requests meeting them are approved unless
+ * holders object). The call is simulated as the timelock will make it, so terms the escrow refuses are
+ * explained now rather than after a vote.
+ * @throws RoleError with the escrow's decoded reason
+ */
+export async function standingTermsAction(
+  system: DataCoop,
+  purpose: number,
+  terms: StandingTermsInput,
+): Promise<ProposalAction> {
+  const target = system.addresses.escrow;
+  const data = system.escrow.interface.encodeFunctionData("setStandingTerms", [purpose, terms]);
+  try {
+    await system.provider.call({ from: system.addresses.timelock, to: target, data });
+  } catch (error) {
+    throw explainRevert("set these standing terms", error);
+  }
+  return { target, value: 0n, data };
 }
 
 /**

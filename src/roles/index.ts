@@ -143,6 +143,8 @@ export {
   type VoteChoice,
   castVote,
   decisionActions,
+  standingTermsAction,
+  type StandingTermsInput,
   delegateVotes,
   describeDecisions,
   earliestExecutionDelay,

@@ -3,7 +3,7 @@ import type { Signer } from "ethers";
 import { ExportError, scoreExportBytes, type ExportScore } from "../export";
 import { attestationDomain, signAttestation, type Attestation } from "../protocol/attestation";
 import { buildAttestationFile, parseAttestationFile, type AttestationFile } from "./attestation-file";
-import { chainTime } from "./chain";
+import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
 import { deploymentSalt, scorerVersionId } from "./scoring";
@@ -51,6 +51,11 @@ export interface AttestationRequest {
   readonly score: ExportScore;
   /** Seconds the attestation stays valid from the chain's latest block; default one hour. */
   readonly validity?: number;
+  /**
+   * Instead of `validity`: the deadline itself (Unix seconds). Validators who sign on their own machines
+   * must agree on one, or their signatures cover different attestations and cannot be combined (k-of-n).
+   */
+  readonly deadline?: bigint;
 }
 
 /**
@@ -87,6 +92,13 @@ export async function signAttestationFile(
   if (!Number.isSafeInteger(validity) || validity <= 0) {
     throw new RoleError("INVALID_INPUT", `The validity must be a positive number of seconds; got ${validity}.`);
   }
+  const now = await chainTime(system.provider);
+  if (request.deadline !== undefined && request.deadline <= now) {
+    throw new RoleError(
+      "INVALID_INPUT",
+      `The deadline ${formatTime(request.deadline)} has passed (chain time ${formatTime(now)}); agree on a later one.`,
+    );
+  }
   const attestation: Attestation = {
     contributor: request.contributor,
     contentHash: request.contentHash.toLowerCase(),
@@ -94,7 +106,7 @@ export async function signAttestationFile(
     units: request.score.units,
     quality: request.score.quality,
     scorerVersion: scorerVersionId(request.score.scorerVersion),
-    deadline: (await chainTime(system.provider)) + BigInt(validity),
+    deadline: request.deadline ?? now + BigInt(validity),
   };
   const domain = attestationDomain(system.chainId, system.addresses.registry);
   const signatures = [];
