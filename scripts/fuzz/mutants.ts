@@ -1,0 +1,266 @@
+/**
+ * Planted bugs: proof that the fuzz suites catch what they claim to.
+ *
+ * Copies `contracts/`, `test/fuzz/`, the solc shim and `foundry.toml` to a scratch directory, checks that the
+ * unmutated suites pass there, then applies each planted bug below (one textual patch against a contract
+ * source) one at a time, runs the default fuzz profile until the first failing invariant, and prints a table:
+ * mutant | caught | invariant | calls until caught. Exits non-zero if a mutant survives or if a patch's target
+ * text is missing (so a change to the contracts that moves a target is noticed, not silently skipped).
+ *
+ * Usage: `npm run test:mutants [-- --out test/fuzz/MUTANTS.md] [-- --only <id>]`.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+interface Mutant {
+  id: string;
+  bug: string;
+  file: string;
+  find: string;
+  replace: string;
+}
+
+const MUTANTS: Mutant[] = [
+  {
+    id: "settle-skipped",
+    bug: "weight added without settling: new weight earns past revenue",
+    file: "RevenueDistributor.sol",
+    find: "entry.debt += SafeCast.toInt192(SafeCast.toInt256(increase * ledger.acc));",
+    replace: "",
+  },
+  {
+    id: "acc-off-by-one",
+    bug: "accumulator rounds up by one unit per deposit",
+    file: "RevenueDistributor.sol",
+    find: "uint256 acc = ledger.acc + increment;",
+    replace: "uint256 acc = ledger.acc + increment + 1;",
+  },
+  {
+    id: "carry-dropped",
+    bug: "rounding remainder dropped instead of carried",
+    file: "RevenueDistributor.sol",
+    find: "_carry[purpose] = remainder;",
+    replace: "_carry[purpose] = 0;",
+  },
+  {
+    id: "claim-not-settled",
+    bug: "claim pays without settling the debt (claim twice)",
+    file: "RevenueDistributor.sol",
+    find: "entry.debt = SafeCast.toInt192(owedNow);",
+    replace: "",
+  },
+  {
+    id: "cancel-any-status",
+    bug: "cancel skips its status check (refund after an end)",
+    file: "AccessEscrow.sol",
+    find: "_requireStatus(requestId, r, Status.Pending);\n        address buyer = r.buyer;",
+    replace: "address buyer = r.buyer;",
+  },
+  {
+    id: "cancel-by-anyone",
+    bug: "cancel skips its buyer check",
+    file: "AccessEscrow.sol",
+    find: "if (msg.sender != buyer) revert EscrowNotBuyer(requestId, msg.sender, buyer);",
+    replace: "",
+  },
+  {
+    id: "refund-twice",
+    bug: "reject refunds an already rejected request again",
+    file: "AccessEscrow.sol",
+    find: "if (status != Status.Pending && status != Status.Approved) {",
+    replace: "if (status != Status.Pending && status != Status.Approved && status != Status.Rejected) {",
+  },
+  {
+    id: "held-not-released",
+    bug: "deliver releases the fee but keeps counting it in heldFees",
+    file: "AccessEscrow.sol",
+    find: "_heldFees -= uint128(amount);",
+    replace: "",
+  },
+  {
+    id: "objection-half-threshold",
+    bug: "objections reject at half the threshold",
+    file: "AccessEscrow.sol",
+    find: "if (totalVotes >= _objectionThreshold(timepoint, r.objectionThresholdBps)) {",
+    replace: "if (totalVotes * 2 >= _objectionThreshold(timepoint, r.objectionThresholdBps)) {",
+  },
+  {
+    id: "deliver-late",
+    bug: "deliver accepted after the delivery deadline",
+    file: "AccessEscrow.sol",
+    find: "if (now_ > deadline) revert EscrowDeliveryDeadlinePassed(requestId, deadline);",
+    replace: "",
+  },
+  {
+    id: "expire-early",
+    bug: "expire accepted before the decision deadline",
+    file: "AccessEscrow.sol",
+    find: "if (Time.timestamp() <= deadline) revert EscrowDecisionDeadlineNotPassed(requestId, deadline);",
+    replace: "",
+  },
+  {
+    id: "approve-after-deadline",
+    bug: "governance approval ignores the decision deadline",
+    file: "AccessEscrow.sol",
+    find: "if (status != Status.Pending || now_ > deadline || _distributor.totalWeight(r.purpose) == 0) {",
+    replace: "if (status != Status.Pending || _distributor.totalWeight(r.purpose) == 0) {",
+  },
+  {
+    id: "revoke-keeps-weight",
+    bug: "consent check removed: a revoked contribution keeps earning",
+    file: "ContributionRegistry.sol",
+    find: "if (purposes != 0) _distributor.onWeightChange(msg.sender, purposes, packed.weight(), 0, 0);",
+    replace: "",
+  },
+  {
+    id: "threshold-not-enforced",
+    bug: "attestation threshold k not enforced",
+    file: "ContributionRegistry.sol",
+    find: "if (signatures.length < threshold) revert RegistryBelowThreshold(signatures.length, threshold);",
+    replace: "",
+  },
+  {
+    id: "source-not-bound",
+    bug: "a source account is not bound to its first wallet",
+    file: "ContributionRegistry.sol",
+    find: "if (prev.owner() != msg.sender) revert RegistrySourceBoundToOther(a.sourceHash, prev.owner());",
+    replace: "",
+  },
+  {
+    id: "growth-paid-twice",
+    bug: "a re-upload is paid for all its units, not only the growth",
+    file: "ContributionRegistry.sol",
+    find: "reward = _token.mint(msg.sender, uint256(a.units - paidBefore) * a.quality * params.rewardRate);",
+    replace: "reward = _token.mint(msg.sender, uint256(a.units) * a.quality * params.rewardRate);",
+  },
+  {
+    id: "cap-not-enforced",
+    bug: "token cap not enforced on mint",
+    file: "CoopToken.sol",
+    find: "minted = amount < remaining ? amount : remaining;",
+    replace: "minted = amount;",
+  },
+];
+
+interface Outcome {
+  caught: boolean;
+  invariant: string;
+  calls: string;
+  seconds: number;
+}
+
+const root = path.resolve(__dirname, "..", "..");
+const forge = path.join(root, "node_modules", ".bin", "forge");
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+/** Fails before any run if a patch target is missing or ambiguous. */
+function checkTargets(mutants: Mutant[]): void {
+  const problems: string[] = [];
+  for (const m of mutants) {
+    const source = fs.readFileSync(path.join(root, "contracts", m.file), "utf8");
+    const count = source.split(m.find).length - 1;
+    if (count !== 1) problems.push(`${m.id}: target text found ${count} times in contracts/${m.file}: ${m.find}`);
+  }
+  if (problems.length !== 0) {
+    throw new Error(
+      `planted-bug patches no longer match the contracts; update scripts/fuzz/mutants.ts:\n${problems.join("\n")}`,
+    );
+  }
+}
+
+function copyScratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "datacoop-mutants-"));
+  for (const entry of ["contracts", "test/fuzz", "scripts/fuzz/solc.js", "foundry.toml"]) {
+    fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** Runs the default profile in `dir`, stopping at the first failing invariant. */
+function runFuzz(dir: string): Outcome {
+  // A failure persisted by the previous mutant would be replayed first: start each run clean.
+  fs.rmSync(path.join(dir, "cache_forge", "invariant"), { recursive: true, force: true });
+  const started = Date.now();
+  const result = spawnSync(forge, ["test", "--fail-fast", "-j", "1"], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    // Shrinking only shortens the printed sequence; the table needs the first failure, fast.
+    env: { ...process.env, FOUNDRY_PROFILE: "default", FOUNDRY_INVARIANT_SHRINK_RUN_LIMIT: "0" },
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (/Compiler run failed|Error: Compil/.test(output))
+    throw new Error(`compilation failed in ${dir}:\n${output.slice(-3000)}`);
+  const failure =
+    /\[FAIL: ([^\]]*)\][\s\S]*?\[Sequence\] \(original: (\d+)[\s\S]*?\n\s*(invariant_\w+)\(\) \(runs: (\d+), calls: (\d+)/.exec(
+      output,
+    );
+  if (result.status === 0) return { caught: false, invariant: "-", calls: "-", seconds };
+  if (!failure) throw new Error(`forge failed without an invariant failure:\n${output.slice(-3000)}`);
+  const [, reason, sequence, invariant, runs] = failure;
+  const depth = Number(/^depth = (\d+)/m.exec(fs.readFileSync(path.join(dir, "foundry.toml"), "utf8"))?.[1] ?? "0");
+  // Calls before the failing run (runs completed × depth) plus the failing sequence itself.
+  const calls = Number(runs) * depth + Number(sequence);
+  return {
+    caught: true,
+    invariant: `${invariant} (${reason.replace(/\|/g, "/").slice(0, 90)})`,
+    calls: String(calls),
+    seconds,
+  };
+}
+
+function main(): void {
+  const only = argument("--only");
+  const out = argument("--out");
+  const mutants = only ? MUTANTS.filter((m) => m.id === only) : MUTANTS;
+  if (mutants.length === 0) throw new Error(`no mutant named ${only}`);
+  checkTargets(mutants);
+
+  const dir = copyScratch();
+  console.log(`scratch copy: ${dir}`);
+  const baseline = runFuzz(dir);
+  if (baseline.caught) throw new Error(`the unmutated suites fail in the scratch copy: ${baseline.invariant}`);
+  console.log(`baseline passes (${baseline.seconds} s)`);
+
+  const rows: string[] = [];
+  let survivors = 0;
+  for (const m of mutants) {
+    const file = path.join(dir, "contracts", m.file);
+    const original = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, original.replace(m.find, m.replace));
+    try {
+      const o = runFuzz(dir);
+      if (!o.caught) ++survivors;
+      const row = `| ${m.id} | ${m.bug} | ${o.caught ? "yes" : "**NO**"} | ${o.calls} | ${o.invariant} |`;
+      rows.push(row);
+      console.log(`${row} ${o.seconds} s`);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  }
+
+  const forgeVersion = execFileSync(forge, ["--version"], { encoding: "utf8" }).split("\n")[0];
+  const table = [
+    `Planted bugs, each applied alone to a scratch copy and fuzzed with the default profile (${forgeVersion}).`,
+    "",
+    "| mutant | planted bug | caught | calls until caught | first invariant broken |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+    `${mutants.length - survivors} of ${mutants.length} caught.`,
+  ].join("\n");
+  console.log(`\n${table}`);
+  if (out) fs.writeFileSync(path.resolve(out), `# Planted bugs (\`npm run test:mutants\`)\n\n${table}\n`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (survivors !== 0) process.exitCode = 1;
+}
+
+main();

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessEscrow} from "../../../contracts/AccessEscrow.sol";
+import {CoopToken} from "../../../contracts/CoopToken.sol";
+import {RevenueDistributor} from "../../../contracts/RevenueDistributor.sol";
+import {IAccessEscrow} from "../../../contracts/interfaces/IAccessEscrow.sol";
+import {DataCoop} from "../utils/DataCoopDeployment.sol";
+import {SettlementToken} from "../utils/SettlementToken.sol";
+import {Vm} from "../utils/Vm.sol";
+import {HandlerBase} from "./HandlerBase.sol";
+import {RegistryHandler} from "./RegistryHandler.sol";
+
+/// @title EscrowHandler
+/// @notice Buyers, objecting holders, the custodian, governance decisions and parameters, and time: request,
+/// object, finalize, approve and reject (batches, through the timelock), cancel, expire, markUndelivered,
+/// deliver, standing terms and periods, and warps past windows and deadlines. The model is every request's
+/// state, deadlines and objections, the fees held, the fees released, and how many times each request ended.
+contract EscrowHandler is HandlerBase {
+    uint8 internal constant PURPOSES = 16;
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant PRECISION = 1e18;
+    uint256 internal constant MAX_ACCUMULATOR = 2 ** 127 - 1;
+    /// @dev A valid compressed secp256k1 key (the local custodian's), for buyers.
+    bytes internal constant BUYER_KEY = hex"02f2adfbcdfcbe3e55f9b92c39dd47ea5b257a98bbfe6db3a796cf79e7ed170ace";
+
+    struct GhostRequest {
+        address buyer;
+        uint8 purpose;
+        IAccessEscrow.Status status;
+        uint48 requestedAt;
+        uint128 amount;
+        uint48 decisionDeadline;
+        uint48 objectionDeadline;
+        uint16 objectionThresholdBps;
+        uint48 deliveryDeadline;
+        uint256 objectionVotes;
+    }
+
+    AccessEscrow public immutable escrow;
+    CoopToken public immutable token;
+    RevenueDistributor public immutable distributor;
+    SettlementToken public immutable settlement;
+    RegistryHandler public immutable registryHandler;
+    address public immutable timelock;
+    address public immutable custodian;
+    /// @notice Largest fee a buyer offers: one million whole settlement tokens.
+    uint256 public immutable maxFee;
+
+    address[] public buyers;
+
+    // --- Model --------------------------------------------------------------------------------------
+    GhostRequest[] private _requests;
+    /// @dev Returned by `_pick` when there is no request yet.
+    GhostRequest private _none;
+    mapping(uint256 requestId => mapping(address account => bool)) private _objected;
+    mapping(uint8 purpose => IAccessEscrow.StandingTerms) private _terms;
+    uint32 public decisionPeriod;
+    uint32 public deliveryPeriod;
+    uint16 public treasuryShareBps;
+
+    /// @notice Fees of requests the model has Pending or Approved.
+    uint256 public ghostHeld;
+    /// @notice Fees released to the distributor for contributors, and to the treasury.
+    uint256 public ghostReleasedToContributors;
+    uint256 public ghostReleasedToTreasury;
+    /// @notice Ends (`FeeRefunded` or `AccessDelivered` events) observed per request id.
+    mapping(uint256 requestId => uint256 count) public ends;
+    /// @notice Deliveries whose deposit paid an account other than in proportion to its consenting weight.
+    uint256 public ghostPaidOutsideConsent;
+    /// @notice Deliveries the model expected to fail only because the purpose's accumulator would overflow
+    /// (review finding 3; expected to stay zero once the distributor rescales).
+    uint256 public ghostAccumulatorSaturations;
+
+    constructor(DataCoop memory c, SettlementToken settlement_, RegistryHandler registryHandler_, address custodian_) {
+        escrow = c.escrow;
+        token = c.token;
+        distributor = c.distributor;
+        settlement = settlement_;
+        registryHandler = registryHandler_;
+        timelock = address(c.timelock);
+        custodian = custodian_;
+        maxFee = 1_000_000 * 10 ** settlement_.decimals();
+        decisionPeriod = c.escrow.decisionPeriod();
+        deliveryPeriod = c.escrow.deliveryPeriod();
+        treasuryShareBps = c.escrow.treasuryShareBps();
+        for (uint256 i = 0; i < 3; ++i) {
+            address buyer = vm.addr(0xB0_0000 + i);
+            buyers.push(buyer);
+            vm.label(buyer, string.concat("buyer", vm.toString(i)));
+            vm.prank(buyer);
+            settlement.approve(address(c.escrow), type(uint256).max);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Buyers
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice A buyer requests access and pays the fee into escrow.
+    function requestAccess(uint256 actor, uint256 purpose, uint256 amount, uint256 duration, uint256 flags) external {
+        address buyer = buyers[actor % buyers.length];
+        uint16 defined = registryHandler.definedPurposes();
+        uint8 p = uint8(bound(purpose, 0, _chance(flags, 0, 5) ? PURPOSES : 5));
+        amount = bound(amount, 1, maxFee);
+        uint32 d = uint32(_chance(flags, 8, 3) ? 0 : bound(duration, 1, 400 days));
+        bytes memory key = _chance(flags, 16, 3) ? bytes(hex"05") : BUYER_KEY;
+        bool expected = p < PURPOSES && (defined >> p) & 1 == 1 && d != 0 && key.length == 33;
+        settlement.mint(buyer, amount);
+        uint256 escrowBefore = settlement.balanceOf(address(escrow));
+        vm.prank(buyer);
+        try escrow.requestAccess(p, amount, d, keccak256("terms"), "ipfs://terms", key) returns (uint256 id) {
+            _expectOutcome(true, expected, "requestAccess");
+            if (!expected) return;
+            _check(id == _requests.length + 1, "requestAccess: id is not the next one");
+            _check(settlement.balanceOf(address(escrow)) == escrowBefore + amount, "requestAccess: fee not pulled");
+            _recordRequest(buyer, p, amount, d);
+        } catch {
+            _expectOutcome(false, expected, "requestAccess");
+        }
+    }
+
+    /// @notice The buyer (or, sometimes, another buyer) cancels a request.
+    function cancel(uint256 pick, uint256 flags) external {
+        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Pending);
+        if (id == 0) return;
+        address caller = _chance(flags, 0, 15) ? buyers[(flags >> 8) % buyers.length] : r.buyer;
+        bool expected = r.status == IAccessEscrow.Status.Pending && caller == r.buyer;
+        _call(id, caller, abi.encodeCall(escrow.cancel, (id)), expected, IAccessEscrow.Status.Cancelled, "cancel");
+    }
+
+    /// @notice Anyone expires a request past its decision deadline.
+    function expire(uint256 pick) external {
+        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Pending);
+        if (id == 0) return;
+        bool expected = r.status == IAccessEscrow.Status.Pending && block.timestamp > r.decisionDeadline;
+        _call(id, buyers[0], abi.encodeCall(escrow.expire, (id)), expected, IAccessEscrow.Status.Expired, "expire");
+    }
+
+    /// @notice Anyone marks an approved request undelivered past its delivery deadline.
+    function markUndelivered(uint256 pick) external {
+        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Approved);
+        if (id == 0) return;
+        bool expected = r.status == IAccessEscrow.Status.Approved && block.timestamp > r.deliveryDeadline;
+        bytes memory data = abi.encodeCall(escrow.markUndelivered, (id));
+        _call(id, buyers[1], data, expected, IAccessEscrow.Status.Undelivered, "markUndelivered");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Decisions
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice A contributor or holder objects to an optimistic request with its past votes.
+    function object(uint256 pick, uint256 who) external {
+        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Pending);
+        if (id == 0) return;
+        address objector = registryHandler.voter(who);
+        uint256 timepoint = r.requestedAt - 1;
+        uint256 votes = token.getPastVotes(objector, timepoint);
+        bool expected =
+            r.status == IAccessEscrow.Status.Pending &&
+                r.objectionDeadline != 0 &&
+                block.timestamp <= r.objectionDeadline &&
+                !_objected[id][objector] &&
+                votes != 0;
+        bool rejects;
+        if (expected) {
+            uint256 supply = token.getPastTotalSupply(timepoint);
+            // Ceiling of supply × bps / 10000, as the threshold favours the buyer.
+            uint256 needed = (supply * r.objectionThresholdBps + BPS - 1) / BPS;
+            rejects = r.objectionVotes + votes >= needed;
+        }
+        IAccessEscrow.Status next = rejects ? IAccessEscrow.Status.Rejected : IAccessEscrow.Status.Pending;
+        string memory action = rejects ? "object (rejects)" : "object";
+        if (_call(id, objector, abi.encodeCall(escrow.object, (id)), expected, next, action) && expected) {
+            _objected[id][objector] = true;
+            r.objectionVotes += votes;
+        }
+    }
+
+    /// @notice Anyone finalizes an optimistic request once its objection window closed.
+    function finalize(uint256 pick) external {
+        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Pending);
+        if (id == 0) return;
+        bool expected =
+            r.status == IAccessEscrow.Status.Pending &&
+                r.objectionDeadline != 0 &&
+                block.timestamp > r.objectionDeadline &&
+                block.timestamp <= r.decisionDeadline &&
+                registryHandler.modelTotalWeight(r.purpose) != 0;
+        bytes memory data = abi.encodeCall(escrow.finalize, (id));
+        _call(id, buyers[2], data, expected, IAccessEscrow.Status.Approved, "finalize");
+    }
+
+    /// @notice Governance approves a batch of requests (a passed proposal, executed by the timelock).
+    function approve(uint256 a, uint256 b, uint256 c) external {
+        uint256[] memory ids = _batch(a, b, c);
+        if (ids.length == 0) return;
+        uint256 before = settlement.balanceOf(address(escrow));
+        vm.prank(timelock);
+        try escrow.approve(ids) {
+            for (uint256 i = 0; i < ids.length; ++i) {
+                GhostRequest storage r = _requests[ids[i] - 1];
+                bool approves =
+                    r.status == IAccessEscrow.Status.Pending &&
+                        block.timestamp <= r.decisionDeadline &&
+                        registryHandler.modelTotalWeight(r.purpose) != 0;
+                if (approves) _setStatus(r, IAccessEscrow.Status.Approved);
+            }
+        } catch {
+            _expectOutcome(false, true, "approve");
+        }
+        _check(settlement.balanceOf(address(escrow)) == before, "approve: escrow balance moved");
+        _checkStatuses(ids, "approve");
+    }
+
+    /// @notice Governance rejects a batch of requests (refunding each pending or approved one).
+    function reject(uint256 a, uint256 b, uint256 c) external {
+        uint256[] memory ids = _batch(a, b, c);
+        if (ids.length == 0) return;
+        vm.recordLogs();
+        vm.prank(timelock);
+        try escrow.reject(ids) {
+            _countEnds(vm.getRecordedLogs());
+            for (uint256 i = 0; i < ids.length; ++i) {
+                GhostRequest storage r = _requests[ids[i] - 1];
+                bool pendingOrApproved =
+                    r.status == IAccessEscrow.Status.Pending || r.status == IAccessEscrow.Status.Approved;
+                if (pendingOrApproved) _setStatus(r, IAccessEscrow.Status.Rejected);
+            }
+        } catch {
+            _expectOutcome(false, true, "reject");
+        }
+        _checkStatuses(ids, "reject");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Delivery
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice The custodian (or, sometimes, someone else) delivers an approved grant, releasing its fee.
+    function deliver(uint256 pick, uint256 flags) external {
+        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Approved);
+        if (id == 0) return;
+        address caller = _chance(flags, 0, 5) ? buyers[0] : custodian;
+        bytes32 manifest = _chance(flags, 8, 3) ? bytes32(0) : keccak256(abi.encode("manifest", id));
+        uint8 p = r.purpose;
+        uint256 toTreasury = (uint256(r.amount) * treasuryShareBps) / BPS;
+        uint256 toContributors = r.amount - toTreasury;
+        uint256 totalWeight = registryHandler.modelTotalWeight(p);
+        uint256 accBefore = distributor.accumulator(p);
+        uint256 carryBefore = distributor.carry(p);
+        bool expected =
+            r.status == IAccessEscrow.Status.Approved &&
+                block.timestamp <= r.deliveryDeadline &&
+                caller == custodian &&
+                manifest != bytes32(0) &&
+                totalWeight != 0;
+        if (expected && accBefore + (toContributors * PRECISION + carryBefore) / totalWeight > MAX_ACCUMULATOR) {
+            expected = false;
+            ++ghostAccumulatorSaturations;
+        }
+        uint256[] memory earnedBefore = _earned(p);
+        uint256 treasuryBefore = settlement.balanceOf(escrow.treasury());
+        bytes memory data = abi.encodeCall(escrow.deliver, (id, "ipfs://manifest", manifest));
+        if (!_call(id, caller, data, expected, IAccessEscrow.Status.Delivered, "deliver") || !expected) return;
+
+        ghostReleasedToContributors += toContributors;
+        ghostReleasedToTreasury += toTreasury;
+        _check(settlement.balanceOf(escrow.treasury()) == treasuryBefore + toTreasury, "deliver: treasury share");
+        uint256 increment = distributor.accumulator(p) - accBefore;
+        _check(
+            increment * totalWeight + distributor.carry(p) == toContributors * PRECISION + carryBefore,
+            "deliver: deposit not conserved in accumulator and carry"
+        );
+        _checkPaidSet(id, p, increment, earnedBefore);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Governance parameters and time
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Governance sets a purpose's standing terms (mostly valid ones).
+    function setStandingTerms(uint256 purpose, uint256 window, uint256 bps, uint256 minPrice, uint256 flags) external {
+        uint8 p = uint8(bound(purpose, 0, _chance(flags, 0, 3) ? PURPOSES : 5));
+        IAccessEscrow.StandingTerms memory t;
+        t.enabled = _chance(flags, 8, 75);
+        // A decision period of one hour leaves no valid window: only wild terms then.
+        bool wild = _chance(flags, 16, 10) || decisionPeriod <= 1 hours;
+        // Half the terms accept every duration and price a buyer offers, so optimistic requests are common.
+        bool open = _chance(flags, 24, 50);
+        uint256 mix = uint256(keccak256(abi.encode(flags, 25)));
+        t.maxDuration =
+            open ? escrow.MAX_STANDING_DURATION() : uint32(bound(mix, wild ? 0 : 1, escrow.MAX_STANDING_DURATION()));
+        t.objectionWindow = uint32(bound(window, wild ? 0 : 1 hours, wild ? 40 days : decisionPeriod - 1));
+        // Half the thresholds realistic (at most 10% of the supply), so objections do reject.
+        uint256 maxBps =
+            wild
+                ? 12_000
+                : _chance(flags, 26, 50)
+                    ? 1_000
+                    : BPS;
+        t.objectionThresholdBps = uint16(bound(bps, wild ? 0 : 1, maxBps));
+        t.minPrice = open ? 0 : uint128(bound(minPrice, 0, maxFee));
+        bool valid =
+            !t.enabled ||
+                (t.maxDuration != 0 &&
+                    t.objectionWindow >= 1 hours &&
+                    t.objectionWindow <= 30 days &&
+                    t.objectionThresholdBps != 0 &&
+                    t.objectionThresholdBps <= BPS &&
+                    t.objectionWindow < decisionPeriod);
+        bool expected = p < PURPOSES && valid;
+        vm.prank(timelock);
+        try escrow.setStandingTerms(p, t) {
+            _expectOutcome(true, expected, "setStandingTerms");
+            if (expected) _terms[p] = t;
+        } catch {
+            _expectOutcome(false, expected, "setStandingTerms");
+        }
+    }
+
+    /// @notice Governance sets the treasury share (sometimes above the cap).
+    function setTreasuryShare(uint256 bps) external {
+        bps = bound(bps, 0, 2_500);
+        bool expected = bps <= escrow.MAX_TREASURY_SHARE_BPS();
+        vm.prank(timelock);
+        try escrow.setTreasuryShare(uint16(bps)) {
+            _expectOutcome(true, expected, "setTreasuryShare");
+            if (expected) treasuryShareBps = uint16(bps);
+        } catch {
+            _expectOutcome(false, expected, "setTreasuryShare");
+        }
+    }
+
+    /// @notice Governance sets the decision or the delivery period (sometimes out of range).
+    function setPeriod(uint256 period, uint256 flags) external {
+        uint32 value = uint32(bound(period, 0, 400 days));
+        bool delivery = _chance(flags, 0, 50);
+        bool expected = value >= 1 hours && value <= 365 days;
+        if (!delivery) {
+            for (uint8 p = 0; p < PURPOSES; ++p) {
+                if (_terms[p].enabled && _terms[p].objectionWindow >= value) expected = false;
+            }
+        }
+        try this.doSetPeriod(delivery, value) {
+            _expectOutcome(true, expected, "setPeriod");
+            if (expected) delivery ? deliveryPeriod = value : decisionPeriod = value;
+        } catch {
+            _expectOutcome(false, expected, "setPeriod");
+        }
+    }
+
+    /// @dev External so `setPeriod` can `try` either setter as the timelock.
+    function doSetPeriod(bool delivery, uint32 value) external {
+        if (msg.sender != address(this)) revert AssertionFailed("doSetPeriod: internal", 0, 0);
+        vm.prank(timelock);
+        delivery ? escrow.setDeliveryPeriod(value) : escrow.setDecisionPeriod(value);
+    }
+
+    /// @notice Time passes: up to four days, past objection windows and decision and delivery deadlines.
+    function warp(uint256 seconds_) external {
+        vm.warp(block.timestamp + bound(seconds_, 1, 4 days));
+        vm.roll(block.number + 1);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views for the invariants
+    // ---------------------------------------------------------------------------------------------
+
+    function requestCount() external view returns (uint256) {
+        return _requests.length;
+    }
+
+    function modelStatus(uint256 id) external view returns (IAccessEscrow.Status) {
+        return _requests[id - 1].status;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Hooks for the rules of issue #10 (override in a derived handler)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Whether `account` may be paid from delivery `requestId` of `purpose`. Today: it consents now
+    /// (weight in the model). With consent epochs (finding 1) it becomes "in the set whose keys the delivery
+    /// releases": the epoch's members, so the check below becomes "paid set ⊆ released set".
+    function _mayBePaid(address account, uint8 purpose, uint256 requestId) internal view virtual returns (bool) {
+        requestId;
+        return registryHandler.modelWeight(account, purpose) != 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Adds a request to the model, optimistic when it meets the purpose's standing terms.
+    function _recordRequest(address buyer, uint8 p, uint256 amount, uint32 d) private {
+        IAccessEscrow.StandingTerms memory t = _terms[p];
+        bool optimistic = t.enabled && amount >= t.minPrice && d <= t.maxDuration;
+        uint48 now_ = uint48(block.timestamp);
+        _requests.push(
+            GhostRequest({
+                buyer: buyer,
+                purpose: p,
+                status: IAccessEscrow.Status.Pending,
+                requestedAt: now_,
+                amount: uint128(amount),
+                decisionDeadline: now_ + decisionPeriod,
+                objectionDeadline: optimistic ? now_ + t.objectionWindow : 0,
+                objectionThresholdBps: optimistic ? t.objectionThresholdBps : 0,
+                deliveryDeadline: 0,
+                objectionVotes: 0
+            })
+        );
+        ghostHeld += amount;
+    }
+
+    /// @dev Calls `data` on the escrow as `caller`, compares acceptance with `expected`, moves the model to
+    /// `next` when expected, checks the chain's status against the model and counts the request's ends.
+    function _call(
+        uint256 id,
+        address caller,
+        bytes memory data,
+        bool expected,
+        IAccessEscrow.Status next,
+        string memory action
+    ) private returns (bool accepted) {
+        GhostRequest storage r = _requests[id - 1];
+        uint256 buyerBefore = settlement.balanceOf(r.buyer);
+        vm.recordLogs();
+        vm.prank(caller);
+        (accepted, ) = address(escrow).call(data);
+        // forge records the logs of reverted calls too: count ends of accepted calls only.
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        if (accepted) _countEnds(logs);
+        _expectOutcome(accepted, expected, action);
+        if (accepted && expected) {
+            bool refunds =
+                next != IAccessEscrow.Status.Pending &&
+                    next != IAccessEscrow.Status.Approved &&
+                    next != IAccessEscrow.Status.Delivered;
+            _setStatus(r, next);
+            uint256 refund = refunds ? r.amount : 0;
+            _check(settlement.balanceOf(r.buyer) == buyerBefore + refund, string.concat(action, ": buyer refund"));
+        }
+        _check(escrow.request(id).status == r.status, string.concat(action, ": status differs from the model"));
+    }
+
+    /// @dev Moves a request in the model, keeping the fees held in step.
+    function _setStatus(GhostRequest storage r, IAccessEscrow.Status next) private {
+        bool heldBefore = r.status == IAccessEscrow.Status.Pending || r.status == IAccessEscrow.Status.Approved;
+        bool heldAfter = next == IAccessEscrow.Status.Pending || next == IAccessEscrow.Status.Approved;
+        if (heldBefore && !heldAfter) ghostHeld -= r.amount;
+        if (next == IAccessEscrow.Status.Approved && r.status != next) {
+            r.deliveryDeadline = uint48(block.timestamp) + deliveryPeriod;
+        }
+        r.status = next;
+    }
+
+    /// @dev Counts `FeeRefunded` and `AccessDelivered`, the two events that end a request.
+    function _countEnds(Vm.Log[] memory logs) private {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(escrow) || logs[i].topics.length < 2) continue;
+            bytes32 topic = logs[i].topics[0];
+            if (topic == IAccessEscrow.FeeRefunded.selector || topic == IAccessEscrow.AccessDelivered.selector) {
+                ++ends[uint256(logs[i].topics[1])];
+            }
+        }
+    }
+
+    function _checkStatuses(uint256[] memory ids, string memory action) private {
+        for (uint256 i = 0; i < ids.length; ++i) {
+            _check(
+                escrow.request(ids[i]).status == _requests[ids[i] - 1].status,
+                string.concat(action, ": status differs from the model")
+            );
+        }
+    }
+
+    /// @dev Every contributor's earnings in `purpose` grew by exactly its weight × the accumulator's increment,
+    /// and only accounts that may be paid grew at all.
+    function _checkPaidSet(uint256 id, uint8 p, uint256 increment, uint256[] memory earnedBefore) private {
+        uint256 n = registryHandler.contributorCount();
+        for (uint256 i = 0; i < n; ++i) {
+            address account = registryHandler.contributors(i);
+            uint256 gain = distributor.earnedScaled(account, p) - earnedBefore[i];
+            if (gain != registryHandler.modelWeight(account, p) * increment) {
+                _check(false, "deliver: an account's gain is not its weight x the increment");
+            }
+            if (gain != 0 && !_mayBePaid(account, p, id)) ++ghostPaidOutsideConsent;
+        }
+    }
+
+    function _earned(uint8 p) private view returns (uint256[] memory earned) {
+        uint256 n = registryHandler.contributorCount();
+        earned = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) earned[i] = distributor.earnedScaled(registryHandler.contributors(i), p);
+    }
+
+    /// @dev A known request, or id 0 when there is none yet: mostly the latest one in state `wanted` (the one an
+    /// action can move), otherwise any (so refusals are tried too).
+    function _pick(
+        uint256 pick,
+        IAccessEscrow.Status wanted
+    ) private view returns (uint256 id, GhostRequest storage r) {
+        uint256 n = _requests.length;
+        if (n == 0) return (0, _none);
+        id = 1 + ((pick >> 8) % n);
+        if (_chance(pick, 0, 85)) {
+            for (uint256 i = n; i > 0; --i) {
+                if (_requests[i - 1].status == wanted) {
+                    id = i;
+                    break;
+                }
+            }
+        }
+        r = _requests[id - 1];
+    }
+
+    function _batch(uint256 a, uint256 b, uint256 c) private view returns (uint256[] memory ids) {
+        uint256 n = _requests.length;
+        if (n == 0) return ids;
+        ids = new uint256[](1 + (c % 3));
+        (ids[0], ) = _pick(a, IAccessEscrow.Status.Pending);
+        if (ids.length > 1) ids[1] = 1 + (b % n);
+        if (ids.length > 2) ids[2] = n;
+    }
+}

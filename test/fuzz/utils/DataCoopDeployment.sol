@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {AccessEscrow} from "../../../contracts/AccessEscrow.sol";
+import {ContributionRegistry} from "../../../contracts/ContributionRegistry.sol";
+import {CoopGovernor} from "../../../contracts/CoopGovernor.sol";
+import {CoopTimelock} from "../../../contracts/CoopTimelock.sol";
+import {CoopToken} from "../../../contracts/CoopToken.sol";
+import {RevenueDistributor} from "../../../contracts/RevenueDistributor.sol";
+import {IAccessEscrow} from "../../../contracts/interfaces/IAccessEscrow.sol";
+
+/// @notice The deployed system, as `deploy/modules/DataCoop.ts` returns it.
+struct DataCoop {
+    CoopTimelock timelock;
+    CoopToken token;
+    CoopGovernor governor;
+    RevenueDistributor distributor;
+    ContributionRegistry registry;
+    AccessEscrow escrow;
+}
+
+/// @title DataCoopDeployment
+/// @notice Deploys and wires the whole protocol in the six steps of `deploy/modules/DataCoop.ts`, with that
+/// module's defaults (the testnet parameters), so the fuzz suites attack what production runs.
+/// @dev Keep in step with the module: a new constructor argument or wiring call there belongs here too.
+library DataCoopDeployment {
+    uint256 internal constant HOUR = 1 hours;
+    uint256 internal constant DAY = 1 days;
+    uint256 internal constant TOKEN_CAP = 1_000_000_000e18;
+    uint256 internal constant REWARD_RATE = 1e14;
+    uint16 internal constant TREASURY_SHARE_BPS = 500;
+
+    function deploy(
+        IERC20 settlementToken,
+        address[] memory validators,
+        address custodian,
+        bytes memory custodianPublicKey
+    ) internal returns (DataCoop memory c) {
+        // 1. Timelock, the deployer (this contract) a temporary admin; anyone may execute.
+        address[] memory executors = new address[](1);
+        c.timelock = new CoopTimelock(HOUR, new address[](0), executors, address(this));
+
+        // 2. Token (no initial supply) and Governor.
+        c.token = new CoopToken("DataCoop", "COOP", TOKEN_CAP, address(this), 0);
+        c.governor = new CoopGovernor(
+            c.token,
+            c.timelock,
+            CoopGovernor.Settings({
+                votingDelay: uint48(HOUR),
+                votingPeriod: uint32(DAY),
+                proposalThreshold: 0,
+                quorumNumerator: 4,
+                lateQuorumExtension: uint48(6 * HOUR)
+            })
+        );
+
+        // 3. Revenue ledger and registry (the six default purposes); the registry is the only minter.
+        c.distributor = new RevenueDistributor(settlementToken, address(c.timelock));
+        string[] memory names = new string[](6);
+        (names[0], names[1], names[2]) = ("RESEARCH", "ANALYTICS", "AI_TRAINING");
+        (names[3], names[4], names[5]) = ("AI_FINE_TUNING", "AI_EVALUATION", "COMMERCIAL");
+        string[] memory uris = new string[](6);
+        for (uint256 i = 0; i < 6; ++i) uris[i] = string.concat("datacoop:purpose/", names[i]);
+        c.registry = new ContributionRegistry(
+            c.token,
+            c.distributor,
+            address(c.timelock),
+            REWARD_RATE,
+            1,
+            validators,
+            names,
+            uris
+        );
+        c.token.setMinter(address(c.registry));
+
+        // 4. Escrow, wired into the distributor as its depositor.
+        c.escrow = new AccessEscrow(
+            settlementToken,
+            address(c.token),
+            address(c.registry),
+            address(c.distributor),
+            address(c.timelock),
+            address(0),
+            IAccessEscrow.EscrowConfig({
+                treasuryShareBps: TREASURY_SHARE_BPS,
+                decisionPeriod: uint32(7 * DAY),
+                deliveryPeriod: uint32(3 * DAY)
+            }),
+            custodian,
+            custodianPublicKey
+        );
+        c.distributor.wire(address(c.registry), address(c.escrow));
+
+        // 5. The Governor proposes and cancels; 6. the deployer keeps nothing.
+        c.timelock.grantRole(c.timelock.PROPOSER_ROLE(), address(c.governor));
+        c.timelock.grantRole(c.timelock.CANCELLER_ROLE(), address(c.governor));
+        c.timelock.renounceRole(c.timelock.DEFAULT_ADMIN_ROLE(), address(this));
+    }
+}
