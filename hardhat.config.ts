@@ -59,7 +59,7 @@ const config: HardhatUserConfig = {
     },
     localhost: {
       // A node on another port: LOCALHOST_RPC_URL=http://127.0.0.1:8547 (or `npx hardhat vars set LOCALHOST_RPC_URL`).
-      url: process.env.LOCALHOST_RPC_URL ?? optionalVar("LOCALHOST_RPC_URL") ?? "http://127.0.0.1:8545",
+      url: configVar("LOCALHOST_RPC_URL") ?? "http://127.0.0.1:8545",
     },
     sepolia: {
       url: configVar("SEPOLIA_RPC_URL") ?? "https://ethereum-sepolia-rpc.publicnode.com",

@@ -7,7 +7,7 @@
  * from `.zip` bytes with the reader's own safe-zip and layout code; when the reader streams (one
  * conversation at a time), only this adapter changes and the refinement stays as it is.
  */
-import { SafeZip } from "../export/archive";
+import { bytesSource, SafeZip, type ZipEntry } from "../export/archive";
 import { ExportFormatError } from "../export/errors";
 import { isObject, own, parseJsonEntry, type JsonValue } from "../export/json";
 import { locateExportFiles } from "../export/layout";
@@ -50,10 +50,17 @@ export function ownerFromUserJson(user: JsonValue): { userId: string; owner: Own
  * Conversation files are parsed lazily, one file at a time, as `conversations` is iterated.
  * @throws ExportError when the archive is unsafe or not an export
  */
+/** One entry inflated whole, with the archive's checks (declared size, ratio, CRC). */
+function inflateEntry(zip: SafeZip, entry: ZipEntry): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  zip.inflateSync(entry, (chunk) => chunks.push(chunk.slice()));
+  return Buffer.concat(chunks);
+}
+
 export function readExportSource(bytes: Uint8Array, limits?: Partial<ExportLimits>): ExportSource {
-  const zip = SafeZip.open(bytes, resolveLimits(limits));
+  const zip = SafeZip.open(bytesSource(bytes), resolveLimits(limits));
   const layout = locateExportFiles(zip);
-  const identity = ownerFromUserJson(parseJsonEntry(zip.read(layout.user), layout.user.name));
+  const identity = ownerFromUserJson(parseJsonEntry(inflateEntry(zip, layout.user), layout.user.name));
   if (identity === undefined) {
     throw new ExportFormatError(
       "FAKE_EXPORT",
@@ -62,10 +69,10 @@ export function readExportSource(bytes: Uint8Array, limits?: Partial<ExportLimit
     );
   }
   const feedbackJson =
-    layout.feedback === undefined ? [] : parseJsonEntry(zip.read(layout.feedback), layout.feedback.name);
+    layout.feedback === undefined ? [] : parseJsonEntry(inflateEntry(zip, layout.feedback), layout.feedback.name);
   function* conversations(): Generator<JsonValue> {
     for (const entry of layout.conversationFiles) {
-      const list = parseJsonEntry(zip.read(entry), entry.name);
+      const list = parseJsonEntry(inflateEntry(zip, entry), entry.name);
       if (!Array.isArray(list)) {
         throw new ExportFormatError(
           "NOT_AN_EXPORT",
