@@ -592,7 +592,13 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     /// current one, it was built within it, and no consenting weight has left the purpose since. Weight that
     /// joined during the epoch is pending, so the effective set only shrinks within an epoch, and a manifest
     /// built after the last withdrawal lists exactly the contributions this delivery pays.
-    function _requireCurrentSet(uint256 requestId, uint8 purpose, uint32 epoch, uint48 builtAt, uint48 now_) private view {
+    function _requireCurrentSet(
+        uint256 requestId,
+        uint8 purpose,
+        uint32 epoch,
+        uint48 builtAt,
+        uint48 now_
+    ) private view {
         (uint32 current, uint48 start) = _distributor.currentEpoch();
         if (epoch != current) revert EscrowStaleEpoch(requestId, epoch, current);
         if (builtAt < start || builtAt > now_) revert EscrowInvalidBuildTime(requestId, builtAt, start, now_);

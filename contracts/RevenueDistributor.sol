@@ -169,7 +169,12 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
         uint256 total = pending.committed + weight;
         if (total > type(uint64).max) revert DistributorWeightOverflow(purpose, total);
         // Both fit: the bucket is at most `total`.
-        _pending[purpose] = PurposePending(uint64(pending.weight + weight), epoch, pending.lastWithdrawal, uint64(total));
+        _pending[purpose] = PurposePending(
+            uint64(pending.weight + weight),
+            epoch,
+            pending.lastWithdrawal,
+            uint64(total)
+        );
         _accountPending[account][purpose] = AccountPending(uint64(entry.weight + weight), epoch, 0);
     }
 

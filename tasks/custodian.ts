@@ -25,7 +25,7 @@ interface DeliverArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
 
 roleTask(
   "custodian:deliver",
-  "Delivers an approved grant: builds the manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event; never a revoked, superseded or non-consenting one), re-wraps each data key to the buyer's key from the request, stores the manifest and posts its URI and hash with escrow.deliver, which releases the fee",
+  "Delivers an approved grant: builds the manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event in the current consent epoch; never a revoked, superseded, non-consenting or not-yet-effective one), re-wraps each data key to the buyer's key from the request, stores the manifest and posts its URI, hash, epoch and build time with escrow.deliver, which releases the fee (it rebuilds if the set changed)",
   { account: "the first local account holding CUSTODIAN_ROLE", key: "custodian", json: true },
 )
   .addParam("request", "The approved request id", undefined, types.string)

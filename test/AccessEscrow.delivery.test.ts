@@ -183,10 +183,9 @@ describe("AccessEscrow: delivery and release", function () {
     await expect(deliverNow(escrow.connect(custodian), 77n, MANIFEST_URI, MANIFEST_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowUnknownRequest")
       .withArgs(77n);
-    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, ZeroHash)).to.be.revertedWithCustomError(
-      escrow,
-      "EscrowZeroManifestHash",
-    );
+    await expect(
+      deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, ZeroHash),
+    ).to.be.revertedWithCustomError(escrow, "EscrowZeroManifestHash");
 
     const late = await requestAccess(escrow, buyer, { purpose: Purpose.AI_TRAINING });
     await escrow.connect(system.admin).approve([late.requestId]);

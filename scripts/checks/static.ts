@@ -76,10 +76,12 @@ async function main() {
         checked += 1;
         const where = `${contractName}.${fn.name}`;
         if (!reachesEmit(fn)) failures.push(`${where} changes state but emits no event`);
+        // The Governor's own settings are changed by a passed proposal through the timelock (`onlyGovernance`).
         const isAdmin = (fn.modifiers ?? []).some(
           (m) =>
-            m.modifierName?.name === "onlyRole" &&
-            JSON.stringify(m.arguments ?? []).includes('"name":"DEFAULT_ADMIN_ROLE"'),
+            (m.modifierName?.name === "onlyRole" &&
+              JSON.stringify(m.arguments ?? []).includes('"name":"DEFAULT_ADMIN_ROLE"')) ||
+            m.modifierName?.name === "onlyGovernance",
         );
         if (isAdmin) admin.push(where);
         else if (ADMIN_NAME.test(fn.name ?? "") && !(where in NOT_ADMIN))

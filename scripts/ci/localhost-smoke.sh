@@ -71,6 +71,8 @@ role contributor:set-purposes --account 1 --content-hash "$ALICE_HASH" --purpose
 step "a buyer requests AI_TRAINING access (no standing terms: it needs a vote)"
 role dev:fund --account 5 --amount 5000
 printf 'Smoke test terms: research and training use only.\n' >"${WORK}/terms.txt"
+# Consent given takes effect at the next consent epoch (60 s on this node).
+advance 61
 role buyer:request --account 5 --purpose AI_TRAINING --amount 1000 --duration 30d --terms "${WORK}/terms.txt" --json >"${WORK}/request.json"
 REQUEST_ID="$(json_get "${WORK}/request.json" requestId)"
 

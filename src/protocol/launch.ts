@@ -19,7 +19,9 @@ export const MIN_BYTES_PER_UNIT = 64;
  * (67,108,864) units. The heaviest real accounts (50,000 conversations, about 1 million messages) are
  * far below it; an attestation above it cannot come from a real export.
  */
-export const MAX_UNITS_PER_ATTESTATION = Math.floor(DEFAULT_EXPORT_LIMITS.maxTotalUncompressedBytes / MIN_BYTES_PER_UNIT);
+export const MAX_UNITS_PER_ATTESTATION = Math.floor(
+  DEFAULT_EXPORT_LIMITS.maxTotalUncompressedBytes / MIN_BYTES_PER_UNIT,
+);
 
 /** Quality is in basis points: at most 10,000 per unit. */
 const MAX_QUALITY_BPS = 10_000n;

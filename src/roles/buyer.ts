@@ -83,9 +83,12 @@ export async function requestAccess(
     throw new RoleError("INVALID_INPUT", `The buyer public key is invalid: ${cause.message}`, { cause });
   }
   if ((await system.distributor.totalWeight(input.purpose)) === 0n) {
+    const pending = await system.distributor.pendingWeight(input.purpose);
     throw new RoleError(
       "WRONG_STATE",
-      `No active contribution consents to purpose ${input.purpose} yet, so the request could never be approved; ask for another purpose or wait.`,
+      pending === 0n
+        ? `No active contribution consents to purpose ${input.purpose} yet, so the request could never be approved; ask for another purpose or wait.`
+        : `Consent to purpose ${input.purpose} was given only in the current consent epoch; it takes effect at the next one. Request then.`,
     );
   }
   const token = system.settlementToken;

@@ -115,6 +115,14 @@ const HINTS: Record<string, (args: readonly unknown[]) => string> = {
   EscrowDeliveryDeadlinePassed: () => "The delivery deadline has passed; the request can only be marked undelivered.",
   EscrowDecisionDeadlinePassed: () => "The decision deadline has passed; the request can only expire.",
   EscrowInvalidPublicKey: () => "The public key must be a secp256k1 key of 33 or 65 bytes.",
+  EscrowStaleEpoch: () =>
+    "The manifest was built for a consent epoch that is over; build it again for the current one.",
+  EscrowManifestOutdated: () =>
+    "A contribution withdrew its consent after the manifest was built; build it again from the current state.",
+  EscrowNoRefundOwed: () => "No refund is kept for this account.",
+  RegistryTooManyUnits: ([, max]) => `An attestation may carry at most ${String(max)} units.`,
+  RegistryValidatorsBelowThreshold: ([validators, threshold]) =>
+    `Only ${String(validators)} validators would remain, fewer than the threshold ${String(threshold)}; lower the threshold first.`,
   AccessControlUnauthorizedAccount: ([account, role]) =>
     `${String(account)} lacks the role ${String(role)} this needs; send from an account that holds it.`,
   ERC20InsufficientBalance: ([, balance, needed]) =>

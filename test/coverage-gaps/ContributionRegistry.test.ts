@@ -35,7 +35,15 @@ describe("Coverage gaps: ContributionRegistry", function () {
       ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
     }
     // Sixteen purposes are fine.
-    const registry = await factory.deploy(token, distributor, timelock, config(1), [alice.address], names(16), names(16));
+    const registry = await factory.deploy(
+      token,
+      distributor,
+      timelock,
+      config(1),
+      [alice.address],
+      names(16),
+      names(16),
+    );
     expect(await registry.definedPurposes()).to.equal(0xffffn);
   });
 

@@ -36,7 +36,10 @@ describe("Coverage gaps: RevenueDistributor", function () {
     const { token, gov, deployer } = await loadFixture(bareLedgerFixture);
     const factory = new RevenueDistributor__factory(deployer);
     await expect(factory.deploy(ZeroAddress, gov, 60)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
-    await expect(factory.deploy(token, ZeroAddress, 60)).to.be.revertedWithCustomError(factory, "DistributorZeroAddress");
+    await expect(factory.deploy(token, ZeroAddress, 60)).to.be.revertedWithCustomError(
+      factory,
+      "DistributorZeroAddress",
+    );
   });
 
   it("is wired by its deployer only, to a non-zero registry, with an optional depositor", async function () {

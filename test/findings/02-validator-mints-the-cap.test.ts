@@ -52,7 +52,12 @@ describe("Finding 2: one validator key mints the whole cap and takes over govern
     const role = await registry.VALIDATOR_ROLE();
     const proposal = new Proposal(
       governor,
-      [{ target: await registry.getAddress(), data: registry.interface.encodeFunctionData("revokeRole", [role, rogue.address]) }],
+      [
+        {
+          target: await registry.getAddress(),
+          data: registry.interface.encodeFunctionData("revokeRole", [role, rogue.address]),
+        },
+      ],
       "Remove the compromised validator",
     );
     await proposal.propose(honest);

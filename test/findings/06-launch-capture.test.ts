@@ -31,7 +31,12 @@ describe("Finding 6: the first contributor controls governance at launch", funct
     const role = await registry.VALIDATOR_ROLE();
     const grab = new Proposal(
       governor,
-      [{ target: await registry.getAddress(), data: registry.interface.encodeFunctionData("grantRole", [role, first.address]) }],
+      [
+        {
+          target: await registry.getAddress(),
+          data: registry.interface.encodeFunctionData("grantRole", [role, first.address]),
+        },
+      ],
       "Make me a validator",
     );
     await grab.propose(first);
@@ -39,7 +44,9 @@ describe("Finding 6: the first contributor controls governance at launch", funct
     await grab.vote(first, Vote.For);
     await grab.waitForDeadline();
     // ...but its votes are below the quorum floor: the proposal is defeated and nothing changed.
-    expect(await governor.quorum(await governor.proposalSnapshot(await grab.id()))).to.equal(BigInt(TESTNET.quorumFloor));
+    expect(await governor.quorum(await governor.proposalSnapshot(await grab.id()))).to.equal(
+      BigInt(TESTNET.quorumFloor),
+    );
     expect(await grab.state()).to.equal(ProposalState.Defeated);
     expect(await registry.hasRole(role, first)).to.equal(false);
   });

@@ -88,6 +88,9 @@ describe("integration: role tasks", function () {
       }),
     ) as { contentHash: string; owner: string };
     expect(contributed.owner).to.equal(system.signers[1].address);
+    expect(await system.registry.pendingPurposes(contributed.contentHash)).to.equal(0b101n);
+    // Consent given takes effect at the next consent epoch (60 s on local chains).
+    await runTask("dev:advance", { ...flags, by: "1m" });
     expect(await system.registry.isEligible(contributed.contentHash, 2)).to.equal(true);
 
     await runTask("dev:fund", { ...flags, account: "5", amount: "2000" });

@@ -8,6 +8,7 @@ import * as roles from "../../src/roles";
 import type { BlobStore } from "../../src/store";
 import { timelockSigner } from "../helpers/fixtures";
 import { P, contributeAs, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
+import { nextEpoch } from "../../scripts/lib/epoch";
 
 /** Alice and bob consent to RESEARCH; the buyer's RESEARCH request is approved and delivered. */
 async function deliveredFixture() {
@@ -17,6 +18,7 @@ async function deliveredFixture() {
   const exports = { alice: exportOf("alice", 11), bob: exportOf("bob", 12) };
   const alice = await contributeAs(fx, fx.alice, exports.alice, mask(P.RESEARCH), store);
   const bob = await contributeAs(fx, fx.bob, exports.bob, mask(P.RESEARCH, P.COMMERCIAL), store);
+  await nextEpoch(fx.system); // consent given takes effect in the next epoch
   await fx.system.usdc.mint(fx.buyer.address, parseUnits("5000", 6));
   const request = await roles.requestAccess(fx.coop, fx.buyer, {
     purpose: P.RESEARCH,

@@ -19,6 +19,7 @@ import {
   rolesFixture,
   tempDir,
 } from "./fixture";
+import { nextEpoch } from "../../scripts/lib/epoch";
 
 describe("roles: contributor", function () {
   let fx: RolesFixture;
@@ -74,6 +75,9 @@ describe("roles: contributor", function () {
     expect(result.reward).to.equal(
       BigInt(result.units) * BigInt(result.quality) * (await fx.coop.registry.rewardRate()),
     );
+    // Consent given takes effect in the next consent epoch.
+    expect(await fx.coop.registry.isEligible(result.contentHash, P.RESEARCH)).to.equal(false);
+    await nextEpoch(fx.system);
     expect(await fx.coop.registry.isEligible(result.contentHash, P.RESEARCH)).to.equal(true);
     const descriptor = roles.parseDescriptor(await store.store.get(roles.blobKeyFromUri(result.uri)), result.uri);
     expect(descriptor.contentHash).to.equal(result.contentHash);

@@ -7,6 +7,7 @@ import { parseManifest } from "../../src/manifest";
 import type { BlobStore } from "../../src/store";
 import { timelockSigner } from "../helpers/fixtures";
 import { P, type RolesFixture, contributeAs, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
+import { nextEpoch } from "../../scripts/lib/epoch";
 
 /**
  * The cast, for AI_TRAINING:
@@ -37,6 +38,7 @@ async function trainingGrantFixture() {
   );
   const erin = await contributeAs(fx, fx.erin, exportOf("erin", 6), mask(P.AI_TRAINING), store);
   await roles.setPurposes(coop, fx.erin, erin.contentHash, mask(P.RESEARCH));
+  await nextEpoch(fx.system); // consent given takes effect in the next epoch
 
   await fx.system.usdc.mint(fx.buyer.address, parseUnits("5000", 6));
   const request = await roles.requestAccess(coop, fx.buyer, {

@@ -83,7 +83,9 @@ function candidates(m: Model, stray: boolean, matches: (r: RequestModel) => bool
 
 /** A pending request that could be approved now: some weight consents to its purpose, its deadline is ahead. */
 function approvable(m: Model, r: RequestModel): boolean {
-  return r.status === RequestStatus.Pending && r.decisionDeadline > m.now && effectiveWeight(m, r.purpose, m.now) !== 0n;
+  return (
+    r.status === RequestStatus.Pending && r.decisionDeadline > m.now && effectiveWeight(m, r.purpose, m.now) !== 0n
+  );
 }
 
 /** Refunds an ending request in the model. */
@@ -612,7 +614,9 @@ export class Deliver extends Step {
       m,
       this.stray,
       (r) =>
-        r.status === RequestStatus.Approved && r.deliveryDeadline > m.now && effectiveWeight(m, r.purpose, m.now) !== 0n,
+        r.status === RequestStatus.Approved &&
+        r.deliveryDeadline > m.now &&
+        effectiveWeight(m, r.purpose, m.now) !== 0n,
     );
     const requestId = choose(pool, this.pick, m.escrow.nextId);
     const r = m.escrow.request(requestId);
@@ -639,7 +643,8 @@ export class Deliver extends Step {
       for (const [hash, c] of m.registry.contributions) {
         if (await w.d.registry.isEligible(hash, r.purpose)) released.add(c.owner);
       }
-      for (const account of consenting.keys()) expect(released.has(account), `${account} paid, not delivered`).to.equal(true);
+      for (const account of consenting.keys())
+        expect(released.has(account), `${account} paid, not delivered`).to.equal(true);
       m.escrow.end(r, RequestStatus.Delivered);
       r.deliveredAt = t;
       const escrowAddress = w.escrowAddress;

@@ -160,7 +160,14 @@ export class RegistryModel {
     c.pending = (pendingNow & ~removed) | added;
     c.consentEpoch = epoch;
     const weight = weightOf(c);
-    return { account: caller, left: removed, leftPending: removed & pendingNow, leftWeight: weight, joined: added, joinedWeight: weight };
+    return {
+      account: caller,
+      left: removed,
+      leftPending: removed & pendingNow,
+      leftWeight: weight,
+      joined: added,
+      joinedWeight: weight,
+    };
   }
 
   /** Revokes (already checked) in `epoch`; returns the consent change reported, if any. */
