@@ -118,8 +118,8 @@ function sorted(map: ReadonlyMap<string, number>): Record<string, number> {
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9 _-]{0,39}$/;
 
-/** One `message_feedback.json` record, redacted; `undefined` if it is not one. */
-function feedbackRecord(record: JsonObject, redactor: Redactor): RefinedFeedback | undefined {
+/** One `message_feedback.json` record, its comment not yet redacted; `undefined` if it is not one. */
+function feedbackRecord(record: JsonObject): RefinedFeedback | undefined {
   const rating = own(record, "rating");
   if (rating !== "thumbsUp" && rating !== "thumbsDown") return undefined;
   // `content` is a JSON string such as {"tags": [...], "text": "..."}; anything else is ignored.
@@ -141,7 +141,7 @@ function feedbackRecord(record: JsonObject, redactor: Redactor): RefinedFeedback
       if (kept.length > 0) tags = kept;
       const comment = own(parsed, "text");
       if (typeof comment === "string" && comment.trim().length > 0) {
-        text = redactor.redact(comment.slice(0, MAX_FEEDBACK_TEXT));
+        text = comment.slice(0, MAX_FEEDBACK_TEXT);
       }
     }
   }
@@ -149,14 +149,14 @@ function feedbackRecord(record: JsonObject, redactor: Redactor): RefinedFeedback
 }
 
 /** Feedback by conversation id, then by message id (`""`: the record names no message). */
-function indexFeedback(records: readonly JsonValue[], redactor: Redactor): Map<string, Map<string, RefinedFeedback[]>> {
+function indexFeedback(records: readonly JsonValue[]): Map<string, Map<string, RefinedFeedback[]>> {
   const index = new Map<string, Map<string, RefinedFeedback[]>>();
   for (const record of records) {
     if (!isObject(record)) continue;
     const conversation = own(record, "conversation_id");
     if (typeof conversation !== "string") continue;
     const message = own(record, "message_id");
-    const refined = feedbackRecord(record, redactor);
+    const refined = feedbackRecord(record);
     if (refined === undefined) continue;
     let byMessage = index.get(conversation);
     if (byMessage === undefined) index.set(conversation, (byMessage = new Map()));
@@ -208,7 +208,7 @@ export class Refiner {
       branches: options.branches === true,
       skipped: new Map(),
     };
-    this.feedback = indexFeedback(source.feedback, redactor);
+    this.feedback = indexFeedback(source.feedback);
   }
 
   /**
@@ -226,7 +226,7 @@ export class Refiner {
       this.excludedBy[rule]++;
       return undefined;
     }
-    const feedback = this.feedback.get(head.id) ?? NO_FEEDBACK;
+    const feedback = this.redactedFeedback(head.id);
     const conversation = refineConversation(this.context, head, refinedId, REFINED_SCHEMA_VERSION, feedback, index);
     if (conversation.messages.length === 0) {
       this.empty++;
@@ -240,6 +240,28 @@ export class Refiner {
     for (const branch of conversation.branches ?? []) this.branchMessages += branch.messages.length;
     for (const records of feedback.values()) this.feedbackRecords += records.length;
     return JSON.stringify(conversation);
+  }
+
+  /**
+   * A conversation's feedback with comments redacted now, so the report counts only what is written
+   * (records of excluded conversations are never redacted, nor counted).
+   */
+  private redactedFeedback(conversationId: string): ReadonlyMap<string, readonly RefinedFeedback[]> {
+    const records = this.feedback.get(conversationId);
+    if (records === undefined) return NO_FEEDBACK;
+    const redactor = this.context.redactor;
+    const out = new Map<string, RefinedFeedback[]>();
+    for (const [message, list] of records) {
+      out.set(
+        message,
+        list.map(({ rating, tags, text }) => ({
+          rating,
+          tags,
+          text: text === undefined ? undefined : redactor.redact(text),
+        })),
+      );
+    }
+    return out;
   }
 
   /** Counts so far (`plaintextBytes`/`payloadBytes` come from the payload writer). */

@@ -244,6 +244,13 @@ describe("refine: the refined dataset of an export", () => {
     expect(digest).to.equal("fe08aed4989c98b3b2e86d96f0410a033e44b940b624876643a78678fef5971d");
   });
 
+  it("counts only what it writes: an excluded conversation's redactions and feedback are not reported", () => {
+    const { report: without } = refineExport(zip, { salt: SALT, exclude: [PLANTED_ID] });
+    expect(without.redactions).to.deep.equal({});
+    expect(without.feedbackRecords).to.equal(1);
+    expect(without.excludedConversations).to.equal(1);
+  });
+
   it("keeps precise times and leaves out branches only when asked", () => {
     const [precise] = conversations(refinementOf(zip, { salt: SALT, preciseTimes: true }));
     expect(precise.created).to.equal("2024-01-01T10:00:00Z");
