@@ -12,14 +12,12 @@ import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { LaunchRule } from "../deploy/preflight";
+import { launchCheck } from "../src/protocol/launch";
 import { ACCOUNT_KEY_VARS, roleAccountKey } from "./accounts";
 import { PLUGIN, note } from "./common";
 
-/**
- * The governance launch rule of issue #10 (`launchCheck` in src/protocol/launch.ts). Until that lands
- * the rule is skipped; the hook is this one line: `import { launchCheck as LAUNCH_RULE } from "../src/protocol/launch";`
- */
-const LAUNCH_RULE: LaunchRule | undefined = undefined;
+/** The governance launch rule (finding 6): the same function the tests and `LaunchCheck` follow. */
+const LAUNCH_RULE: LaunchRule = launchCheck;
 
 /** Hardhat's default mnemonic: every `hardhat node` prints its accounts' private keys. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
