@@ -1,3 +1,4 @@
+import { launchCheck } from "../../src/protocol/launch";
 import { expect } from "chai";
 import { readFile } from "node:fs/promises";
 import hre from "hardhat";
@@ -169,8 +170,10 @@ describe("deploy: pre-flight checks", function () {
     expect(withRule(true)).to.deep.equal(["quorumFloor"]);
     expect(withRule(false)).to.deep.equal([]);
     expect(seen[0]).to.include({ rewardRate: 10n ** 14n, quorumPercent: 4n, initialSupply: 0n, mintBudget: 1n });
-    // A module without the rule's parameters is not judged by it.
-    expect(checkParameters({ ...input(goodSepolia()), launchRule: capturable(true) })).to.deep.equal([]);
+    // The real rule (finding 6) accepts the shipped testnet values and refuses a floor of zero.
+    expect(checkParameters({ ...input(goodSepolia()), launchRule: launchCheck })).to.deep.equal([]);
+    const noFloor = checkParameters({ ...input({ ...goodSepolia(), quorumFloor: "0" }), launchRule: launchCheck });
+    expect(noFloor.map((i) => i.parameter)).to.deep.equal(["quorumFloor"]);
   });
 
   it("reads the settlement token and the deployer's balance from the chain, read-only", async function () {

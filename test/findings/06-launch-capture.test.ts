@@ -8,7 +8,14 @@ import sepolia from "../../deploy/parameters/sepolia.json";
 
 const COOP = 10n ** 18n;
 /** The shipped testnet configuration on the local chain (its own validators, custodian and settlement token). */
-const { settlementToken: _t, validators: _v, custodian: _c, custodianPublicKey: _k, ...TESTNET } = sepolia.DataCoop;
+const {
+  settlementToken: _t,
+  validators: _v,
+  custodian: _c,
+  custodianPublicKey: _k,
+  treasury: _r,
+  ...TESTNET
+} = sepolia.DataCoop;
 
 /** The testnet parameters with a k of 1 so one local validator signs; the first contribution is maximal. */
 async function testnetFixture() {
