@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
-import { systemFixture, timelockSigner, type System } from "./helpers/fixtures";
+import { registryConfig, systemFixture, timelockSigner, type System } from "./helpers/fixtures";
 import { attest, contribute, uniqueHash } from "../scripts/lib/contribute";
 import { nextEpoch } from "../scripts/lib/epoch";
 import { PURPOSE_ID } from "../src/protocol/constants";
@@ -12,14 +12,6 @@ const { RESEARCH, ANALYTICS, AI_TRAINING } = PURPOSE_ID;
 const bit = (p: number) => 1 << p;
 const Status = { None: 0n, Active: 1n, Revoked: 2n, Superseded: 3n };
 const RATE = 10n ** 14n; // deploy/parameters/hardhat.json
-/** A registry configuration with `threshold` and the local deployment's rate and bounds. */
-const config = (threshold: number) => ({
-  rewardRate: RATE,
-  attestationThreshold: threshold,
-  maxUnitsPerAttestation: 2n ** 26n,
-  mintBudget: 10n ** 27n,
-  mintPeriod: 86400n,
-});
 
 /** Asserts a rejected contribution left no trace: no record, no supply, no weight. */
 async function expectNothingChanged(system: System, contentHash: string, supplyBefore: bigint) {
@@ -516,10 +508,26 @@ describe("ContributionRegistry", function () {
       const system = await loadFixture(systemFixture);
       const factory = await ethers.getContractFactory("ContributionRegistry");
       await expect(
-        factory.deploy(system.token, system.distributor, system.timelock, config(1), [system.alice.address], ["A"], []),
+        factory.deploy(
+          system.token,
+          system.distributor,
+          system.timelock,
+          registryConfig(1),
+          [system.alice.address],
+          ["A"],
+          [],
+        ),
       ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
       await expect(
-        factory.deploy(system.token, system.distributor, system.timelock, config(2), [system.alice.address], [], []),
+        factory.deploy(
+          system.token,
+          system.distributor,
+          system.timelock,
+          registryConfig(2),
+          [system.alice.address],
+          [],
+          [],
+        ),
       )
         .to.be.revertedWithCustomError(factory, "RegistryInvalidThreshold")
         .withArgs(2, 1);

@@ -3,19 +3,9 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
 import { ContributionRegistry__factory } from "../../typechain-types";
-import { systemFixture, timelockSigner } from "../helpers/fixtures";
+import { registryConfig, systemFixture, timelockSigner } from "../helpers/fixtures";
 
 /** ContributionRegistry paths the behaviour spec does not reach: deployment guards and the threshold's upper bound. */
-
-const RATE = 10n ** 14n;
-/** A registry configuration with `threshold` and the local deployment's rate and bounds. */
-const config = (threshold: number) => ({
-  rewardRate: RATE,
-  attestationThreshold: threshold,
-  maxUnitsPerAttestation: 2n ** 26n,
-  mintBudget: 10n ** 27n,
-  mintPeriod: 86400n,
-});
 
 describe("Coverage gaps: ContributionRegistry", function () {
   it("refuses a zero token, distributor, timelock or validator, and more than 16 purposes", async function () {
@@ -31,7 +21,7 @@ describe("Coverage gaps: ContributionRegistry", function () {
     ] as const) {
       const [t, d, tl, validators, purposeNames, uris] = args;
       await expect(
-        factory.deploy(t, d, tl, config(1), [...validators], [...purposeNames], [...uris]),
+        factory.deploy(t, d, tl, registryConfig(1), [...validators], [...purposeNames], [...uris]),
       ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
     }
     // Sixteen purposes are fine.
@@ -39,7 +29,7 @@ describe("Coverage gaps: ContributionRegistry", function () {
       token,
       distributor,
       timelock,
-      config(1),
+      registryConfig(1),
       [alice.address],
       names(16),
       names(16),

@@ -5,7 +5,7 @@ import { MaxUint256 } from "ethers";
 import { deploySystem, timelockSigner } from "../helpers/fixtures";
 import { contribute } from "../../scripts/lib/contribute";
 import { nextEpoch } from "../../scripts/lib/epoch";
-import { BlocklistToken__factory } from "../../typechain-types";
+import { RevertingToken__factory } from "../../typechain-types";
 import { RESEARCH_TERMS, Purpose, Status, requestAccess, usdc } from "../helpers/escrow";
 
 const { RESEARCH } = Purpose;
@@ -14,7 +14,7 @@ const FEE = usdc(1000);
 /** A system paid in a blocklisting token; a holder with votes, a buyer the token will block. */
 async function blocklistFixture() {
   const [deployer] = await ethers.getSigners();
-  const token = await new BlocklistToken__factory(deployer).deploy();
+  const token = await new RevertingToken__factory(deployer).deploy(); // blocks listed accounts, as USDC does
   const system = await deploySystem({}, await token.getAddress());
   const [, holder, buyer, fresh] = system.signers;
   await contribute(system, holder, { purposes: 1 << RESEARCH });

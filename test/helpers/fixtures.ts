@@ -1,4 +1,5 @@
 import { ethers } from "hardhat";
+import localParameters from "../../deploy/parameters/hardhat.json";
 import { deploySystem, timelockSigner, type System } from "../../scripts/lib/system";
 
 export { deploySystem, timelockSigner, type System };
@@ -17,4 +18,15 @@ export async function systemFixture() {
   const system = await deploySystem();
   const [, alice, bob, carol, dave, eve] = system.signers;
   return { ...system, alice, bob, carol, dave, eve };
+}
+
+/** A ContributionRegistry constructor configuration: the local deployment's rate and bounds, with `threshold`. */
+export function registryConfig(threshold: number) {
+  return {
+    rewardRate: BigInt(localParameters.DataCoopLocal.rewardRate),
+    attestationThreshold: threshold,
+    maxUnitsPerAttestation: 2n ** 26n,
+    mintBudget: BigInt(localParameters.DataCoopLocal.mintBudget),
+    mintPeriod: BigInt(localParameters.DataCoopLocal.mintPeriod),
+  };
 }
