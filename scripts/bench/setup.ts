@@ -18,11 +18,20 @@ export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<b
   return receipt.gasUsed;
 }
 
+/** The content hash and URI of the `index`-th contribution to register (default: random hash, a dummy URI). */
+export type ContributionOf = (index: number) => { contentHash: string; uri: string };
+
 /**
  * Registers `count` real contributions from fresh accounts, sent in large blocks with automine off: the
  * cheap way to build the state of 10,000 contributors for a benchmark.
  */
-export async function populate(system: System, count: number, purposes: number, log: (m: string) => void) {
+export async function populate(
+  system: System,
+  count: number,
+  purposes: number,
+  log: (m: string) => void,
+  contributionOf?: ContributionOf,
+) {
   const perBlock = 80;
   await network.provider.send("evm_setAutomine", [false]);
   try {
@@ -31,7 +40,9 @@ export async function populate(system: System, count: number, purposes: number, 
       const sends: Promise<unknown>[] = [];
       for (let i = 0; i < batch; i++) {
         const who = await freshAccount();
+        const given = contributionOf?.(done + i);
         const { attestation, signatures } = await attest(system, who, {
+          contentHash: given?.contentHash,
           sourceHash: uniqueHash("bench-source"),
           units: 500 + ((done + i) % 1000),
           quality: 5000 + ((done + i) % 5000),
@@ -39,7 +50,7 @@ export async function populate(system: System, count: number, purposes: number, 
         sends.push(
           system.registry
             .connect(who)
-            .contribute(attestation, signatures, purposes, "bench://blob", { gasLimit: 1_000_000 }),
+            .contribute(attestation, signatures, purposes, given?.uri ?? "bench://blob", { gasLimit: 1_000_000 }),
         );
       }
       await Promise.all(sends);

@@ -1,4 +1,4 @@
-import { getAddress, type Signer } from "ethers";
+import { getAddress, type JsonRpcApiProvider, type Signer, toQuantity } from "ethers";
 
 import { normalizePublicKey } from "../crypto";
 import {
@@ -16,7 +16,6 @@ import type { DataCoop } from "./contracts";
 import { parseDescriptor } from "./descriptor";
 import { RoleError } from "./errors";
 import { scanEvents } from "./events";
-import { decodeLog } from "./logs";
 import type { EciesKey } from "./keys";
 import { buyerPublicKeyOf, readRequest, requireStatus } from "./requests";
 import { explainRevert, transact } from "./revert";
@@ -40,6 +39,35 @@ interface ContributionState {
 
 const ELIGIBILITY_EVENTS = ["Contributed", "Superseded", "PurposesChanged", "Revoked"] as const;
 
+/** A log as `eth_getLogs` returns it, reduced to what decoding needs. */
+interface RawLog {
+  readonly topics: readonly string[];
+  readonly data: string;
+}
+
+/**
+ * The registry's eligibility events from `fromBlock` to `toBlock`, raw. Where the provider speaks JSON-RPC
+ * the logs are fetched raw: ethers' `getLogs` wraps every log in an object, which at 10,000 logs costs
+ * seconds; decoding is done once per log below, with the event fragment known from its topic.
+ */
+async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: number): Promise<RawLog[]> {
+  const topics = ELIGIBILITY_EVENTS.map((name) => system.registry.interface.getEvent(name).topicHash);
+  const filter = { address: system.addresses.registry, topics: [topics] };
+  const provider = system.provider as Partial<JsonRpcApiProvider>;
+  return scanEvents(
+    system,
+    "contributions",
+    (from, to) =>
+      typeof provider.send === "function"
+        ? (provider.send("eth_getLogs", [{ ...filter, fromBlock: toQuantity(from), toBlock: toQuantity(to) }]) as Promise<
+            RawLog[]
+          >)
+        : system.provider.getLogs({ ...filter, fromBlock: from, toBlock: to }),
+    toBlock,
+    fromBlock,
+  );
+}
+
 /**
  * The contributions whose keys may be released for `purpose` at `blockTag`: active and consenting, exactly
  * as `registry.isEligible(contentHash, purpose)` decides. Read from the registry's own events in one scan
@@ -59,36 +87,38 @@ export async function eligibleContributions(
 ): Promise<EligibleContribution[]> {
   const block = blockTag ?? (await system.provider.getBlockNumber());
   const { registry } = system;
-  const topics = ELIGIBILITY_EVENTS.map((name) => registry.interface.getEvent(name).topicHash);
-  const logs = await scanEvents(
-    system,
-    "contributions",
-    (fromBlock, toBlock) =>
-      system.provider.getLogs({ address: system.addresses.registry, topics: [topics], fromBlock, toBlock }),
-    block,
-  );
+  const logs = await eligibilityLogs(system, system.fromBlock, block);
   system.progress?.({ step: label, done: 0, total: logs.length });
+  // Decode with the fragment known from topic 0: `parseLog` looks each topic up among all the registry's
+  // events, hashing their signatures anew every time.
+  const fragments = new Map(
+    ELIGIBILITY_EVENTS.map((name) => {
+      const fragment = registry.interface.getEvent(name);
+      return [fragment.topicHash, { name, fragment }] as const;
+    }),
+  );
   const index = new Map<string, ContributionState>();
   const mark = (hash: string, change: (state: ContributionState) => void): void => {
     const state = index.get(hash.toLowerCase());
     if (state !== undefined) change(state);
   };
   for (const log of logs) {
-    const event = decodeLog(registry.interface, log);
-    if (event === undefined) continue;
-    const args = event.args;
-    if (event.name === "Contributed") {
+    const known = fragments.get(log.topics[0]);
+    if (known === undefined) continue;
+    const { name } = known;
+    const args = registry.interface.decodeEventLog(known.fragment, log.data, log.topics);
+    if (name === "Contributed") {
       index.set(String(args.contentHash).toLowerCase(), {
         owner: getAddress(args.owner),
         uri: args.uri,
         purposes: Number(args.purposes),
         active: true,
       });
-    } else if (event.name === "PurposesChanged") {
+    } else if (name === "PurposesChanged") {
       mark(args.contentHash, (state) => (state.purposes = Number(args.newPurposes)));
-    } else if (event.name === "Superseded") {
+    } else if (name === "Superseded") {
       mark(args.previous, (state) => (state.active = false));
-    } else if (event.name === "Revoked") {
+    } else {
       mark(args.contentHash, (state) => (state.active = false));
     }
   }
@@ -100,6 +130,17 @@ export async function eligibleContributions(
     }
   }
   return eligible;
+}
+
+/**
+ * Whether anything that can change eligibility (a contribution, consent change, supersession or
+ * revocation) happened after `block`.
+ * @param system the deployment
+ * @param block the block eligibility was decided at
+ */
+async function eligibilityChangedSince(system: DataCoop, block: number): Promise<boolean> {
+  const latest = await system.provider.getBlockNumber();
+  return latest > block && (await eligibilityLogs(system, block + 1, latest)).length > 0;
 }
 
 /** Options of {@link deliverGrant}. */
@@ -205,9 +246,9 @@ export async function deliverGrant(
       throw explainRevert(`deliver request #${requestId}`, error);
     }
     // The shares must match the chain as it is now: if anything changed since `block`, build again.
-    const latest = await eligibleContributions(system, purpose, undefined, "re-checking eligibility before posting");
+    const changed = await eligibilityChangedSince(system, block);
     clock.lap("chain");
-    if (!sameSet(eligible, latest)) {
+    if (changed) {
       system.progress?.({ step: `eligibility changed while building (attempt ${attempt}); rebuilding` });
       continue;
     }
@@ -352,10 +393,4 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
-}
-
-function sameSet(a: readonly EligibleContribution[], b: readonly EligibleContribution[]): boolean {
-  if (a.length !== b.length) return false;
-  const hashes = new Set(a.map((e) => e.contentHash));
-  return b.every((e) => hashes.has(e.contentHash));
 }
