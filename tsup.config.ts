@@ -26,7 +26,10 @@ export default defineConfig({
   target: "node20",
   dts: { compilerOptions: { composite: false, incremental: false } },
   // Peer (ethers) and runtime dependencies stay imports; everything else of ours is bundled.
-  external: ["ethers", "eciesjs", "fflate"],
+  external: ["ethers", "fflate", "@noble/curves", "secp256k1", "shamir-secret-sharing"],
+  // The crypto module loads the native secp256k1 binding through `createRequire(__filename)`; the shim
+  // gives ESM output a `__filename`.
+  shims: true,
   clean: true,
   sourcemap: false,
   splitting: true,

@@ -21,13 +21,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { decrypt as eciesDecrypt, encrypt as eciesEncrypt } from "eciesjs";
-import { ethers } from "hardhat";
 import { id, parseUnits } from "ethers";
 
-import { createRewrapper, generateKeyPair, nativeCurve, nobleCurve, sealContribution, wrapDataKey } from "../src/crypto";
+import {
+  createRewrapper,
+  generateKeyPair,
+  nativeCurve,
+  nobleCurve,
+  sealContribution,
+  wrapDataKey,
+} from "../src/crypto";
 import * as roles from "../src/roles";
 import { type ContributionOf, populate } from "./bench/setup";
-import { deploySystem, timelockSigner } from "./lib/system";
+import { connectSystem, deploySystem, timelockSigner } from "./lib/system";
 
 const SIZES = (process.env.BENCH_CUSTODY_SIZES ?? "100,1000,10000").split(",").map(Number);
 const AI_TRAINING = 2;
@@ -74,14 +80,7 @@ interface Delivery {
 async function benchDeliveries(log: (line: string) => void): Promise<Delivery[]> {
   const custodianPair = generateKeyPair();
   const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
-  const coop = await roles.connectDataCoop(
-    {
-      registry: await system.registry.getAddress(),
-      escrow: await system.escrow.getAddress(),
-      governor: await system.governor.getAddress(),
-    },
-    ethers.provider,
-  );
+  const coop = await connectSystem(system);
   const custodianKey = roles.eciesKeyFromPrivate(custodianPair.privateKey, "the bench custodian key");
   const buyerKey = roles.eciesKeyFromPrivate(generateKeyPair().privateKey, "the bench buyer key");
   const buyer = system.signers[6];
@@ -148,7 +147,9 @@ async function main() {
   console.log("|---|---:|---:|");
   console.log(`| plain eciesjs | ${rewrap.eciesjs.toFixed(3)} | 1× |`);
   console.log(`| ours, noble fallback | ${rewrap.noble.toFixed(3)} | ${(rewrap.eciesjs / rewrap.noble).toFixed(1)}× |`);
-  console.log(`| ours, libsecp256k1 | ${rewrap.ours.toFixed(3)} | ${speedup.toFixed(1)}× (target ≥ ${TARGET_SPEEDUP}×) |`);
+  console.log(
+    `| ours, libsecp256k1 | ${rewrap.ours.toFixed(3)} | ${speedup.toFixed(1)}× (target ≥ ${TARGET_SPEEDUP}×) |`,
+  );
   console.log("");
   console.log("| contributions | end to end (s) | chain reads + post (s) | crypto (s) | store (s) |");
   console.log("|---:|---:|---:|---:|---:|");
@@ -168,10 +169,13 @@ async function main() {
   console.log("\nWrote bench/custody.json");
 
   const failures: string[] = [];
-  if (speedup < TARGET_SPEEDUP) failures.push(`re-wrap is ${speedup.toFixed(1)}× plain eciesjs, below ${TARGET_SPEEDUP}×`);
+  if (speedup < TARGET_SPEEDUP)
+    failures.push(`re-wrap is ${speedup.toFixed(1)}× plain eciesjs, below ${TARGET_SPEEDUP}×`);
   const largest = deliveries.find((d) => d.contributions === 10_000);
   if (largest && largest.total >= TARGET_DELIVERY_SECONDS) {
-    failures.push(`10,000-contribution delivery took ${largest.total.toFixed(1)} s, target < ${TARGET_DELIVERY_SECONDS} s`);
+    failures.push(
+      `10,000-contribution delivery took ${largest.total.toFixed(1)} s, target < ${TARGET_DELIVERY_SECONDS} s`,
+    );
   }
   if (failures.length > 0) {
     console.error(`Targets missed: ${failures.join("; ")}.`);

@@ -22,7 +22,7 @@ import { REPO_ROOT, generate } from "./generate";
 
 const DIST = path.join(REPO_ROOT, "dist");
 /** What the bundle may import at run time besides Node built-ins. */
-const ALLOWED_IMPORTS = new Set(["ethers", "eciesjs", "fflate"]);
+const ALLOWED_IMPORTS = new Set(["ethers", "fflate", "@noble/curves", "secp256k1", "shamir-secret-sharing"]);
 const ENTRY_FILES = (entry: string) => [`${entry}.js`, `${entry}.mjs`, `${entry}.d.ts`, `${entry}.d.mts`];
 
 function isAllowedImport(specifier: string): boolean {

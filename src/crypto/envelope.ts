@@ -45,7 +45,11 @@ export interface SealedContribution {
   /** Commitment to the data key (see `keyCommitment`), checked by buyers after combining shares. */
   readonly keyCommitment: string;
   /** The custodian set version and threshold the shares were made for, and the shares. */
-  readonly custody: { readonly setVersion: number; readonly threshold: number; readonly shares: readonly SealedShare[] };
+  readonly custody: {
+    readonly setVersion: number;
+    readonly threshold: number;
+    readonly shares: readonly SealedShare[];
+  };
   /** The whole data key wrapped to the contributor (130 bytes). */
   readonly contributorWrappedKey: Uint8Array;
 }
@@ -59,10 +63,7 @@ export interface SealedContribution {
  * @returns the ciphertext, its content hash, the key commitment, the shares and the contributor's key
  * @throws EnvelopeError `INVALID_PLAINTEXT`, `INVALID_PUBLIC_KEY`, `INVALID_THRESHOLD`
  */
-export async function sealContribution(
-  plaintext: Uint8Array,
-  recipients: SealRecipients,
-): Promise<SealedContribution> {
+export async function sealContribution(plaintext: Uint8Array, recipients: SealRecipients): Promise<SealedContribution> {
   if (!(plaintext instanceof Uint8Array)) {
     throw new EnvelopeError(
       "INVALID_PLAINTEXT",
@@ -71,7 +72,10 @@ export async function sealContribution(
   }
   const { version, threshold, publicKeys } = recipients.custodians;
   if (!Number.isSafeInteger(version) || version < 0) {
-    throw new EnvelopeError("INVALID_THRESHOLD", `The custodian set version must be a non-negative integer; got ${version}.`);
+    throw new EnvelopeError(
+      "INVALID_THRESHOLD",
+      `The custodian set version must be a non-negative integer; got ${version}.`,
+    );
   }
   // Validate every key before spending time on a large plaintext.
   const curve = defaultCurve();

@@ -41,7 +41,10 @@ const COMMITMENT_DOMAIN = toUtf8Bytes("datacoop.data-key-commitment.v1");
 export function keyCommitment(contentHash: string, dataKey: Uint8Array): string {
   const hash = decodeBytes(contentHash);
   if (hash === undefined || hash.length !== 32) {
-    throw new EnvelopeError("INVALID_CONTENT_HASH", `The content hash must be a bytes32; got ${describeShape(contentHash)}.`);
+    throw new EnvelopeError(
+      "INVALID_CONTENT_HASH",
+      `The content hash must be a bytes32; got ${describeShape(contentHash)}.`,
+    );
   }
   checkKeyLength(dataKey, "data key");
   return keccak256(concat([COMMITMENT_DOMAIN, hash, dataKey]));

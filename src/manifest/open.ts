@@ -209,7 +209,8 @@ async function openEntry(
   const shares: KeyShare[] = [];
   let dataKey: Uint8Array | undefined;
   try {
-    for (const e of entries) shares.push({ index: e.shareIndex, value: unwrapWith(decodeWrappedKey(e.wrappedShare), secret) });
+    for (const e of entries)
+      shares.push({ index: e.shareIndex, value: unwrapWith(decodeWrappedKey(e.wrappedShare), secret) });
     dataKey = await recoverDataKey(shares, entry.threshold, entry.contentHash, entry.keyCommitment);
     return openContribution(ciphertext, dataKey);
   } catch (cause) {

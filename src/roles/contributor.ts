@@ -72,7 +72,9 @@ export async function custodianPublicKeyOf(system: Pick<DataCoop, "escrow">): Pr
  * @param system the deployment
  * @throws RoleError `CONFIG` if governance has not set a custodian key
  */
-export async function custodianSetOf(system: Pick<DataCoop, "escrow">): Promise<CustodianSet & { publicKeys: string[] }> {
+export async function custodianSetOf(
+  system: Pick<DataCoop, "escrow">,
+): Promise<CustodianSet & { publicKeys: string[] }> {
   return { version: SINGLE_CUSTODIAN_SET_VERSION, threshold: 1, publicKeys: [await custodianPublicKeyOf(system)] };
 }
 

@@ -59,9 +59,9 @@ async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: num
     "contributions",
     (from, to) =>
       typeof provider.send === "function"
-        ? (provider.send("eth_getLogs", [{ ...filter, fromBlock: toQuantity(from), toBlock: toQuantity(to) }]) as Promise<
-            RawLog[]
-          >)
+        ? (provider.send("eth_getLogs", [
+            { ...filter, fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+          ]) as Promise<RawLog[]>)
         : system.provider.getLogs({ ...filter, fromBlock: from, toBlock: to }),
     toBlock,
     fromBlock,

@@ -187,7 +187,8 @@ function checkDescriptor(record: Record<string, unknown>, where = "the descripto
   const shareList = record.shares as unknown[];
   const threshold = integer(record.threshold, "threshold", 1, shareList.length);
   const shares = shareList.map((value, i): DescriptorShare => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(`shares[${i}] must be an object`);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      return fail(`shares[${i}] must be an object`);
     const share = value as Record<string, unknown>;
     checkKeys(share, SHARE_FIELDS, `shares[${i}].`, fail);
     return {

@@ -272,9 +272,11 @@ describe("envelope encryption", function () {
       describe(curve.name, function () {
         it("eciesjs itself opens our wrapped keys and re-wrapped keys", function () {
           const dataKey = generateDataKeyForTest();
-          const forBuyer = createRewrapper(custodian.privateKey, buyer.publicKey, curve)(
-            wrapWithEcies(dataKey, custodian.publicKey),
-          );
+          const forBuyer = createRewrapper(
+            custodian.privateKey,
+            buyer.publicKey,
+            curve,
+          )(wrapWithEcies(dataKey, custodian.publicKey));
           expect(forBuyer[0]).to.equal(1);
           const opened = eciesDecrypt(hexBytes(buyer.privateKey), forBuyer.subarray(1));
           expect(Uint8Array.from(opened)).to.deep.equal(dataKey);
@@ -283,7 +285,11 @@ describe("envelope encryption", function () {
         it("we open what eciesjs wrapped, to compressed and uncompressed keys", function () {
           const dataKey = generateDataKeyForTest();
           for (const key of [custodian.publicKey, publicKeyFromPrivate(custodian.privateKey, { compressed: false })]) {
-            const rewrapped = createRewrapper(custodian.privateKey, buyer.publicKey, curve)(wrapWithEcies(dataKey, key));
+            const rewrapped = createRewrapper(
+              custodian.privateKey,
+              buyer.publicKey,
+              curve,
+            )(wrapWithEcies(dataKey, key));
             expect(unwrapDataKey(rewrapped, buyer.privateKey)).to.deep.equal(dataKey);
           }
         });
@@ -362,7 +368,9 @@ describe("envelope encryption", function () {
         () => recoverDataKey([shares[0], corrupted], 2, contentHash, commitment),
         "COMMITMENT_MISMATCH",
       );
-      expect(await recoverDataKey([shares[0], corrupted, shares[2]], 2, contentHash, commitment)).to.deep.equal(dataKey);
+      expect(await recoverDataKey([shares[0], corrupted, shares[2]], 2, contentHash, commitment)).to.deep.equal(
+        dataKey,
+      );
       // The commitment is per contribution: the right key under another content hash does not match.
       await expectRejected(
         () => recoverDataKey(shares.slice(0, 2), 2, keccak256(text("other")), commitment),

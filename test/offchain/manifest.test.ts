@@ -383,11 +383,7 @@ describe("key manifest", function () {
       const sealed = await sealContribution(encode("wrapped elsewhere"), setOfOne(contributor, contributor));
       let thrown: unknown;
       try {
-        rewrapForBuyer(
-          [...custodianEntries, shareOf(sealed)],
-          custodian.privateKey,
-          buyer.publicKey,
-        );
+        rewrapForBuyer([...custodianEntries, shareOf(sealed)], custodian.privateKey, buyer.publicKey);
       } catch (error) {
         thrown = error;
       }
