@@ -31,7 +31,7 @@ export const ADAPTER_ENTRIES: Readonly<Partial<Record<keyof typeof PACKAGE_ENTRI
 };
 
 /** Runtime dependencies and optional peers: imported by the bundle, never bundled. */
-export const PACKAGE_EXTERNALS = ["ethers", "viem", "eciesjs", "fflate", "@noble/hashes"] as const;
+export const PACKAGE_EXTERNALS = ["ethers", "viem", "fflate", "@noble/hashes", "@noble/curves", "secp256k1", "shamir-secret-sharing"] as const;
 
 export default defineConfig({
   entry: PACKAGE_ENTRIES,
@@ -41,7 +41,10 @@ export default defineConfig({
   target: "node20",
   dts: { compilerOptions: { composite: false, incremental: false } },
   // Peers (ethers, viem) and runtime dependencies stay imports; everything else of ours is bundled.
-  external: [...PACKAGE_EXTERNALS, /^@noble\/hashes\//],
+  external: [...PACKAGE_EXTERNALS, /^@noble\/hashes\//, /^@noble\/curves\//],
+  // The crypto module loads the native secp256k1 binding through `createRequire(__filename)`; the shim
+  // gives ESM output a `__filename`.
+  shims: true,
   clean: true,
   sourcemap: false,
   splitting: true,

@@ -16,7 +16,6 @@ import os from "node:os";
 import path from "node:path";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, parseUnits, toUtf8Bytes, type Signer } from "ethers";
-import { ethers } from "hardhat";
 
 import localParameters from "../deploy/parameters/hardhat.json";
 import { generateKeyPair, type KeyPair } from "../src/crypto";
@@ -26,7 +25,7 @@ import { Checker, contributorsShare, type Release } from "./demo/checks";
 import { type DemoRow, verifyLedger } from "./demo/ledger";
 import { Story, percent, short, thousands } from "./demo/story";
 import { buildSyntheticExport } from "./lib/synthetic-export";
-import { deploySystem } from "./lib/system";
+import { connectSystem, deploySystem } from "./lib/system";
 
 /** The demo's time budget, from DESIGN.md ("full lifecycle demo on the in-process network: under 60 s"). */
 export const DEMO_BUDGET_MS = 60_000;
@@ -77,14 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // --- Deploy --------------------------------------------------------------------------------------
     const custodianPair = generateKeyPair();
     const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
-    const coop = await roles.connectDataCoop(
-      {
-        registry: await system.registry.getAddress(),
-        escrow: await system.escrow.getAddress(),
-        governor: await system.governor.getAddress(),
-      },
-      ethers.provider,
-    );
+    const coop = await connectSystem(system);
     const custodianKey = roles.eciesKeyFromPrivate(custodianPair.privateKey, "the demo custodian key");
     const store = roles.openStore(path.join(work, "blobs"));
     const purposes = await roles.readPurposes(coop.registry);

@@ -30,13 +30,22 @@ function localKey(address: string): SigningKey {
   throw new Error(`${address} is not a local Hardhat account`);
 }
 
+/** The content hash and URI of the `index`-th contribution to register (default: random hash, a dummy URI). */
+export type ContributionOf = (index: number) => { contentHash: string; uri: string };
+
 /**
  * Registers `count` real contributions from fresh accounts, the cheap way to build the state of 10,000
  * contributors for a benchmark: every attestation and transaction is signed in-process (one RPC per
  * contribution), fees are zero (so the fresh accounts need no funding) and blocks are large (automine off).
  * Bench only: the state is what real contributions produce, only the way there is shortened.
  */
-export async function populate(system: System, count: number, purposes: number, log: (m: string) => void) {
+export async function populate(
+  system: System,
+  count: number,
+  purposes: number,
+  log: (m: string) => void,
+  contributionOf?: ContributionOf,
+) {
   const perBlock = 1000;
   const { chainId } = await ethers.provider.getNetwork();
   const domain = attestationDomain(chainId, await system.registry.getAddress());
@@ -52,9 +61,10 @@ export async function populate(system: System, count: number, purposes: number, 
       const sends: Promise<unknown>[] = [];
       for (let i = 0; i < batch; i++) {
         const who = new Wallet(uniqueHash("bench contributor"));
+        const given = contributionOf?.(done + i);
         const attestation: Attestation = {
           contributor: who.address,
-          contentHash: uniqueHash("bench-content"),
+          contentHash: given?.contentHash ?? uniqueHash("bench-content"),
           sourceHash: uniqueHash("bench-source"),
           units: 500 + ((done + i) % 1000),
           quality: 5000 + ((done + i) % 5000),
@@ -64,7 +74,12 @@ export async function populate(system: System, count: number, purposes: number, 
         const signature = Signature.from(validator.sign(attestationDigest(domain, attestation))).serialized;
         const raw = await who.signTransaction({
           to,
-          data: registry.encodeFunctionData("contribute", [attestation, [signature], purposes, "bench://blob"]),
+          data: registry.encodeFunctionData("contribute", [
+            attestation,
+            [signature],
+            purposes,
+            given?.uri ?? "bench://blob",
+          ]),
           nonce: 0,
           gasLimit: 1_000_000,
           chainId,

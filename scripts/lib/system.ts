@@ -13,6 +13,7 @@ import {
   MockUSDC__factory,
   RevenueDistributor__factory,
 } from "../../typechain-types";
+import { type DataCoop, connectDataCoop } from "../../src/roles";
 
 export type ModuleParameters = Record<string, string | number | bigint | boolean | string[]>;
 
@@ -56,6 +57,18 @@ export async function deploySystem(overrides: ModuleParameters = {}, settlementT
 }
 
 export type System = Awaited<ReturnType<typeof deploySystem>>;
+
+/** The deployed system connected through the role library, on the in-process network. */
+export async function connectSystem(system: System): Promise<DataCoop> {
+  return connectDataCoop(
+    {
+      registry: await system.registry.getAddress(),
+      escrow: await system.escrow.getAddress(),
+      governor: await system.governor.getAddress(),
+    },
+    ethers.provider,
+  );
+}
 
 /** `address` as a funded signer on the in-process network (tests and benchmarks only). */
 export async function impersonate(address: string): Promise<HardhatEthersSigner> {

@@ -2,63 +2,119 @@ import { keccak256 } from "../codec/keccak";
 
 import { decryptWithDataKey, encryptWithDataKey, generateDataKey } from "./aead";
 import { describeShape } from "./bytes";
+import { defaultCurve } from "./curve";
 import { EnvelopeError } from "./errors";
-import { type PublicKeyInput, parsePublicKey } from "./keys";
+import { type PublicKeyInput, compressedHex, parsePublicKey } from "./keys";
+import { keyCommitment, splitDataKey } from "./shares";
 import { wrapTo } from "./wrap";
+
+/** The custodians a contribution's data key is split among. */
+export interface CustodianSet {
+  /** The set's version (it changes whenever a custodian or the threshold changes). */
+  readonly version: number;
+  /** How many custodians' shares rebuild a key, 1..n. */
+  readonly threshold: number;
+  /** The custodians' public keys, in the set's order; share i goes to key i. */
+  readonly publicKeys: readonly PublicKeyInput[];
+}
 
 /** Who a contribution's data key is wrapped to. */
 export interface SealRecipients {
-  /** The key custodian's public key; the custodian re-wraps the data key for approved buyers. */
-  readonly custodianPublicKey: PublicKeyInput;
+  /** The custodian set: the key is split k-of-n among them, one wrapped share each. */
+  readonly custodians: CustodianSet;
   /** The contributor's own public key, so they can always read back what they contributed. */
   readonly contributorPublicKey: PublicKeyInput;
 }
 
-/** A contribution sealed for upload: the ciphertext, its on-chain hash and the wrapped data keys. */
+/** One custodian's share of a sealed contribution's data key. */
+export interface SealedShare {
+  /** The custodian's public key, compressed, lowercase `0x` hex. */
+  readonly custodianPublicKey: string;
+  /** The share's x coordinate (1..255). */
+  readonly index: number;
+  /** The 32 share bytes wrapped (ECIES) to the custodian, 130 bytes in the wrapped-key format. */
+  readonly wrappedShare: Uint8Array;
+}
+
+/** A contribution sealed for upload: the ciphertext, its on-chain hash and the wrapped key material. */
 export interface SealedContribution {
   /** Version-1 ciphertext (see `CIPHERTEXT_VERSION`): what is uploaded to the blob store. */
   readonly ciphertext: Uint8Array;
   /** keccak256 of `ciphertext`, `0x` + 64 lowercase hex digits: the `bytes32` registered on-chain. */
   readonly contentHash: string;
-  /** The data key wrapped (ECIES, secp256k1) to each recipient, 130 bytes each. */
-  readonly wrappedKeys: { readonly custodian: Uint8Array; readonly contributor: Uint8Array };
+  /** Commitment to the data key (see `keyCommitment`), checked by buyers after combining shares. */
+  readonly keyCommitment: string;
+  /** The custodian set version and threshold the shares were made for, and the shares. */
+  readonly custody: {
+    readonly setVersion: number;
+    readonly threshold: number;
+    readonly shares: readonly SealedShare[];
+  };
+  /** The whole data key wrapped to the contributor (130 bytes). */
+  readonly contributorWrappedKey: Uint8Array;
 }
 
 /**
- * Encrypts one contribution under a fresh random data key (AES-256-GCM) and wraps that key to
- * the custodian and to the contributor. The plain data key is zeroed before returning.
- * @param plaintext the contribution's bytes (e.g. the export archive)
- * @param recipients the custodian's and the contributor's public keys
- * @returns the ciphertext, its content hash and the two wrapped keys
- * @throws EnvelopeError `INVALID_PLAINTEXT`, `INVALID_PUBLIC_KEY`, `ECIES_CONFIG_CHANGED`
+ * Encrypts one contribution under a fresh random data key (AES-256-GCM), splits the key k-of-n among the
+ * custodians (one wrapped share each), wraps the whole key to the contributor and commits to it. The plain
+ * data key and shares are zeroed before returning.
+ * @param plaintext the contribution's bytes
+ * @param recipients the custodian set and the contributor's public key
+ * @returns the ciphertext, its content hash, the key commitment, the shares and the contributor's key
+ * @throws EnvelopeError `INVALID_PLAINTEXT`, `INVALID_PUBLIC_KEY`, `INVALID_THRESHOLD`
  */
-export function sealContribution(plaintext: Uint8Array, recipients: SealRecipients): SealedContribution {
+export async function sealContribution(plaintext: Uint8Array, recipients: SealRecipients): Promise<SealedContribution> {
   if (!(plaintext instanceof Uint8Array)) {
     throw new EnvelopeError(
       "INVALID_PLAINTEXT",
       `The plaintext must be a Uint8Array (e.g. a Buffer read from the file); got ${describeShape(plaintext)}.`,
     );
   }
-  // Validate both keys before spending time on a large plaintext.
-  const custodian = parsePublicKey(recipients.custodianPublicKey, "custodian public key");
-  const contributor = parsePublicKey(recipients.contributorPublicKey, "contributor public key");
+  const { version, threshold, publicKeys } = recipients.custodians;
+  if (!Number.isSafeInteger(version) || version < 0) {
+    throw new EnvelopeError(
+      "INVALID_THRESHOLD",
+      `The custodian set version must be a non-negative integer; got ${version}.`,
+    );
+  }
+  // Validate every key before spending time on a large plaintext.
+  const curve = defaultCurve();
+  const custodians = publicKeys.map((key, i) => parsePublicKey(key, `custodian public key #${i}`, curve));
+  const compressed = custodians.map((key) => compressedHex(key, curve));
+  if (new Set(compressed).size !== compressed.length) {
+    throw new EnvelopeError("INVALID_PUBLIC_KEY", "The custodian set lists the same public key twice.");
+  }
+  const contributor = parsePublicKey(recipients.contributorPublicKey, "contributor public key", curve);
   const dataKey = generateDataKey();
+  const shares = await splitDataKey(dataKey, custodians.length, threshold);
   try {
     const ciphertext = encryptWithDataKey(plaintext, dataKey);
+    const contentHash = contentHashOf(ciphertext);
     return {
       ciphertext,
-      contentHash: contentHashOf(ciphertext),
-      wrappedKeys: { custodian: wrapTo(dataKey, custodian), contributor: wrapTo(dataKey, contributor) },
+      contentHash,
+      keyCommitment: keyCommitment(contentHash, dataKey),
+      custody: {
+        setVersion: version,
+        threshold,
+        shares: shares.map((share, i) => ({
+          custodianPublicKey: compressed[i],
+          index: share.index,
+          wrappedShare: wrapTo(share.value, custodians[i], curve),
+        })),
+      },
+      contributorWrappedKey: wrapTo(dataKey, contributor, curve),
     };
   } finally {
     dataKey.fill(0);
+    for (const share of shares) share.value.fill(0);
   }
 }
 
 /**
- * Decrypts a sealed contribution with its (unwrapped) data key, authenticating every byte.
+ * Decrypts a sealed contribution with its (unwrapped or rebuilt) data key, authenticating every byte.
  * @param ciphertext the version-1 ciphertext
- * @param dataKey the 32-byte data key, from `unwrapDataKey`
+ * @param dataKey the 32-byte data key
  * @returns the plaintext
  * @throws EnvelopeError `MALFORMED_CIPHERTEXT`, `UNSUPPORTED_CIPHERTEXT_VERSION`, `INVALID_DATA_KEY`, `DECRYPTION_FAILED`
  */

@@ -10,7 +10,11 @@ export type EnvelopeErrorCode =
   | "MALFORMED_WRAPPED_KEY"
   | "UNSUPPORTED_WRAPPED_KEY_VERSION"
   | "UNWRAP_FAILED"
-  | "ECIES_CONFIG_CHANGED";
+  | "INVALID_CONTENT_HASH"
+  | "INVALID_THRESHOLD"
+  | "INVALID_SHARE"
+  | "NOT_ENOUGH_SHARES"
+  | "COMMITMENT_MISMATCH";
 
 /**
  * Thrown by every function of the envelope module. `code` says what failed; the message says

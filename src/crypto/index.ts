@@ -1,5 +1,6 @@
 export { EnvelopeError, type EnvelopeErrorCode } from "./errors";
 export { type BytesInput } from "./bytes";
+export { type Curve, type CurveName, defaultCurve, nativeCurve, nobleCurve } from "./curve";
 export {
   type KeyPair,
   type PrivateKeyInput,
@@ -17,9 +18,12 @@ export {
   unwrapDataKey,
   wrapDataKey,
 } from "./wrap";
+export { type KeyShare, MAX_CUSTODIANS, keyCommitment, recoverDataKey, splitDataKey } from "./shares";
 export {
+  type CustodianSet,
   type SealRecipients,
   type SealedContribution,
+  type SealedShare,
   contentHashOf,
   openContribution,
   sealContribution,

@@ -1,9 +1,16 @@
-import { ECIES_CONFIG, type PrivateKey, type PublicKey, decrypt, encrypt } from "eciesjs";
-
 import { type BytesInput, decodeBytes, describeShape, toHex } from "./bytes";
 import { DATA_KEY_LENGTH } from "./aead";
+import { type Curve, defaultCurve } from "./curve";
+import { ECIES_OVERHEAD, eciesDecrypt, eciesEncrypt } from "./ecies";
 import { EnvelopeError } from "./errors";
-import { type PrivateKeyInput, type PublicKeyInput, parsePrivateKey, parsePublicKey } from "./keys";
+import {
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  type ValidPrivateKey,
+  type ValidPublicKey,
+  parsePrivateKey,
+  parsePublicKey,
+} from "./keys";
 
 /**
  * Wrapped data key, format version 1 (130 bytes):
@@ -12,11 +19,13 @@ import { type PrivateKeyInput, type PublicKeyInput, parsePrivateKey, parsePublic
  *
  * The eciesjs payload uses its default secp256k1 configuration: uncompressed ephemeral public
  * key (65 bytes) || AES-256-GCM nonce (16) || tag (16) || encrypted data key (32), with the
- * shared key derived by HKDF-SHA256 over the uncompressed ephemeral and shared points.
+ * shared key derived by HKDF-SHA256 over the uncompressed ephemeral and shared points (see
+ * `ecies.ts`). `eciesjs.decrypt(secret, wrapped.subarray(1))` opens it. The same format carries a
+ * custodian's 32-byte key share.
  */
 export const WRAPPED_KEY_VERSION = 1;
 /** Length of a version-1 wrapped data key, in bytes. */
-export const WRAPPED_KEY_LENGTH = 1 + 65 + 16 + 16 + DATA_KEY_LENGTH;
+export const WRAPPED_KEY_LENGTH = 1 + ECIES_OVERHEAD + DATA_KEY_LENGTH;
 
 /**
  * Wraps (encrypts) a data key to a recipient's secp256k1 public key with ECIES.
@@ -24,7 +33,7 @@ export const WRAPPED_KEY_LENGTH = 1 + 65 + 16 + 16 + DATA_KEY_LENGTH;
  * @param recipientPublicKey 33- or 65-byte public key of whoever may unwrap it
  * @param role who the recipient is, used in error messages
  * @returns the 130-byte version-1 wrapped key
- * @throws EnvelopeError `INVALID_DATA_KEY`, `INVALID_PUBLIC_KEY`, `ECIES_CONFIG_CHANGED`
+ * @throws EnvelopeError `INVALID_DATA_KEY`, `INVALID_PUBLIC_KEY`
  */
 export function wrapDataKey(
   dataKey: Uint8Array,
@@ -40,11 +49,16 @@ export function wrapDataKey(
  * @param wrapped the 130-byte version-1 wrapped key, bytes or hex
  * @param privateKey the recipient's 32-byte private key, bytes or hex
  * @returns the 32-byte data key; overwrite it with zeros when done
- * @throws EnvelopeError `MALFORMED_WRAPPED_KEY`, `UNSUPPORTED_WRAPPED_KEY_VERSION`, `INVALID_PRIVATE_KEY`, `UNWRAP_FAILED`, `ECIES_CONFIG_CHANGED`
+ * @throws EnvelopeError `MALFORMED_WRAPPED_KEY`, `UNSUPPORTED_WRAPPED_KEY_VERSION`, `INVALID_PRIVATE_KEY`, `UNWRAP_FAILED`
  */
 export function unwrapDataKey(wrapped: BytesInput, privateKey: PrivateKeyInput): Uint8Array {
   const bytes = decodeWrappedKey(wrapped);
-  return unwrapWith(bytes, parsePrivateKey(privateKey, "private key"));
+  const secret = parsePrivateKey(privateKey, "private key");
+  try {
+    return unwrapWith(bytes, secret);
+  } finally {
+    secret.fill(0);
+  }
 }
 
 /**
@@ -70,19 +84,22 @@ export function rewrapDataKey(
  * re-wraps data keys from the one to the other (as {@link rewrapDataKey} does for one key).
  * @param custodianPrivateKey the custodian's 32-byte private key
  * @param buyerPublicKey the buyer's 33- or 65-byte public key
- * @returns `(wrapped) => wrappedToBuyer`, throwing as {@link rewrapDataKey}
+ * @param curve the implementation to use (default: libsecp256k1 where it loads, else noble)
+ * @returns `(wrapped) => wrappedToBuyer`, throwing as {@link rewrapDataKey}; three scalar
+ *   multiplications per key (one to unwrap, two to wrap)
  * @throws EnvelopeError `INVALID_PUBLIC_KEY`, `INVALID_PRIVATE_KEY`
  */
 export function createRewrapper(
   custodianPrivateKey: PrivateKeyInput,
   buyerPublicKey: PublicKeyInput,
+  curve: Curve = defaultCurve(),
 ): (wrapped: BytesInput) => Uint8Array {
-  const buyer = parsePublicKey(buyerPublicKey, "buyer public key");
-  const custodian = parsePrivateKey(custodianPrivateKey, "custodian private key");
+  const buyer = parsePublicKey(buyerPublicKey, "buyer public key", curve);
+  const custodian = parsePrivateKey(custodianPrivateKey, "custodian private key", curve);
   return (wrapped) => {
-    const dataKey = unwrapWith(decodeWrappedKey(wrapped), custodian);
+    const dataKey = unwrapWith(decodeWrappedKey(wrapped), custodian, curve);
     try {
-      return wrapTo(dataKey, buyer);
+      return wrapTo(dataKey, buyer, curve);
     } finally {
       dataKey.fill(0);
     }
@@ -90,22 +107,21 @@ export function createRewrapper(
 }
 
 /**
- * Wraps a data key to an already validated public key.
- * @param dataKey the 32-byte data key
- * @param recipient the recipient's public key
+ * Wraps a data key (or a 32-byte key share) to an already validated public key.
+ * @param dataKey the 32 bytes
+ * @param recipient the recipient's public key, from `parsePublicKey`
+ * @param curve the implementation to use
  * @returns the 130-byte version-1 wrapped key
- * @throws EnvelopeError `INVALID_DATA_KEY`, `ECIES_CONFIG_CHANGED`
+ * @throws EnvelopeError `INVALID_DATA_KEY`
  */
-export function wrapTo(dataKey: Uint8Array, recipient: PublicKey): Uint8Array {
+export function wrapTo(dataKey: Uint8Array, recipient: ValidPublicKey, curve: Curve = defaultCurve()): Uint8Array {
   if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_LENGTH) {
     throw new EnvelopeError(
       "INVALID_DATA_KEY",
       `The data key must be a ${DATA_KEY_LENGTH}-byte Uint8Array; got ${describeShape(dataKey)}.`,
     );
   }
-  assertEciesDefaults();
-  // The uncompressed form is parsed again by eciesjs without a square root.
-  const payload = encrypt(recipient.toBytes(false), dataKey);
+  const payload = eciesEncrypt(curve, recipient, dataKey);
   const wrapped = new Uint8Array(WRAPPED_KEY_LENGTH);
   wrapped[0] = WRAPPED_KEY_VERSION;
   wrapped.set(payload, 1);
@@ -115,22 +131,19 @@ export function wrapTo(dataKey: Uint8Array, recipient: PublicKey): Uint8Array {
 /**
  * Unwraps a well-formed wrapped key with an already validated private key.
  * @param bytes the wrapped key, as returned by {@link decodeWrappedKey}
- * @param secretKey the recipient's private key
- * @returns the 32-byte data key
- * @throws EnvelopeError `UNWRAP_FAILED`, `ECIES_CONFIG_CHANGED`
+ * @param secret the recipient's private key, from `parsePrivateKey`
+ * @param curve the implementation to use
+ * @returns the 32-byte data key (or key share)
+ * @throws EnvelopeError `UNWRAP_FAILED`
  */
-export function unwrapWith(bytes: Uint8Array, secretKey: PrivateKey): Uint8Array {
-  assertEciesDefaults();
+export function unwrapWith(bytes: Uint8Array, secret: ValidPrivateKey, curve: Curve = defaultCurve()): Uint8Array {
   let dataKey: Uint8Array;
   try {
-    const decrypted = decrypt(secretKey.secret, bytes.subarray(1));
-    // eciesjs returns a Buffer from Node's shared pool: take a private copy and wipe the pooled one.
-    dataKey = Uint8Array.from(decrypted);
-    decrypted.fill(0);
+    dataKey = eciesDecrypt(curve, secret, bytes.subarray(1));
   } catch (cause) {
     throw new EnvelopeError(
       "UNWRAP_FAILED",
-      `Could not unwrap the data key with the private key whose public key is ${toHex(secretKey.publicKey.toBytes(true))}: the key was wrapped to another public key, or the wrapped key was altered. Use the private key matching the public key the data key was wrapped to.`,
+      `Could not unwrap the data key with the private key whose public key is ${toHex(curve.publicKeyOf(secret, true))}: the key was wrapped to another public key, or the wrapped key was altered. Use the private key matching the public key the data key was wrapped to.`,
       { cause },
     );
   }
@@ -165,25 +178,4 @@ export function decodeWrappedKey(wrapped: BytesInput): Uint8Array {
     );
   }
   return bytes;
-}
-
-/**
- * eciesjs reads a process-wide mutable configuration. Wrapped keys of version 1 are defined by its
- * defaults; refuse to run if anything in the process has changed them, rather than silently
- * producing keys nobody else can unwrap.
- */
-function assertEciesDefaults(): void {
-  const config = ECIES_CONFIG;
-  const changed: string[] = [];
-  if (config.ellipticCurve !== "secp256k1") changed.push(`ellipticCurve=${config.ellipticCurve}`);
-  if (config.isEphemeralKeyCompressed) changed.push("isEphemeralKeyCompressed=true");
-  if (config.isHkdfKeyCompressed) changed.push("isHkdfKeyCompressed=true");
-  if (config.symmetricAlgorithm !== "aes-256-gcm") changed.push(`symmetricAlgorithm=${config.symmetricAlgorithm}`);
-  if (config.symmetricNonceLength !== 16) changed.push(`symmetricNonceLength=${config.symmetricNonceLength}`);
-  if (changed.length > 0) {
-    throw new EnvelopeError(
-      "ECIES_CONFIG_CHANGED",
-      `eciesjs's global ECIES_CONFIG was modified (${changed.join(", ")}); DataCoop wrapped keys require its defaults. Remove the code that changes ECIES_CONFIG in this process.`,
-    );
-  }
 }

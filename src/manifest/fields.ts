@@ -62,6 +62,20 @@ export function checkRequestId(value: unknown, field = "requestId"): string {
 }
 
 /**
+ * Validates an integer field in a range.
+ * @param value the candidate
+ * @param field the field name for errors
+ * @param min smallest allowed
+ * @param max largest allowed
+ */
+export function checkInteger(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(field, `must be an integer from ${min} to ${max}; got ${show(value)}`);
+  }
+  return value;
+}
+
+/**
  * Validates a purpose id (the bit index of the purpose in the consent bitmask).
  * @param value an integer 0..15
  * @param field the field name for errors

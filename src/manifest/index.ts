@@ -7,9 +7,18 @@ export {
   type ManifestEntry,
   type ManifestInput,
   buildManifest,
+  eligibleSetHash,
   manifestHash,
   parseManifest,
   serializeManifest,
 } from "./manifest";
-export { type ManifestExpectations, type OpenedContribution, type OpenedManifest, openManifest } from "./open";
+export {
+  type DeliveredManifest,
+  type ManifestExpectations,
+  type OpenedContribution,
+  type OpenedManifest,
+  type OpenedManifests,
+  openManifest,
+  openManifests,
+} from "./open";
 export { type CustodianEntry, rewrapForBuyer } from "./rewrap";

@@ -1,33 +1,47 @@
+import { concatBytes, hexToBytes } from "../codec/hex";
 import { keccak256 } from "../codec/keccak";
 
-import type { BytesInput, PublicKeyInput } from "../crypto";
+import { type BytesInput, MAX_CUSTODIANS, type PublicKeyInput } from "../crypto";
 import { ManifestError } from "./errors";
 import {
   checkAddress,
   checkChainId,
   checkContentHash,
+  checkInteger,
   checkPublicKey,
   checkPurpose,
   checkRequestId,
   checkWrappedKey,
 } from "./fields";
 
-/** The manifest format this library writes and reads. */
-export const MANIFEST_VERSION = 1;
-/** Largest manifest `parseManifest` accepts, in bytes (about 180,000 entries). */
+/**
+ * The manifest format this library writes and reads. Version 2 is a *share* manifest: one custodian's
+ * shares of each eligible contribution's data key, re-wrapped to the buyer (version 1 carried whole keys).
+ */
+export const MANIFEST_VERSION = 2;
+/** Largest manifest `parseManifest` accepts, in bytes (about 120,000 entries). */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
-/** One contribution in a manifest: its content hash and its data key wrapped to the buyer. */
+/** One contribution in a share manifest: what the buyer needs to rebuild and check its data key. */
 export interface ManifestEntry {
   /** keccak256 of the contribution's ciphertext, lowercase `0x` hex (the on-chain `bytes32`). */
   readonly contentHash: string;
-  /** The data key wrapped to the buyer's public key, lowercase `0x` hex (130 bytes). */
-  readonly wrappedKey: string;
+  /** The key commitment from the contribution's descriptor (bytes32 hex), checked after combining. */
+  readonly keyCommitment: string;
+  /** Version of the custodian set the contribution's key was split for. */
+  readonly custodianSetVersion: number;
+  /** Shares needed to rebuild the key (k of that set). */
+  readonly threshold: number;
+  /** The x coordinate of this custodian's share (1..255). */
+  readonly shareIndex: number;
+  /** This custodian's share, wrapped to the buyer's public key, lowercase `0x` hex (130 bytes). */
+  readonly wrappedShare: string;
 }
 
 /**
- * A key manifest, version 1: what the custodian delivers for an approved grant. All fields are in
- * canonical form (see {@link serializeManifest}); build one with {@link buildManifest}.
+ * A share manifest, version 2: what one custodian delivers for an approved grant. The buyer combines the
+ * manifests of k custodians. All fields are in canonical form (see {@link serializeManifest}); build one
+ * with {@link buildManifest}.
  */
 export interface KeyManifest {
   readonly version: typeof MANIFEST_VERSION;
@@ -41,6 +55,8 @@ export interface KeyManifest {
   readonly purpose: number;
   /** The buyer's public key from the access request, compressed, lowercase `0x` hex. */
   readonly buyerPublicKey: string;
+  /** The public key of the custodian whose shares these are, compressed, lowercase `0x` hex. */
+  readonly custodianPublicKey: string;
   /** One entry per eligible contribution, sorted by content hash, no duplicates. */
   readonly entries: readonly ManifestEntry[];
 }
@@ -52,11 +68,28 @@ export interface ManifestInput {
   readonly requestId: bigint | number | string;
   readonly purpose: number;
   readonly buyerPublicKey: PublicKeyInput;
-  readonly entries: readonly { readonly contentHash: string; readonly wrappedKey: BytesInput }[];
+  readonly custodianPublicKey: PublicKeyInput;
+  readonly entries: readonly (Omit<ManifestEntry, "wrappedShare"> & { readonly wrappedShare: BytesInput })[];
 }
 
-const FIELDS = ["version", "chainId", "escrow", "requestId", "purpose", "buyerPublicKey", "entries"] as const;
-const ENTRY_FIELDS = ["contentHash", "wrappedKey"] as const;
+const FIELDS = [
+  "version",
+  "chainId",
+  "escrow",
+  "requestId",
+  "purpose",
+  "buyerPublicKey",
+  "custodianPublicKey",
+  "entries",
+] as const;
+const ENTRY_FIELDS = [
+  "contentHash",
+  "keyCommitment",
+  "custodianSetVersion",
+  "threshold",
+  "shareIndex",
+  "wrappedShare",
+] as const;
 
 /**
  * Builds a manifest: validates every field, converts it to canonical form and sorts the entries
@@ -69,10 +102,7 @@ export function buildManifest(input: ManifestInput): KeyManifest {
   if (!Array.isArray(input.entries)) {
     throw new ManifestError("INVALID_FIELD", "Manifest field entries must be an array.", { field: "entries" });
   }
-  const entries = input.entries.map((entry, index) => ({
-    contentHash: checkContentHash(entry.contentHash, `entries[${index}].contentHash`),
-    wrappedKey: checkWrappedKey(entry.wrappedKey, `entries[${index}].wrappedKey`),
-  }));
+  const entries = input.entries.map(checkEntry);
   entries.sort((a, b) => compare(a.contentHash, b.contentHash));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i].contentHash === entries[i - 1].contentHash) {
@@ -90,14 +120,40 @@ export function buildManifest(input: ManifestInput): KeyManifest {
     requestId: checkRequestId(input.requestId),
     purpose: checkPurpose(input.purpose),
     buyerPublicKey: checkPublicKey(input.buyerPublicKey),
+    custodianPublicKey: checkPublicKey(input.custodianPublicKey, "custodianPublicKey"),
     entries,
   };
 }
 
+function checkEntry(entry: ManifestInput["entries"][number], index: number): ManifestEntry {
+  const at = `entries[${index}]`;
+  const threshold = checkInteger(entry.threshold, `${at}.threshold`, 1, MAX_CUSTODIANS);
+  return {
+    contentHash: checkContentHash(entry.contentHash, `${at}.contentHash`),
+    keyCommitment: checkContentHash(entry.keyCommitment, `${at}.keyCommitment`),
+    custodianSetVersion: checkInteger(entry.custodianSetVersion, `${at}.custodianSetVersion`, 0, 2 ** 32 - 1),
+    threshold,
+    shareIndex: checkInteger(entry.shareIndex, `${at}.shareIndex`, 1, 255),
+    wrappedShare: checkWrappedKey(entry.wrappedShare, `${at}.wrappedShare`),
+  };
+}
+
+/**
+ * The hash a custodian posts with its manifest, naming the eligible set it covers: keccak256 over the
+ * sorted content hashes, concatenated. Custodians that deliver the same set post the same hash whatever
+ * their shares, so the chain can count k posts for one set.
+ * @param contentHashes the eligible contributions' content hashes, in any order
+ * @returns `0x` + 64 lowercase hex digits
+ */
+export function eligibleSetHash(contentHashes: readonly string[]): string {
+  const sorted = contentHashes.map((h, i) => checkContentHash(h, `contentHashes[${i}]`)).sort(compare);
+  return keccak256(concatBytes(...sorted.map((hash) => hexToBytes(hash))));
+}
+
 /**
  * Serializes a manifest deterministically: compact UTF-8 JSON (no whitespace), keys in the order
- * version, chainId, escrow, requestId, purpose, buyerPublicKey, entries (each entry: contentHash,
- * wrappedKey), entries sorted by content hash, hex in lowercase, the address EIP-55 checksummed,
+ * version, chainId, escrow, requestId, purpose, buyerPublicKey, custodianPublicKey, entries (each entry:
+ * contentHash, keyCommitment, custodianSetVersion, threshold, shareIndex, wrappedShare), entries sorted by content hash, hex in lowercase, the address EIP-55 checksummed,
  * requestId as a decimal string. The same manifest always gives the same bytes.
  * @param manifest the manifest (it is validated and canonicalized first)
  * @returns the bytes to store and hash
@@ -161,10 +217,7 @@ export function parseManifest(manifestBytes: Uint8Array): KeyManifest {
   const entries = root.entries.map((value, index) => {
     const entry = asRecord(value, `entries[${index}]`);
     checkKeys(entry, ENTRY_FIELDS, `entries[${index}]`, `entries[${index}].`);
-    return {
-      contentHash: checkContentHash(entry.contentHash, `entries[${index}].contentHash`),
-      wrappedKey: checkWrappedKey(entry.wrappedKey, `entries[${index}].wrappedKey`),
-    };
+    return checkEntry(entry as unknown as ManifestInput["entries"][number], index);
   });
   for (let i = 1; i < entries.length; i++) {
     const order = compare(entries[i - 1].contentHash, entries[i].contentHash);
@@ -187,6 +240,7 @@ export function parseManifest(manifestBytes: Uint8Array): KeyManifest {
     requestId: root.requestId,
     purpose: root.purpose as number,
     buyerPublicKey: root.buyerPublicKey as string,
+    custodianPublicKey: root.custodianPublicKey as string,
     entries,
   });
   if (canonicalJson(manifest) !== text) {
@@ -207,7 +261,15 @@ function canonicalJson(manifest: KeyManifest): string {
     requestId: manifest.requestId,
     purpose: manifest.purpose,
     buyerPublicKey: manifest.buyerPublicKey,
-    entries: manifest.entries.map((entry) => ({ contentHash: entry.contentHash, wrappedKey: entry.wrappedKey })),
+    custodianPublicKey: manifest.custodianPublicKey,
+    entries: manifest.entries.map((entry) => ({
+      contentHash: entry.contentHash,
+      keyCommitment: entry.keyCommitment,
+      custodianSetVersion: entry.custodianSetVersion,
+      threshold: entry.threshold,
+      shareIndex: entry.shareIndex,
+      wrappedShare: entry.wrappedShare,
+    })),
   });
 }
 

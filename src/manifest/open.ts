@@ -1,11 +1,14 @@
 import {
   EnvelopeError,
+  type KeyShare,
   type PrivateKeyInput,
   contentHashOf,
   openContribution,
   publicKeyFromPrivate,
-  unwrapDataKey,
+  recoverDataKey,
 } from "../crypto";
+import { parsePrivateKey, type ValidPrivateKey } from "../crypto/keys";
+import { decodeWrappedKey, unwrapWith } from "../crypto/wrap";
 import { BlobIntegrityError, type BlobStore } from "../store";
 import { ManifestError } from "./errors";
 import { checkAddress, checkChainId, checkContentHash, checkPurpose, checkRequestId } from "./fields";
@@ -13,22 +16,37 @@ import { type KeyManifest, type ManifestEntry, manifestHash, parseManifest } fro
 
 /** One decrypted contribution. */
 export interface OpenedContribution {
-  /** keccak256 of the ciphertext, as in the manifest and on-chain. */
+  /** keccak256 of the ciphertext, as in the manifests and on-chain. */
   readonly contentHash: string;
   /** The decrypted contribution. */
   readonly plaintext: Uint8Array;
 }
 
+/** One custodian's delivery: the manifest bytes as fetched and the hash it posted on-chain. */
+export interface DeliveredManifest {
+  readonly bytes: Uint8Array;
+  /** The manifest hash posted on-chain (bytes32 hex). */
+  readonly hash: string;
+}
+
 /**
- * A verified manifest, ready to decrypt: iterate it (`for await`) to fetch, verify and decrypt
- * each contribution in turn, in manifest order. Each iteration starts over.
+ * Verified share manifests of k custodians, ready to decrypt: iterate (`for await`) to fetch, verify and
+ * decrypt each contribution in turn, sorted by content hash. Each iteration starts over.
  */
+export interface OpenedManifests extends AsyncIterable<OpenedContribution> {
+  /** The parsed manifests, in the order given. */
+  readonly manifests: readonly KeyManifest[];
+  /** The contributions they cover, sorted. */
+  readonly contentHashes: readonly string[];
+}
+
+/** A single verified manifest (a set of one custodian, threshold 1). */
 export interface OpenedManifest extends AsyncIterable<OpenedContribution> {
   /** The parsed manifest, e.g. to read the number of entries. */
   readonly manifest: KeyManifest;
 }
 
-/** Grant details the buyer expects; each one given is checked against the manifest. */
+/** Grant details the buyer expects; each one given is checked against every manifest. */
 export interface ManifestExpectations {
   readonly chainId?: number | bigint;
   readonly escrow?: string;
@@ -37,20 +55,98 @@ export interface ManifestExpectations {
 }
 
 /**
- * Opens a delivered key manifest, for the buyer. Before returning, checks that the bytes hash to
- * the manifest hash posted on-chain, that they parse strictly, that the manifest was made for this
- * buyer's key, and that it matches the expected grant details. Iterating the result then, for each
- * entry, fetches the blob, checks that its keccak256 equals the entry's content hash, unwraps the
- * data key and decrypts.
+ * Opens the share manifests that k custodians delivered for one grant, for the buyer. Before returning,
+ * checks that each manifest's bytes hash to the hash its custodian posted, that it parses strictly, was
+ * made for this buyer's key and matches the expected grant; that the manifests come from distinct
+ * custodians, are for the same grant and cover the same contributions; that they agree on each
+ * contribution's key commitment, set version and threshold; and that each contribution has at least its
+ * threshold of shares. Iterating then, for each contribution, unwraps the shares, rebuilds the data key and
+ * checks it against the commitment (trying other subsets if more shares than needed were given), fetches
+ * the blob, checks that its keccak256 is the content hash, and decrypts.
+ * @param delivered the custodians' manifests with their posted hashes
+ * @param buyerPrivateKey the private key matching the public key in the access request
+ * @param store where the ciphertexts are
+ * @param options `expect`: grant details to check (chain id, escrow, request id, purpose)
+ * @returns the manifests, iterable as `{ contentHash, plaintext }`
+ * @throws ManifestError `HASH_MISMATCH`, `WRONG_BUYER_KEY`, `CONTEXT_MISMATCH`, `DUPLICATE_CUSTODIAN`,
+ *   `NOT_ENOUGH_SHARES`, any parse error; EnvelopeError `INVALID_PRIVATE_KEY`. While iterating:
+ *   BlobNotFoundError, BlobIntegrityError (a substituted blob), ManifestError `KEY_COMMITMENT_MISMATCH`
+ *   (a corrupted share), `ENTRY_OPEN_FAILED`.
+ */
+export async function openManifests(
+  delivered: readonly DeliveredManifest[],
+  buyerPrivateKey: PrivateKeyInput,
+  store: BlobStore,
+  options: { readonly expect?: ManifestExpectations } = {},
+): Promise<OpenedManifests> {
+  if (delivered.length === 0) throw new ManifestError("NOT_ENOUGH_SHARES", "No manifest was given.");
+  const buyerPublicKey = publicKeyFromPrivate(buyerPrivateKey);
+  const manifests = delivered.map(({ bytes, hash }) => {
+    const manifest = verifiedManifest(bytes, hash, buyerPublicKey);
+    checkExpectations(manifest, options.expect ?? {});
+    return manifest;
+  });
+  const [first] = manifests;
+  for (const manifest of manifests) checkExpectations(manifest, first);
+  const custodians = new Set(manifests.map((m) => m.custodianPublicKey));
+  if (custodians.size !== manifests.length) {
+    throw new ManifestError(
+      "DUPLICATE_CUSTODIAN",
+      "Two of the manifests come from the same custodian; k shares must come from k distinct custodians.",
+    );
+  }
+  const contentHashes = first.entries.map((e) => e.contentHash);
+  for (const manifest of manifests) {
+    const same =
+      manifest.entries.length === contentHashes.length &&
+      manifest.entries.every((entry, i) => entry.contentHash === contentHashes[i]);
+    if (!same) {
+      throw new ManifestError(
+        "CONTEXT_MISMATCH",
+        `The manifest of custodian ${manifest.custodianPublicKey} covers other contributions than that of ${first.custodianPublicKey}; combine manifests posted for the same eligible set.`,
+      );
+    }
+  }
+  for (const [i, contentHash] of contentHashes.entries()) {
+    const reference = first.entries[i];
+    for (const manifest of manifests) {
+      const entry = manifest.entries[i];
+      if (
+        entry.keyCommitment !== reference.keyCommitment ||
+        entry.custodianSetVersion !== reference.custodianSetVersion ||
+        entry.threshold !== reference.threshold
+      ) {
+        throw new ManifestError(
+          "CONTEXT_MISMATCH",
+          `The custodians disagree on the key commitment, set version or threshold of ${contentHash}; one of them altered its manifest.`,
+          { field: `entries[${i}]` },
+        );
+      }
+    }
+    if (manifests.length < reference.threshold) {
+      throw new ManifestError(
+        "NOT_ENOUGH_SHARES",
+        `The data key of ${contentHash} was split ${reference.threshold}-of-n (custodian set version ${reference.custodianSetVersion}), but only ${manifests.length} custodian manifest(s) were given; fetch the manifests of ${reference.threshold - manifests.length} more custodian(s).`,
+        { field: `entries[${i}]` },
+      );
+    }
+  }
+  return {
+    manifests,
+    contentHashes,
+    [Symbol.asyncIterator]: () => openEntries(manifests, buyerPrivateKey, store),
+  };
+}
+
+/**
+ * Opens one delivered manifest: {@link openManifests} with a single custodian, for keys split 1-of-1 or
+ * 1-of-n.
  * @param manifestBytes the manifest as fetched from its URI
  * @param expectedHash the manifest hash posted on-chain with the delivery (bytes32 hex)
  * @param buyerPrivateKey the private key matching the public key in the access request
  * @param store where the ciphertexts are
- * @param options `expect`: grant details to check (chain id, escrow, request id, purpose)
- * @returns the manifest, iterable as `{ contentHash, plaintext }`
- * @throws ManifestError `HASH_MISMATCH`, `WRONG_BUYER_KEY`, `CONTEXT_MISMATCH`, any parse error;
- *   EnvelopeError `INVALID_PRIVATE_KEY`. While iterating: BlobNotFoundError, BlobIntegrityError
- *   (a substituted blob), ManifestError `ENTRY_OPEN_FAILED`.
+ * @param options `expect`: grant details to check
+ * @throws as {@link openManifests}
  */
 export async function openManifest(
   manifestBytes: Uint8Array,
@@ -59,16 +155,20 @@ export async function openManifest(
   store: BlobStore,
   options: { readonly expect?: ManifestExpectations } = {},
 ): Promise<OpenedManifest> {
+  const opened = await openManifests([{ bytes: manifestBytes, hash: expectedHash }], buyerPrivateKey, store, options);
+  return { manifest: opened.manifests[0], [Symbol.asyncIterator]: opened[Symbol.asyncIterator] };
+}
+
+function verifiedManifest(bytes: Uint8Array, expectedHash: string, buyerPublicKey: string): KeyManifest {
   const expected = checkContentHash(expectedHash, "expectedHash");
-  const actual = manifestHash(manifestBytes);
+  const actual = manifestHash(bytes);
   if (actual !== expected) {
     throw new ManifestError(
       "HASH_MISMATCH",
       `The manifest's keccak256 is ${actual} but the hash posted on-chain is ${expected}: it was altered, or it is not the manifest delivered for this grant. Fetch it again from the URI posted with the delivery.`,
     );
   }
-  const manifest = parseManifest(manifestBytes);
-  const buyerPublicKey = publicKeyFromPrivate(buyerPrivateKey);
+  const manifest = parseManifest(bytes);
   if (buyerPublicKey !== manifest.buyerPublicKey) {
     throw new ManifestError(
       "WRONG_BUYER_KEY",
@@ -76,46 +176,60 @@ export async function openManifest(
       { field: "buyerPublicKey" },
     );
   }
-  checkExpectations(manifest, options.expect ?? {});
-  return {
-    manifest,
-    [Symbol.asyncIterator]: () => openEntries(manifest.entries, buyerPrivateKey, store),
-  };
+  return manifest;
 }
 
 async function* openEntries(
-  entries: readonly ManifestEntry[],
+  manifests: readonly KeyManifest[],
   buyerPrivateKey: PrivateKeyInput,
   store: BlobStore,
 ): AsyncGenerator<OpenedContribution, void, undefined> {
-  for (const [index, entry] of entries.entries()) {
-    const ciphertext = await store.get(entry.contentHash);
-    // Do not rely on the store to have checked: a substituted blob must never be decrypted.
-    const actual = contentHashOf(ciphertext);
-    if (actual !== entry.contentHash) throw new BlobIntegrityError(entry.contentHash, actual, "the blob store");
-    yield { contentHash: entry.contentHash, plaintext: openEntry(index, entry, ciphertext, buyerPrivateKey) };
+  const secret = parsePrivateKey(buyerPrivateKey, "buyer private key");
+  try {
+    for (const [index, entry] of manifests[0].entries.entries()) {
+      const ciphertext = await store.get(entry.contentHash);
+      // Do not rely on the store to have checked: a substituted blob must never be decrypted.
+      const actual = contentHashOf(ciphertext);
+      if (actual !== entry.contentHash) throw new BlobIntegrityError(entry.contentHash, actual, "the blob store");
+      const entries = manifests.map((m) => m.entries[index]);
+      yield { contentHash: entry.contentHash, plaintext: await openEntry(index, entries, ciphertext, secret) };
+    }
+  } finally {
+    secret.fill(0);
   }
 }
 
-function openEntry(
+async function openEntry(
   index: number,
-  entry: ManifestEntry,
+  entries: readonly ManifestEntry[],
   ciphertext: Uint8Array,
-  buyerPrivateKey: PrivateKeyInput,
-): Uint8Array {
+  secret: ValidPrivateKey,
+): Promise<Uint8Array> {
+  const [entry] = entries;
+  const shares: KeyShare[] = [];
   let dataKey: Uint8Array | undefined;
   try {
-    dataKey = unwrapDataKey(entry.wrappedKey, buyerPrivateKey);
+    for (const e of entries)
+      shares.push({ index: e.shareIndex, value: unwrapWith(decodeWrappedKey(e.wrappedShare), secret) });
+    dataKey = await recoverDataKey(shares, entry.threshold, entry.contentHash, entry.keyCommitment);
     return openContribution(ciphertext, dataKey);
   } catch (cause) {
     if (!(cause instanceof EnvelopeError)) throw cause;
+    if (cause.code === "COMMITMENT_MISMATCH") {
+      throw new ManifestError(
+        "KEY_COMMITMENT_MISMATCH",
+        `The shares delivered for entry ${index} (content hash ${entry.contentHash}) do not rebuild the committed data key: ${cause.message}`,
+        { field: `entries[${index}]`, cause },
+      );
+    }
     throw new ManifestError(
       "ENTRY_OPEN_FAILED",
-      `Could not open manifest entry ${index} (content hash ${entry.contentHash}): ${cause.message} Ask the custodian to re-deliver the manifest.`,
+      `Could not open manifest entry ${index} (content hash ${entry.contentHash}): ${cause.message} Ask the custodians to re-deliver their manifests.`,
       { field: `entries[${index}]`, cause },
     );
   } finally {
     dataKey?.fill(0);
+    for (const share of shares) share.value.fill(0);
   }
 }
 

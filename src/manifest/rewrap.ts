@@ -4,24 +4,22 @@ import { ManifestError } from "./errors";
 import { checkContentHash } from "./fields";
 import type { ManifestEntry } from "./manifest";
 
-/** A contribution's data key as the custodian holds it: wrapped to the custodian's public key. */
-export interface CustodianEntry {
-  /** keccak256 of the contribution's ciphertext. */
-  readonly contentHash: string;
-  /** The data key wrapped to the custodian (`wrappedKeys.custodian` from `sealContribution`). */
-  readonly custodianWrappedKey: Uint8Array | string;
+/** A custodian's share of one contribution's data key, as its descriptor holds it. */
+export interface CustodianEntry extends Omit<ManifestEntry, "wrappedShare"> {
+  /** The share wrapped to the custodian (from the descriptor's `shares`). */
+  readonly custodianWrappedShare: Uint8Array | string;
 }
 
 /**
- * Re-wraps the data keys of a grant's eligible contributions from the custodian to the buyer,
- * ready for `buildManifest`. The caller decides eligibility (active, consenting to the purpose,
- * never revoked): every key passed here is released to the buyer.
- * @param entries the eligible contributions with their custodian-wrapped keys
+ * Re-wraps a custodian's shares of a grant's eligible contributions to the buyer, ready for
+ * `buildManifest`. The caller decides eligibility (active, consenting to the purpose, never revoked): every
+ * share passed here is released to the buyer.
+ * @param entries the eligible contributions with the custodian's wrapped shares
  * @param custodianPrivateKey the custodian's private key
  * @param buyerPublicKey the buyer's public key from the access request
  * @returns one manifest entry per input entry, in input order
  * @throws EnvelopeError `INVALID_PRIVATE_KEY`, `INVALID_PUBLIC_KEY`; ManifestError `INVALID_FIELD`,
- *   `DUPLICATE_ENTRY`, `REWRAP_FAILED` (naming the content hash whose key could not be unwrapped)
+ *   `DUPLICATE_ENTRY`, `REWRAP_FAILED` (naming the content hash whose share could not be unwrapped)
  */
 export function rewrapForBuyer(
   entries: readonly CustodianEntry[],
@@ -40,13 +38,14 @@ export function rewrapForBuyer(
     }
     seen.add(contentHash);
     try {
-      return { contentHash, wrappedKey: toHex(rewrap(entry.custodianWrappedKey)) };
+      const { custodianWrappedShare, ...rest } = entry;
+      return { ...rest, contentHash, wrappedShare: toHex(rewrap(custodianWrappedShare)) };
     } catch (cause) {
       if (!(cause instanceof EnvelopeError)) throw cause;
       throw new ManifestError(
         "REWRAP_FAILED",
-        `Could not re-wrap the data key of content hash ${contentHash} (entry ${index}): ${cause.message}`,
-        { field: `entries[${index}].custodianWrappedKey`, cause },
+        `Could not re-wrap the key share of content hash ${contentHash} (entry ${index}): ${cause.message}`,
+        { field: `entries[${index}].custodianWrappedShare`, cause },
       );
     }
   });

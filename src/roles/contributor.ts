@@ -1,13 +1,13 @@
 import { getAddress, type Signer } from "ethers";
 
-import { EnvelopeError, normalizePublicKey, sealContribution } from "../crypto";
+import { type CustodianSet, EnvelopeError, normalizePublicKey, sealContribution } from "../crypto";
 import type { ExportScore } from "../export";
 import { orderSignatures, type Attestation } from "../protocol/attestation";
 import { blobKey } from "../store";
 import { attestationOf, type AttestationFile } from "./attestation-file";
 import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
-import { DESCRIPTOR_TYPE, DESCRIPTOR_VERSION, serializeDescriptor, type ContributionDescriptor } from "./descriptor";
+import { describeSealed, serializeDescriptor, type ContributionDescriptor } from "./descriptor";
 import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
 import { explainRevert, transact } from "./revert";
@@ -66,8 +66,24 @@ export async function custodianPublicKeyOf(system: Pick<DataCoop, "escrow">): Pr
 }
 
 /**
- * Scores an export, encrypts it under a fresh data key wrapped to the custodian and to the contributor, and
- * builds its descriptor. Nothing leaves memory.
+ * The custodian set new contributions are sealed for. Until the escrow holds a set (addresses, public
+ * keys, threshold k, version), it is the escrow's one custodian key as a set of one: version
+ * {@link SINGLE_CUSTODIAN_SET_VERSION}, threshold 1. Reading the on-chain set replaces this body only.
+ * @param system the deployment
+ * @throws RoleError `CONFIG` if governance has not set a custodian key
+ */
+export async function custodianSetOf(
+  system: Pick<DataCoop, "escrow">,
+): Promise<CustodianSet & { publicKeys: string[] }> {
+  return { version: SINGLE_CUSTODIAN_SET_VERSION, threshold: 1, publicKeys: [await custodianPublicKeyOf(system)] };
+}
+
+/** The version given to the escrow's single custodian key seen as a set (see {@link custodianSetOf}). */
+export const SINGLE_CUSTODIAN_SET_VERSION = 1;
+
+/**
+ * Scores an export, encrypts it under a fresh data key split among the custodian set and wrapped whole to
+ * the contributor, and builds its descriptor. Nothing leaves memory.
  * @param system the deployment (its salt and custodian key)
  * @param exportBytes the ChatGPT export `.zip`
  * @param contributorPublicKey the contributor's ECIES public key
@@ -82,26 +98,16 @@ export async function prepareContribution(
 ): Promise<PreparedContribution> {
   system.progress?.({ step: `scoring the export (${exportBytes.length} bytes)` });
   const score = scoreExportFor(system, exportBytes);
-  const custodianPublicKey = await custodianPublicKeyOf(system);
+  const custodians = await custodianSetOf(system);
   system.progress?.({ step: "encrypting" });
   let sealed;
   try {
-    sealed = sealContribution(exportBytes, { custodianPublicKey, contributorPublicKey });
+    sealed = await sealContribution(exportBytes, { custodians, contributorPublicKey });
   } catch (cause) {
     if (!(cause instanceof EnvelopeError)) throw cause;
     throw new RoleError("INVALID_INPUT", `Could not encrypt the export: ${cause.message}`, { cause });
   }
-  const descriptor: ContributionDescriptor = {
-    type: DESCRIPTOR_TYPE,
-    version: DESCRIPTOR_VERSION,
-    contentHash: sealed.contentHash,
-    ciphertextURI: store.uriFor(sealed.contentHash),
-    ciphertextBytes: sealed.ciphertext.length,
-    custodianPublicKey,
-    custodianWrappedKey: hex(sealed.wrappedKeys.custodian),
-    contributorPublicKey: normalizePublicKey(contributorPublicKey),
-    contributorWrappedKey: hex(sealed.wrappedKeys.contributor),
-  };
+  const descriptor = describeSealed(sealed, store.uriFor(sealed.contentHash), contributorPublicKey);
   const descriptorBytes = serializeDescriptor(descriptor);
   return {
     score,
@@ -322,8 +328,4 @@ export async function contributeExport(
   await uploadPrepared(system, prepared, options.store);
   system.progress?.({ step: "registering" });
   return { ...(await registerContribution(system, signer, plan)), score: prepared.score };
-}
-
-function hex(bytes: Uint8Array): string {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
 }

@@ -11,6 +11,7 @@ const FIRST_CHUNK = 50_000;
  * @param what what is being read, for progress and errors, e.g. "contributions"
  * @param fetch reads the events of one inclusive block range
  * @param toBlock the last block to read
+ * @param fromBlock the first block to read (default: the deployment's first)
  * @returns every event, in chain order
  */
 export async function scanEvents<T>(
@@ -18,9 +19,10 @@ export async function scanEvents<T>(
   what: string,
   fetch: (fromBlock: number, toBlock: number) => Promise<T[]>,
   toBlock?: number,
+  fromBlock = system.fromBlock,
 ): Promise<T[]> {
   const last = toBlock ?? (await system.provider.getBlockNumber());
-  const first = system.fromBlock;
+  const first = fromBlock;
   const out: T[] = [];
   let chunk = FIRST_CHUNK;
   let from = first;

@@ -52,8 +52,10 @@ export { type DecodedRevert, decodeRevert, explainRevert, transact } from "./rev
 export { scanEvents } from "./events";
 export {
   type ContributionDescriptor,
+  type DescriptorShare,
   DESCRIPTOR_TYPE,
   DESCRIPTOR_VERSION,
+  describeSealed,
   parseDescriptor,
   serializeDescriptor,
 } from "./descriptor";
@@ -83,7 +85,9 @@ export {
   type RegisteredContribution,
   checkContribution,
   contributeExport,
+  SINGLE_CUSTODIAN_SET_VERSION,
   custodianPublicKeyOf,
+  custodianSetOf,
   planFromAttestation,
   prepareContribution,
   registerContribution,

@@ -4,17 +4,27 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { EnvelopeError, type KeyPair, generateKeyPair, sealContribution } from "../../src/crypto";
 import {
+  EnvelopeError,
+  type KeyPair,
+  type SealRecipients,
+  type SealedContribution,
+  generateKeyPair,
+  sealContribution,
+} from "../../src/crypto";
+import {
+  type CustodianEntry,
+  type DeliveredManifest,
   type KeyManifest,
   ManifestError,
   type ManifestErrorCode,
   type ManifestInput,
   type OpenedContribution,
-  type OpenedManifest,
   buildManifest,
+  eligibleSetHash,
   manifestHash,
   openManifest,
+  openManifests,
   parseManifest,
   rewrapForBuyer,
   serializeManifest,
@@ -52,7 +62,25 @@ function parseError(bytes: Uint8Array | string, code: ManifestErrorCode, message
   return expectManifestError(thrown, code, message);
 }
 
-async function collect(opened: OpenedManifest): Promise<OpenedContribution[]> {
+/** What a custodian takes from a sealed contribution: its share (the `i`-th) and the shared key facts. */
+function shareOf(sealed: SealedContribution, i = 0): CustodianEntry {
+  return {
+    contentHash: sealed.contentHash,
+    keyCommitment: sealed.keyCommitment,
+    custodianSetVersion: sealed.custody.setVersion,
+    threshold: sealed.custody.threshold,
+    shareIndex: sealed.custody.shares[i].index,
+    custodianWrappedShare: sealed.custody.shares[i].wrappedShare,
+  };
+}
+
+/** A set of one custodian, as today's escrow has. */
+const setOfOne = (custodian: KeyPair, contributor: KeyPair): SealRecipients => ({
+  custodians: { version: 1, threshold: 1, publicKeys: [custodian.publicKey] },
+  contributorPublicKey: contributor.publicKey,
+});
+
+async function collect(opened: AsyncIterable<OpenedContribution>): Promise<OpenedContribution[]> {
   const all: OpenedContribution[] = [];
   for await (const contribution of opened) all.push(contribution);
   return all;
@@ -79,7 +107,7 @@ describe("key manifest", function () {
   let dir: string;
   let store: LocalBlobStore;
   const plaintexts = new Map<string, string>();
-  let custodianEntries: { contentHash: string; custodianWrappedKey: Uint8Array }[];
+  let custodianEntries: CustodianEntry[];
   let input: ManifestInput;
   let bytes: Uint8Array;
   let hash: string;
@@ -92,13 +120,10 @@ describe("key manifest", function () {
     store = new LocalBlobStore(dir);
     custodianEntries = [];
     for (const text of ["first export", "second export", "third export"]) {
-      const sealed = sealContribution(encode(text), {
-        custodianPublicKey: custodian.publicKey,
-        contributorPublicKey: contributor.publicKey,
-      });
+      const sealed = await sealContribution(encode(text), setOfOne(custodian, contributor));
       await store.put(sealed.ciphertext);
       plaintexts.set(sealed.contentHash, text);
-      custodianEntries.push({ contentHash: sealed.contentHash, custodianWrappedKey: sealed.wrappedKeys.custodian });
+      custodianEntries.push(shareOf(sealed));
     }
     input = {
       chainId: 31337n,
@@ -106,6 +131,7 @@ describe("key manifest", function () {
       requestId: 7n,
       purpose: 2,
       buyerPublicKey: buyer.publicKey,
+      custodianPublicKey: custodian.publicKey,
       entries: rewrapForBuyer(custodianEntries, custodian.privateKey, buyer.publicKey),
     };
     bytes = serializeManifest(buildManifest(input));
@@ -119,8 +145,10 @@ describe("key manifest", function () {
   describe("build and serialize", function () {
     it("builds a canonical manifest with sorted entries", function () {
       const manifest = buildManifest(input);
-      expect(manifest).to.include({ version: 1, chainId: 31337, escrow: ESCROW, requestId: "7", purpose: 2 });
+      expect(manifest).to.include({ version: 2, chainId: 31337, escrow: ESCROW, requestId: "7", purpose: 2 });
       expect(manifest.buyerPublicKey).to.equal(buyer.publicKey);
+      expect(manifest.custodianPublicKey).to.equal(custodian.publicKey);
+      expect(manifest.entries[0]).to.include({ custodianSetVersion: 1, threshold: 1, shareIndex: 1 });
       const hashes = manifest.entries.map((entry) => entry.contentHash);
       expect(hashes).to.deep.equal([...plaintexts.keys()].sort());
     });
@@ -138,7 +166,7 @@ describe("key manifest", function () {
       expect(serializeManifest(reordered)).to.deep.equal(bytes);
       expect(serializeManifest(parseManifest(bytes))).to.deep.equal(bytes);
       expect(decode(bytes)).to.match(
-        /^\{"version":1,"chainId":31337,"escrow":"0x5FbDB2315678afecb367f032d93F642f64180aa3","requestId":"7","purpose":2,"buyerPublicKey":"0x0[23][0-9a-f]{64}","entries":\[\{"contentHash":"0x[0-9a-f]{64}","wrappedKey":"0x01[0-9a-f]{258}"\},/,
+        /^\{"version":2,"chainId":31337,"escrow":"0x5FbDB2315678afecb367f032d93F642f64180aa3","requestId":"7","purpose":2,"buyerPublicKey":"0x0[23][0-9a-f]{64}","custodianPublicKey":"0x0[23][0-9a-f]{64}","entries":\[\{"contentHash":"0x[0-9a-f]{64}","keyCommitment":"0x[0-9a-f]{64}","custodianSetVersion":1,"threshold":1,"shareIndex":1,"wrappedShare":"0x01[0-9a-f]{258}"\},/,
       );
     });
 
@@ -157,8 +185,12 @@ describe("key manifest", function () {
         [{ requestId: "07" }, "requestId"],
         [{ purpose: 16 }, "purpose"],
         [{ buyerPublicKey: "0x1234" }, "buyerPublicKey"],
-        [{ entries: [{ contentHash: "0x1234", wrappedKey: input.entries[0].wrappedKey }] }, "entries[0].contentHash"],
-        [{ entries: [{ ...input.entries[0], wrappedKey: "0x01" }] }, "entries[0].wrappedKey"],
+        [{ custodianPublicKey: "0x1234" }, "custodianPublicKey"],
+        [{ entries: [{ ...input.entries[0], contentHash: "0x1234" }] }, "entries[0].contentHash"],
+        [{ entries: [{ ...input.entries[0], wrappedShare: "0x01" }] }, "entries[0].wrappedShare"],
+        [{ entries: [{ ...input.entries[0], keyCommitment: "0x01" }] }, "entries[0].keyCommitment"],
+        [{ entries: [{ ...input.entries[0], threshold: 0 }] }, "entries[0].threshold"],
+        [{ entries: [{ ...input.entries[0], shareIndex: 256 }] }, "entries[0].shareIndex"],
       ];
       for (const [change, field] of cases) {
         let thrown: unknown;
@@ -217,13 +249,13 @@ describe("key manifest", function () {
         /entries\[1\]/,
       );
       parseError(
-        edit((d) => delete entriesOf(d)[0].wrappedKey),
+        edit((d) => delete entriesOf(d)[0].wrappedShare),
         "MISSING_FIELD",
       );
       parseError(
-        edit((d) => (d.version = 2)),
+        edit((d) => (d.version = 1)),
         "UNSUPPORTED_VERSION",
-        /version 2/,
+        /version 1/,
       );
       parseError(
         edit((d) => (d.requestId = 7)),
@@ -251,7 +283,7 @@ describe("key manifest", function () {
         /entries\[2\]\.contentHash/,
       );
       parseError(
-        edit((d) => (entriesOf(d)[0].wrappedKey = (entriesOf(d)[0].wrappedKey as string).slice(0, -2))),
+        edit((d) => (entriesOf(d)[0].wrappedShare = (entriesOf(d)[0].wrappedShare as string).slice(0, -2))),
         "INVALID_FIELD",
         /130 bytes/,
       );
@@ -274,7 +306,7 @@ describe("key manifest", function () {
       parseError(JSON.stringify(JSON.parse(text), null, 2), "NOT_CANONICAL");
       parseError(text.replace(ESCROW, ESCROW.toLowerCase()), "NOT_CANONICAL");
       parseError(text.replace(buyer.publicKey, buyer.publicKey.toUpperCase().replace("0X", "0x")), "NOT_CANONICAL");
-      parseError(text.replace('{"version":1,', '{"version":1,"version":1,'), "NOT_CANONICAL");
+      parseError(text.replace('{"version":2,', '{"version":2,"version":2,'), "NOT_CANONICAL");
     });
   });
 
@@ -323,10 +355,7 @@ describe("key manifest", function () {
     });
 
     it("detects a substituted blob even if the store does not check", async function () {
-      const other = sealContribution(encode("someone else's data"), {
-        custodianPublicKey: custodian.publicKey,
-        contributorPublicKey: contributor.publicKey,
-      });
+      const other = await sealContribution(encode("someone else's data"), setOfOne(custodian, contributor));
       const opened = await openManifest(bytes, hash, buyer.privateKey, new SubstitutingStore(other.ciphertext));
       const error = await rejection(collect(opened));
       expect(error).to.be.instanceOf(BlobIntegrityError);
@@ -350,23 +379,16 @@ describe("key manifest", function () {
   });
 
   describe("re-wrap as the custodian", function () {
-    it("names the content hash whose key the custodian cannot unwrap", function () {
-      const sealed = sealContribution(encode("wrapped elsewhere"), {
-        custodianPublicKey: contributor.publicKey,
-        contributorPublicKey: contributor.publicKey,
-      });
+    it("names the content hash whose key the custodian cannot unwrap", async function () {
+      const sealed = await sealContribution(encode("wrapped elsewhere"), setOfOne(contributor, contributor));
       let thrown: unknown;
       try {
-        rewrapForBuyer(
-          [...custodianEntries, { contentHash: sealed.contentHash, custodianWrappedKey: sealed.wrappedKeys.custodian }],
-          custodian.privateKey,
-          buyer.publicKey,
-        );
+        rewrapForBuyer([...custodianEntries, shareOf(sealed)], custodian.privateKey, buyer.publicKey);
       } catch (error) {
         thrown = error;
       }
       const error = expectManifestError(thrown, "REWRAP_FAILED", new RegExp(sealed.contentHash));
-      expect(error.field).to.equal("entries[3].custodianWrappedKey");
+      expect(error.field).to.equal("entries[3].custodianWrappedShare");
     });
 
     it("rejects a bad buyer key or a duplicated entry before re-wrapping", function () {
@@ -374,6 +396,125 @@ describe("key manifest", function () {
       expect(() => rewrapForBuyer([custodianEntries[0], custodianEntries[0]], custodian.privateKey, buyer.publicKey))
         .to.throw(ManifestError)
         .with.property("code", "DUPLICATE_ENTRY");
+    });
+  });
+
+  describe("k-of-n: share manifests of a 2-of-3 custodian set", function () {
+    let custodians: KeyPair[];
+    let sealed: SealedContribution[];
+    let manifests: DeliveredManifest[];
+    let kDir: string;
+    let kStore: LocalBlobStore;
+
+    const deliver = (i: number, entries = sealed.map((s) => shareOf(s, i))): DeliveredManifest => {
+      const manifestBytes = serializeManifest(
+        buildManifest({
+          ...input,
+          custodianPublicKey: custodians[i].publicKey,
+          entries: rewrapForBuyer(entries, custodians[i].privateKey, buyer.publicKey),
+        }),
+      );
+      return { bytes: manifestBytes, hash: manifestHash(manifestBytes) };
+    };
+
+    before(async function () {
+      custodians = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+      kDir = await mkdtemp(path.join(tmpdir(), "datacoop-manifest-k-"));
+      kStore = new LocalBlobStore(kDir);
+      sealed = [];
+      for (const text of ["alpha", "beta"]) {
+        const one = await sealContribution(encode(text), {
+          custodians: { version: 3, threshold: 2, publicKeys: custodians.map((c) => c.publicKey) },
+          contributorPublicKey: contributor.publicKey,
+        });
+        await kStore.put(one.ciphertext);
+        sealed.push(one);
+      }
+      manifests = [0, 1, 2].map((i) => deliver(i));
+    });
+
+    after(async function () {
+      await rm(kDir, { recursive: true, force: true });
+    });
+
+    it("any two custodians' manifests decrypt every contribution", async function () {
+      for (const pair of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ]) {
+        const opened = await openManifests(
+          pair.map((i) => manifests[i]),
+          buyer.privateKey,
+          kStore,
+          { expect: { requestId: 7n, purpose: 2 } },
+        );
+        const texts = (await collect(opened)).map((c) => decode(c.plaintext)).sort();
+        expect(texts).to.deep.equal(["alpha", "beta"]);
+      }
+    });
+
+    it("one custodian's manifest alone is refused before anything is fetched", async function () {
+      for (const one of manifests) {
+        const error = await rejection(openManifests([one], buyer.privateKey, kStore));
+        expectManifestError(error, "NOT_ENOUGH_SHARES", /split 2-of-n \(custodian set version 3\).*only 1/);
+      }
+    });
+
+    it("detects a corrupted share by the key commitment, not only by AES-GCM", async function () {
+      // Custodian 1 delivers, for the first contribution, a share of another key (a valid wrapped share,
+      // so nothing but the rebuilt key can tell).
+      const [first] = [...sealed].sort((a, b) => (a.contentHash < b.contentHash ? -1 : 1));
+      const impostor = await sealContribution(encode("x"), {
+        custodians: { version: 3, threshold: 2, publicKeys: custodians.map((c) => c.publicKey) },
+        contributorPublicKey: contributor.publicKey,
+      });
+      const entries = sealed.map((s) =>
+        s === first
+          ? { ...shareOf(s, 1), custodianWrappedShare: impostor.custody.shares[1].wrappedShare }
+          : shareOf(s, 1),
+      );
+      const bad = deliver(1, entries);
+      const opened = await openManifests([manifests[0], bad], buyer.privateKey, kStore);
+      const error = expectManifestError(
+        await rejection(collect(opened)),
+        "KEY_COMMITMENT_MISMATCH",
+        new RegExp(first.contentHash),
+      );
+      expect(error.cause).to.be.instanceOf(EnvelopeError).with.property("code", "COMMITMENT_MISMATCH");
+      // With a third, honest custodian the buyer rebuilds the key anyway.
+      const texts = (await collect(await openManifests([manifests[0], bad, manifests[2]], buyer.privateKey, kStore)))
+        .map((c) => decode(c.plaintext))
+        .sort();
+      expect(texts).to.deep.equal(["alpha", "beta"]);
+    });
+
+    it("refuses manifests that disagree, repeat a custodian, or cover different sets", async function () {
+      expectManifestError(
+        await rejection(openManifests([manifests[0], manifests[0]], buyer.privateKey, kStore)),
+        "DUPLICATE_CUSTODIAN",
+      );
+      const lying = deliver(
+        1,
+        sealed.map((s) => ({ ...shareOf(s, 1), keyCommitment: keccak256(encode("forged")) })),
+      );
+      expectManifestError(
+        await rejection(openManifests([manifests[0], lying], buyer.privateKey, kStore)),
+        "CONTEXT_MISMATCH",
+        /disagree on the key commitment/,
+      );
+      const partial = deliver(1, [shareOf(sealed[0], 1)]);
+      expectManifestError(
+        await rejection(openManifests([manifests[0], partial], buyer.privateKey, kStore)),
+        "CONTEXT_MISMATCH",
+        /covers other contributions/,
+      );
+    });
+
+    it("names the eligible set by a hash every custodian computes alike", function () {
+      const hashes = sealed.map((s) => s.contentHash);
+      expect(eligibleSetHash(hashes)).to.equal(eligibleSetHash([...hashes].reverse()));
+      expect(eligibleSetHash(hashes)).to.not.equal(eligibleSetHash(hashes.slice(0, 1)));
     });
   });
 });

@@ -81,7 +81,13 @@ describe("roles: contributor", function () {
     expect(await fx.coop.registry.isEligible(result.contentHash, P.RESEARCH)).to.equal(true);
     const descriptor = roles.parseDescriptor(await store.store.get(roles.blobKeyFromUri(result.uri)), result.uri);
     expect(descriptor.contentHash).to.equal(result.contentHash);
-    expect(descriptor.custodianPublicKey).to.equal(fx.custodianKey.publicKey);
+    // Today's single custodian is a set of one: one share (the key itself, wrapped), threshold 1.
+    expect(descriptor).to.include({
+      version: 2,
+      custodianSetVersion: roles.SINGLE_CUSTODIAN_SET_VERSION,
+      threshold: 1,
+    });
+    expect(descriptor.shares.map((s) => s.custodianPublicKey)).to.deep.equal([fx.custodianKey.publicKey]);
     expect(await store.store.has(result.contentHash)).to.equal(true);
   });
 

@@ -85,6 +85,19 @@ describe("roles: custodian", function () {
     expect(eligible).to.have.length(2);
   });
 
+  it("decides eligibility from the registry's events exactly as registry.isEligible does", async function () {
+    // The custodian folds events into a local index instead of calling isEligible per contribution; this
+    // pins the two together for every contribution and purpose (revoked, superseded, withdrawn included).
+    for (const purpose of [P.RESEARCH, P.ANALYTICS, P.AI_TRAINING]) {
+      const indexed = new Set((await roles.eligibleContributions(fx.coop, purpose)).map((e) => e.contentHash));
+      for (const hash of Object.values(fx.hashes)) {
+        expect(indexed.has(hash), `${hash} for purpose ${purpose}`).to.equal(
+          await fx.coop.registry.isEligible(hash, purpose),
+        );
+      }
+    }
+  });
+
   it("never releases a revoked, superseded or non-consenting contribution's key", async function () {
     const delivery = await roles.deliverGrant(fx.coop, fx.system.custodian, fx.requestId, fx.custodianKey, {
       store: fx.store,

@@ -8,7 +8,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { generateKeyPair, type KeyPair } from "../../src/crypto";
 import * as roles from "../../src/roles";
 import { buildSyntheticExport, type SyntheticExportOptions } from "../../scripts/lib/synthetic-export";
-import { deploySystem } from "../../scripts/lib/system";
+import { connectSystem, deploySystem } from "../../scripts/lib/system";
 
 /** Purpose ids seeded at deployment. */
 export const P = { RESEARCH: 0, ANALYTICS: 1, AI_TRAINING: 2, COMMERCIAL: 5 } as const;
@@ -29,14 +29,7 @@ export function exportOf(name: string, seed: number, options: SyntheticExportOpt
 export async function rolesFixture() {
   const custodianPair: KeyPair = generateKeyPair();
   const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
-  const coop = await roles.connectDataCoop(
-    {
-      registry: await system.registry.getAddress(),
-      escrow: await system.escrow.getAddress(),
-      governor: await system.governor.getAddress(),
-    },
-    ethers.provider,
-  );
+  const coop = await connectSystem(system);
   const validators = await roles.localValidators(coop, system.validators);
   const [, alice, bob, carol, dave, erin, buyer, outsider] = system.signers;
   return {

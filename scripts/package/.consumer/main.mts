@@ -33,7 +33,14 @@ import {
 } from "@datacoop/protocol/ethers";
 import { DEPLOYMENTS } from "@datacoop/protocol/deployments";
 import { revertDataOf } from "@datacoop/protocol/errors";
-import { generateKeyPair, openContribution, sealContribution, unwrapDataKey } from "@datacoop/protocol/crypto";
+import {
+  defaultCurve,
+  generateKeyPair,
+  openContribution,
+  recoverDataKey,
+  sealContribution,
+  unwrapDataKey,
+} from "@datacoop/protocol/crypto";
 import { SCORER_VERSION } from "@datacoop/protocol/export";
 import { MANIFEST_VERSION } from "@datacoop/protocol/manifest";
 import { LocalBlobStore } from "@datacoop/protocol/store";
@@ -131,15 +138,22 @@ assert.throws(
   (error: unknown) => error instanceof DeploymentError && error.code === "NOT_DEPLOYED",
 );
 
-// The off-chain library works from the package.
-const custodian = generateKeyPair();
+// The off-chain library works from the package, on the native curve, with 2-of-3 custody.
+assert.equal(defaultCurve().name, "libsecp256k1");
+const custodians = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
 const contributor = generateKeyPair();
-const sealed = sealContribution(new TextEncoder().encode("hello"), {
-  custodianPublicKey: custodian.publicKey,
+const sealed = await sealContribution(new TextEncoder().encode("hello"), {
+  custodians: { version: 1, threshold: 2, publicKeys: custodians.map((c) => c.publicKey) },
   contributorPublicKey: contributor.publicKey,
 });
-const dataKey = unwrapDataKey(sealed.wrappedKeys.contributor, contributor.privateKey);
+const dataKey = unwrapDataKey(sealed.contributorWrappedKey, contributor.privateKey);
 assert.equal(new TextDecoder().decode(openContribution(sealed.ciphertext, dataKey)), "hello");
+const shares = [0, 2].map((i) => ({
+  index: sealed.custody.shares[i].index,
+  value: unwrapDataKey(sealed.custody.shares[i].wrappedShare, custodians[i].privateKey),
+}));
+const rebuilt = await recoverDataKey(shares, 2, sealed.contentHash, sealed.keyCommitment);
+assert.equal(new TextDecoder().decode(openContribution(sealed.ciphertext, rebuilt)), "hello");
 assert.equal(typeof LocalBlobStore, "function");
 assert.equal(typeof MANIFEST_VERSION, "number");
 assert.ok(SCORER_VERSION, "the export scorer names its version");
