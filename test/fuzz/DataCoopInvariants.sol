@@ -51,50 +51,10 @@ abstract contract DataCoopInvariants is InvariantTargets {
 
     /// @dev Only the handlers' actions, never their helpers or the protocol contracts directly.
     function _targetSelectors() internal virtual {
-        bytes4[] memory r = new bytes4[](11);
-        (r[0], r[1], r[2]) = (
-            RegistryHandler.contribute.selector,
-            RegistryHandler.replace.selector,
-            RegistryHandler.setPurposes.selector
-        );
-        (r[3], r[4], r[5]) = (
-            RegistryHandler.revoke.selector,
-            RegistryHandler.claim.selector,
-            RegistryHandler.transferVotes.selector
-        );
-        (r[6], r[7], r[8]) = (
-            RegistryHandler.delegate.selector,
-            RegistryHandler.setRewardRate.selector,
-            RegistryHandler.setAttestationThreshold.selector
-        );
-        (r[9], r[10]) = (RegistryHandler.setValidator.selector, RegistryHandler.definePurpose.selector);
         targetContract(address(registryHandler));
-        targetSelector(FuzzSelector(address(registryHandler), r));
-
-        bytes4[] memory e = new bytes4[](13);
-        (e[0], e[1], e[2]) = (
-            EscrowHandler.requestAccess.selector,
-            EscrowHandler.cancel.selector,
-            EscrowHandler.expire.selector
-        );
-        (e[3], e[4], e[5]) = (
-            EscrowHandler.markUndelivered.selector,
-            EscrowHandler.object.selector,
-            EscrowHandler.finalize.selector
-        );
-        (e[6], e[7], e[8]) = (
-            EscrowHandler.approve.selector,
-            EscrowHandler.reject.selector,
-            EscrowHandler.deliver.selector
-        );
-        (e[9], e[10], e[11]) = (
-            EscrowHandler.setStandingTerms.selector,
-            EscrowHandler.setTreasuryShare.selector,
-            EscrowHandler.setPeriod.selector
-        );
-        e[12] = EscrowHandler.warp.selector;
+        targetSelector(FuzzSelector(address(registryHandler), registryHandler.actions()));
         targetContract(address(escrowHandler));
-        targetSelector(FuzzSelector(address(escrowHandler), e));
+        targetSelector(FuzzSelector(address(escrowHandler), escrowHandler.actions()));
     }
 
     // ---------------------------------------------------------------------------------------------

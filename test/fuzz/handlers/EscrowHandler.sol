@@ -368,6 +368,29 @@ contract EscrowHandler is HandlerBase {
     // Views for the invariants
     // ---------------------------------------------------------------------------------------------
 
+    /// @notice The actions the fuzzer calls (every other external function is a helper or a view).
+    function actions() external pure returns (bytes4[] memory a) {
+        a = new bytes4[](13);
+        (a[0], a[1], a[2], a[3]) = (
+            EscrowHandler.requestAccess.selector,
+            EscrowHandler.cancel.selector,
+            EscrowHandler.expire.selector,
+            EscrowHandler.markUndelivered.selector
+        );
+        (a[4], a[5], a[6], a[7]) = (
+            EscrowHandler.object.selector,
+            EscrowHandler.finalize.selector,
+            EscrowHandler.approve.selector,
+            EscrowHandler.reject.selector
+        );
+        (a[8], a[9], a[10]) = (
+            EscrowHandler.deliver.selector,
+            EscrowHandler.setStandingTerms.selector,
+            EscrowHandler.setTreasuryShare.selector
+        );
+        (a[11], a[12]) = (EscrowHandler.setPeriod.selector, EscrowHandler.warp.selector);
+    }
+
     function requestCount() external view returns (uint256) {
         return _requests.length;
     }

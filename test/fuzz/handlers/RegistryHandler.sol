@@ -145,11 +145,8 @@ contract RegistryHandler is HandlerBase {
 
     /// @notice The owner (or, sometimes, someone else) changes a contribution's consent.
     function setPurposes(uint256 actor, uint256 pick, uint256 purposes, uint256 flags) external {
-        address who = contributors[actor % contributors.length];
-        bytes32 hash = _pickHash(who, pick);
+        (bytes32 hash, address caller) = _pickOwnAs(actor, pick, flags);
         if (hash == bytes32(0)) return;
-        address caller =
-            _chance(flags, 0, 10) ? contributors[((actor % contributors.length) + 1) % contributors.length] : who;
         uint16 mask = _purposeMask(purposes, flags);
         GhostContribution storage g = contributionOf[hash];
         bool expected = g.status == ACTIVE && g.owner == caller && mask & ~definedPurposes == 0;
@@ -167,11 +164,8 @@ contract RegistryHandler is HandlerBase {
 
     /// @notice The owner (or, sometimes, someone else) revokes a contribution.
     function revoke(uint256 actor, uint256 pick, uint256 flags) external {
-        address who = contributors[actor % contributors.length];
-        bytes32 hash = _pickHash(who, pick);
+        (bytes32 hash, address caller) = _pickOwnAs(actor, pick, flags);
         if (hash == bytes32(0)) return;
-        address caller =
-            _chance(flags, 0, 10) ? contributors[((actor % contributors.length) + 1) % contributors.length] : who;
         bool expected = _revocable(hash, caller);
         vm.prank(caller);
         try registry.revoke(hash) {
@@ -317,6 +311,24 @@ contract RegistryHandler is HandlerBase {
     // ---------------------------------------------------------------------------------------------
     // Views for the invariants and the escrow handler
     // ---------------------------------------------------------------------------------------------
+
+    /// @notice The actions the fuzzer calls (every other external function is a helper or a view).
+    function actions() external pure returns (bytes4[] memory a) {
+        a = new bytes4[](11);
+        (a[0], a[1], a[2], a[3]) = (
+            RegistryHandler.contribute.selector,
+            RegistryHandler.replace.selector,
+            RegistryHandler.setPurposes.selector,
+            RegistryHandler.revoke.selector
+        );
+        (a[4], a[5], a[6]) = (
+            RegistryHandler.claim.selector,
+            RegistryHandler.transferVotes.selector,
+            RegistryHandler.delegate.selector
+        );
+        (a[7], a[8]) = (RegistryHandler.setRewardRate.selector, RegistryHandler.setAttestationThreshold.selector);
+        (a[9], a[10]) = (RegistryHandler.setValidator.selector, RegistryHandler.definePurpose.selector);
+    }
 
     function contributorCount() external view returns (uint256) {
         return contributors.length;
@@ -510,6 +522,18 @@ contract RegistryHandler is HandlerBase {
             modelTotalWeight[p] = modelTotalWeight[p] + after_ - before;
             if (after_ != 0) everConsented[account] |= uint16(1) << p;
         }
+    }
+
+    /// @dev A contribution of contributor `actor` (mostly) and the caller that acts on it: the contributor, or
+    /// sometimes the next one (who must be refused).
+    function _pickOwnAs(
+        uint256 actor,
+        uint256 pick,
+        uint256 flags
+    ) private view returns (bytes32 hash, address caller) {
+        uint256 i = actor % contributors.length;
+        hash = _pickHash(contributors[i], pick);
+        caller = contributors[_chance(flags, 0, 10) ? (i + 1) % contributors.length : i];
     }
 
     /// @dev One of `who`'s contributions (most of the time) or any registered one.
