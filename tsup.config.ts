@@ -31,7 +31,15 @@ export const ADAPTER_ENTRIES: Readonly<Partial<Record<keyof typeof PACKAGE_ENTRI
 };
 
 /** Runtime dependencies and optional peers: imported by the bundle, never bundled. */
-export const PACKAGE_EXTERNALS = ["ethers", "viem", "fflate", "@noble/hashes", "@noble/curves", "secp256k1", "shamir-secret-sharing"] as const;
+export const PACKAGE_EXTERNALS = [
+  "ethers",
+  "viem",
+  "fflate",
+  "@noble/hashes",
+  "@noble/curves",
+  "secp256k1",
+  "shamir-secret-sharing",
+] as const;
 
 export default defineConfig({
   entry: PACKAGE_ENTRIES,
