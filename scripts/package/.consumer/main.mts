@@ -148,10 +148,12 @@ const sealed = await sealContribution(new TextEncoder().encode("hello"), {
 });
 const dataKey = unwrapDataKey(sealed.contributorWrappedKey, contributor.privateKey);
 assert.equal(new TextDecoder().decode(openContribution(sealed.ciphertext, dataKey)), "hello");
-const shares = [0, 2].map((i) => ({
-  index: sealed.custody.shares[i].index,
-  value: unwrapDataKey(sealed.custody.shares[i].wrappedShare, custodians[i].privateKey),
-}));
+const shares = [0, 2].map((i) => {
+  const share = sealed.custody.shares[i];
+  const custodian = custodians[i];
+  assert.ok(share !== undefined && custodian !== undefined, `share ${i} of 3`);
+  return { index: share.index, value: unwrapDataKey(share.wrappedShare, custodian.privateKey) };
+});
 const rebuilt = await recoverDataKey(shares, 2, sealed.contentHash, sealed.keyCommitment);
 assert.equal(new TextDecoder().decode(openContribution(sealed.ciphertext, rebuilt)), "hello");
 assert.equal(typeof LocalBlobStore, "function");
