@@ -20,7 +20,8 @@ contract EscrowHandler is HandlerBase {
     uint8 internal constant PURPOSES = 16;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant PRECISION = 1e18;
-    uint256 internal constant MAX_ACCUMULATOR = 2 ** 127 - 1;
+    /// @dev Accumulators wrap modulo 2^192 (finding 3): only differences are paid.
+    uint256 internal constant ACC_MODULUS = 2 ** 192;
     /// @dev A valid compressed secp256k1 key (the local custodian's), for buyers.
     bytes internal constant BUYER_KEY = hex"02f2adfbcdfcbe3e55f9b92c39dd47ea5b257a98bbfe6db3a796cf79e7ed170ace";
 
@@ -68,9 +69,6 @@ contract EscrowHandler is HandlerBase {
     mapping(uint256 requestId => uint256 count) public ends;
     /// @notice Deliveries whose deposit paid an account other than in proportion to its consenting weight.
     uint256 public ghostPaidOutsideConsent;
-    /// @notice Deliveries the model expected to fail only because the purpose's accumulator would overflow
-    /// (review finding 3; expected to stay zero once the distributor rescales).
-    uint256 public ghostAccumulatorSaturations;
 
     constructor(DataCoop memory c, SettlementToken settlement_, RegistryHandler registryHandler_, address custodian_) {
         escrow = c.escrow;
@@ -187,7 +185,7 @@ contract EscrowHandler is HandlerBase {
                 r.objectionDeadline != 0 &&
                 block.timestamp > r.objectionDeadline &&
                 block.timestamp <= r.decisionDeadline &&
-                registryHandler.modelTotalWeight(r.purpose) != 0;
+                registryHandler.modelEffectiveTotal(r.purpose) != 0;
         bytes memory data = abi.encodeCall(escrow.finalize, (id));
         _call(id, buyers[2], data, expected, IAccessEscrow.Status.Approved, "finalize");
     }
@@ -204,7 +202,7 @@ contract EscrowHandler is HandlerBase {
                 bool approves =
                     r.status == IAccessEscrow.Status.Pending &&
                         block.timestamp <= r.decisionDeadline &&
-                        registryHandler.modelTotalWeight(r.purpose) != 0;
+                        registryHandler.modelEffectiveTotal(r.purpose) != 0;
                 if (approves) _setStatus(r, IAccessEscrow.Status.Approved);
             }
         } catch {
@@ -247,7 +245,8 @@ contract EscrowHandler is HandlerBase {
         uint8 p = r.purpose;
         uint256 toTreasury = (uint256(r.amount) * treasuryShareBps) / BPS;
         uint256 toContributors = r.amount - toTreasury;
-        uint256 totalWeight = registryHandler.modelTotalWeight(p);
+        // Only effective weight (consent older than this epoch) is paid and has its keys released.
+        uint256 totalWeight = registryHandler.modelEffectiveTotal(p);
         uint256 accBefore = distributor.accumulator(p);
         uint256 carryBefore = distributor.carry(p);
         bool expected =
@@ -256,19 +255,18 @@ contract EscrowHandler is HandlerBase {
                 caller == custodian &&
                 manifest != bytes32(0) &&
                 totalWeight != 0;
-        if (expected && accBefore + (toContributors * PRECISION + carryBefore) / totalWeight > MAX_ACCUMULATOR) {
-            expected = false;
-            ++ghostAccumulatorSaturations;
-        }
+        // The manifest is built now for the current epoch; sometimes for the previous one (stale: refused).
+        if (_chance(flags, 16, 3)) (expected, flags) = (false, 0);
+        else flags = 1;
+        bytes memory data = _deliverCall(id, manifest, flags == 0);
         uint256[] memory earnedBefore = _earned(p);
         uint256 treasuryBefore = settlement.balanceOf(escrow.treasury());
-        bytes memory data = abi.encodeCall(escrow.deliver, (id, "ipfs://manifest", manifest));
         if (!_call(id, caller, data, expected, IAccessEscrow.Status.Delivered, "deliver") || !expected) return;
 
         ghostReleasedToContributors += toContributors;
         ghostReleasedToTreasury += toTreasury;
         _check(settlement.balanceOf(escrow.treasury()) == treasuryBefore + toTreasury, "deliver: treasury share");
-        uint256 increment = distributor.accumulator(p) - accBefore;
+        uint256 increment = (distributor.accumulator(p) + ACC_MODULUS - accBefore) % ACC_MODULUS;
         _check(
             increment * totalWeight + distributor.carry(p) == toContributors * PRECISION + carryBefore,
             "deliver: deposit not conserved in accumulator and carry"
@@ -408,7 +406,8 @@ contract EscrowHandler is HandlerBase {
     /// releases": the epoch's members, so the check below becomes "paid set ⊆ released set".
     function _mayBePaid(address account, uint8 purpose, uint256 requestId) internal view virtual returns (bool) {
         requestId;
-        return registryHandler.modelWeight(account, purpose) != 0;
+        (uint256 effective, ) = registryHandler.modelSplit(account, purpose);
+        return effective != 0;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -506,11 +505,19 @@ contract EscrowHandler is HandlerBase {
         for (uint256 i = 0; i < n; ++i) {
             address account = registryHandler.contributors(i);
             uint256 gain = distributor.earnedScaled(account, p) - earnedBefore[i];
-            if (gain != registryHandler.modelWeight(account, p) * increment) {
+            (uint256 effective, ) = registryHandler.modelSplit(account, p);
+            if (gain != effective * increment) {
                 _check(false, "deliver: an account's gain is not its weight x the increment");
             }
             if (gain != 0 && !_mayBePaid(account, p, id)) ++ghostPaidOutsideConsent;
         }
+    }
+
+    /// @dev The custodian's call, for a manifest built now in the current epoch (or, when `stale`, the previous one).
+    function _deliverCall(uint256 id, bytes32 manifest, bool stale) private view returns (bytes memory data) {
+        (uint32 epoch, ) = distributor.currentEpoch();
+        if (stale) --epoch;
+        data = abi.encodeCall(escrow.deliver, (id, epoch, uint48(block.timestamp), "ipfs://manifest", manifest));
     }
 
     function _earned(uint8 p) private view returns (uint256[] memory earned) {
