@@ -22,6 +22,18 @@ contract EscrowHandler is HandlerBase {
     uint256 internal constant PRECISION = 1e18;
     /// @dev Accumulators wrap modulo 2^192 (finding 3): only differences are paid.
     uint256 internal constant ACC_MODULUS = 2 ** 192;
+
+    /// @dev A delivery's expected split and the ledger before it (in memory, clear of the stack limit).
+    struct Delivery {
+        uint8 purpose;
+        uint256 toTreasury;
+        uint256 toContributors;
+        uint256 totalWeight;
+        uint256 accBefore;
+        uint256 carryBefore;
+        uint256 treasuryBefore;
+        uint256[] earnedBefore;
+    }
     /// @dev A valid compressed secp256k1 key (the local custodian's), for buyers.
     bytes internal constant BUYER_KEY = hex"02f2adfbcdfcbe3e55f9b92c39dd47ea5b257a98bbfe6db3a796cf79e7ed170ace";
 
@@ -242,36 +254,28 @@ contract EscrowHandler is HandlerBase {
         if (id == 0) return;
         address caller = _chance(flags, 0, 5) ? buyers[0] : custodian;
         bytes32 manifest = _chance(flags, 8, 3) ? bytes32(0) : keccak256(abi.encode("manifest", id));
-        uint8 p = r.purpose;
-        uint256 toTreasury = (uint256(r.amount) * treasuryShareBps) / BPS;
-        uint256 toContributors = r.amount - toTreasury;
-        // Only effective weight (consent older than this epoch) is paid and has its keys released.
-        uint256 totalWeight = registryHandler.modelEffectiveTotal(p);
-        uint256 accBefore = distributor.accumulator(p);
-        uint256 carryBefore = distributor.carry(p);
+        // The manifest is built now for the current epoch; sometimes for the previous one (stale: refused).
+        bool stale = _chance(flags, 16, 3);
+        Delivery memory d = _snapshot(r);
         bool expected =
             r.status == IAccessEscrow.Status.Approved &&
                 block.timestamp <= r.deliveryDeadline &&
                 caller == custodian &&
                 manifest != bytes32(0) &&
-                totalWeight != 0;
-        // The manifest is built now for the current epoch; sometimes for the previous one (stale: refused).
-        if (_chance(flags, 16, 3)) (expected, flags) = (false, 0);
-        else flags = 1;
-        bytes memory data = _deliverCall(id, manifest, flags == 0);
-        uint256[] memory earnedBefore = _earned(p);
-        uint256 treasuryBefore = settlement.balanceOf(escrow.treasury());
+                !stale &&
+                d.totalWeight != 0;
+        bytes memory data = _deliverCall(id, manifest, stale);
         if (!_call(id, caller, data, expected, IAccessEscrow.Status.Delivered, "deliver") || !expected) return;
 
-        ghostReleasedToContributors += toContributors;
-        ghostReleasedToTreasury += toTreasury;
-        _check(settlement.balanceOf(escrow.treasury()) == treasuryBefore + toTreasury, "deliver: treasury share");
-        uint256 increment = (distributor.accumulator(p) + ACC_MODULUS - accBefore) % ACC_MODULUS;
+        ghostReleasedToContributors += d.toContributors;
+        ghostReleasedToTreasury += d.toTreasury;
+        _check(settlement.balanceOf(escrow.treasury()) == d.treasuryBefore + d.toTreasury, "deliver: treasury share");
+        uint256 increment = (distributor.accumulator(d.purpose) + ACC_MODULUS - d.accBefore) % ACC_MODULUS;
         _check(
-            increment * totalWeight + distributor.carry(p) == toContributors * PRECISION + carryBefore,
+            increment * d.totalWeight + distributor.carry(d.purpose) == d.toContributors * PRECISION + d.carryBefore,
             "deliver: deposit not conserved in accumulator and carry"
         );
-        _checkPaidSet(id, p, increment, earnedBefore);
+        _checkPaidSet(id, d.purpose, increment, d.earnedBefore);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -511,6 +515,19 @@ contract EscrowHandler is HandlerBase {
             }
             if (gain != 0 && !_mayBePaid(account, p, id)) ++ghostPaidOutsideConsent;
         }
+    }
+
+    /// @dev What a delivery of `r` must pay, and the ledger before it.
+    function _snapshot(GhostRequest storage r) private view returns (Delivery memory d) {
+        d.purpose = r.purpose;
+        d.toTreasury = (uint256(r.amount) * treasuryShareBps) / BPS;
+        d.toContributors = r.amount - d.toTreasury;
+        // Only effective weight (consent older than this epoch) is paid and has its keys released.
+        d.totalWeight = registryHandler.modelEffectiveTotal(d.purpose);
+        d.accBefore = distributor.accumulator(d.purpose);
+        d.carryBefore = distributor.carry(d.purpose);
+        d.treasuryBefore = settlement.balanceOf(escrow.treasury());
+        d.earnedBefore = _earned(d.purpose);
     }
 
     /// @dev The custodian's call, for a manifest built now in the current epoch (or, when `stale`, the previous one).
