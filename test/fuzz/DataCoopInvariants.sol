@@ -136,22 +136,39 @@ abstract contract DataCoopInvariants is InvariantTargets {
         );
     }
 
-    /// @notice Each account's weight per purpose, and each purpose's total, equal the consent model's.
+    /// @notice Each account's effective and pending weight per purpose, and each purpose's totals, equal the
+    /// consent model's: consent given pends until the next epoch, consent withdrawn leaves at once.
     function invariant_weightsFollowConsent() public view {
         address[] memory accounts = registryHandler.allContributors();
-        uint256[16][] memory model = new uint256[16][](accounts.length);
-        for (uint256 i = 0; i < accounts.length; ++i) model[i] = registryHandler.modelWeights(accounts[i]);
         // Weight can only sit in defined purposes (consent masks are checked against them).
         uint16 defined = registryHandler.definedPurposes();
         for (uint8 p = 0; p < PURPOSES; ++p) {
-            uint256 total;
-            for (uint256 i = 0; i < accounts.length; ++i) total += model[i][p];
-            assertEq(coop.distributor.totalWeight(p), total, "distributor: total weight != model");
-            if ((defined >> p) & 1 == 0) continue;
+            uint256 effectiveTotal;
+            uint256 pendingTotal;
             for (uint256 i = 0; i < accounts.length; ++i) {
-                assertEq(coop.distributor.weightOf(accounts[i], p), model[i][p], "distributor: weight != model");
+                (uint256 effective, uint256 pending) = registryHandler.modelSplit(accounts[i], p);
+                (effectiveTotal, pendingTotal) = (effectiveTotal + effective, pendingTotal + pending);
+                if ((defined >> p) & 1 == 0) continue;
+                assertEq(coop.distributor.weightOf(accounts[i], p), effective, "distributor: weight != model");
+                assertEq(coop.distributor.pendingWeightOf(accounts[i], p), pending, "distributor: pending != model");
             }
+            assertEq(coop.distributor.totalWeight(p), effectiveTotal, "distributor: total weight != model");
+            assertEq(coop.distributor.pendingWeight(p), pendingTotal, "distributor: pending total != model");
         }
+    }
+
+    /// @notice What one mint window mints, measured on the token and in the model, stays within the budget.
+    function invariant_mintedPerWindowWithinBudget() public view {
+        uint256 budget = registryHandler.mintBudget();
+        uint256 index = block.timestamp / registryHandler.mintPeriod();
+        if (registryHandler.supplyWindow() == index) {
+            assertLe(
+                coop.token.totalSupply() - registryHandler.supplyAtWindowStart(),
+                budget,
+                "registry: a mint window minted above the budget"
+            );
+        }
+        assertLe(registryHandler.windowMinted(), budget, "registry: the model's window above the budget");
     }
 
     /// @notice Every request is in the state the model moved it to.

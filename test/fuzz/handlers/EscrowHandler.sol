@@ -20,7 +20,20 @@ contract EscrowHandler is HandlerBase {
     uint8 internal constant PURPOSES = 16;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant PRECISION = 1e18;
-    uint256 internal constant MAX_ACCUMULATOR = 2 ** 127 - 1;
+    /// @dev Accumulators wrap modulo 2^192 (finding 3): only differences are paid.
+    uint256 internal constant ACC_MODULUS = 2 ** 192;
+
+    /// @dev A delivery's expected split and the ledger before it (in memory, clear of the stack limit).
+    struct Delivery {
+        uint8 purpose;
+        uint256 toTreasury;
+        uint256 toContributors;
+        uint256 totalWeight;
+        uint256 accBefore;
+        uint256 carryBefore;
+        uint256 treasuryBefore;
+        uint256[] earnedBefore;
+    }
     /// @dev A valid compressed secp256k1 key (the local custodian's), for buyers.
     bytes internal constant BUYER_KEY = hex"02f2adfbcdfcbe3e55f9b92c39dd47ea5b257a98bbfe6db3a796cf79e7ed170ace";
 
@@ -68,9 +81,6 @@ contract EscrowHandler is HandlerBase {
     mapping(uint256 requestId => uint256 count) public ends;
     /// @notice Deliveries whose deposit paid an account other than in proportion to its consenting weight.
     uint256 public ghostPaidOutsideConsent;
-    /// @notice Deliveries the model expected to fail only because the purpose's accumulator would overflow
-    /// (review finding 3; expected to stay zero once the distributor rescales).
-    uint256 public ghostAccumulatorSaturations;
 
     constructor(DataCoop memory c, SettlementToken settlement_, RegistryHandler registryHandler_, address custodian_) {
         escrow = c.escrow;
@@ -187,7 +197,7 @@ contract EscrowHandler is HandlerBase {
                 r.objectionDeadline != 0 &&
                 block.timestamp > r.objectionDeadline &&
                 block.timestamp <= r.decisionDeadline &&
-                registryHandler.modelTotalWeight(r.purpose) != 0;
+                registryHandler.modelEffectiveTotal(r.purpose) != 0;
         bytes memory data = abi.encodeCall(escrow.finalize, (id));
         _call(id, buyers[2], data, expected, IAccessEscrow.Status.Approved, "finalize");
     }
@@ -204,7 +214,7 @@ contract EscrowHandler is HandlerBase {
                 bool approves =
                     r.status == IAccessEscrow.Status.Pending &&
                         block.timestamp <= r.decisionDeadline &&
-                        registryHandler.modelTotalWeight(r.purpose) != 0;
+                        registryHandler.modelEffectiveTotal(r.purpose) != 0;
                 if (approves) _setStatus(r, IAccessEscrow.Status.Approved);
             }
         } catch {
@@ -244,36 +254,28 @@ contract EscrowHandler is HandlerBase {
         if (id == 0) return;
         address caller = _chance(flags, 0, 5) ? buyers[0] : custodian;
         bytes32 manifest = _chance(flags, 8, 3) ? bytes32(0) : keccak256(abi.encode("manifest", id));
-        uint8 p = r.purpose;
-        uint256 toTreasury = (uint256(r.amount) * treasuryShareBps) / BPS;
-        uint256 toContributors = r.amount - toTreasury;
-        uint256 totalWeight = registryHandler.modelTotalWeight(p);
-        uint256 accBefore = distributor.accumulator(p);
-        uint256 carryBefore = distributor.carry(p);
+        // The manifest is built now for the current epoch; sometimes for the previous one (stale: refused).
+        bool stale = _chance(flags, 16, 3);
+        Delivery memory d = _snapshot(r);
         bool expected =
             r.status == IAccessEscrow.Status.Approved &&
                 block.timestamp <= r.deliveryDeadline &&
                 caller == custodian &&
                 manifest != bytes32(0) &&
-                totalWeight != 0;
-        if (expected && accBefore + (toContributors * PRECISION + carryBefore) / totalWeight > MAX_ACCUMULATOR) {
-            expected = false;
-            ++ghostAccumulatorSaturations;
-        }
-        uint256[] memory earnedBefore = _earned(p);
-        uint256 treasuryBefore = settlement.balanceOf(escrow.treasury());
-        bytes memory data = abi.encodeCall(escrow.deliver, (id, "ipfs://manifest", manifest));
+                !stale &&
+                d.totalWeight != 0;
+        bytes memory data = _deliverCall(id, manifest, stale);
         if (!_call(id, caller, data, expected, IAccessEscrow.Status.Delivered, "deliver") || !expected) return;
 
-        ghostReleasedToContributors += toContributors;
-        ghostReleasedToTreasury += toTreasury;
-        _check(settlement.balanceOf(escrow.treasury()) == treasuryBefore + toTreasury, "deliver: treasury share");
-        uint256 increment = distributor.accumulator(p) - accBefore;
+        ghostReleasedToContributors += d.toContributors;
+        ghostReleasedToTreasury += d.toTreasury;
+        _check(settlement.balanceOf(escrow.treasury()) == d.treasuryBefore + d.toTreasury, "deliver: treasury share");
+        uint256 increment = (distributor.accumulator(d.purpose) + ACC_MODULUS - d.accBefore) % ACC_MODULUS;
         _check(
-            increment * totalWeight + distributor.carry(p) == toContributors * PRECISION + carryBefore,
+            increment * d.totalWeight + distributor.carry(d.purpose) == d.toContributors * PRECISION + d.carryBefore,
             "deliver: deposit not conserved in accumulator and carry"
         );
-        _checkPaidSet(id, p, increment, earnedBefore);
+        _checkPaidSet(id, d.purpose, increment, d.earnedBefore);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -408,7 +410,8 @@ contract EscrowHandler is HandlerBase {
     /// releases": the epoch's members, so the check below becomes "paid set ⊆ released set".
     function _mayBePaid(address account, uint8 purpose, uint256 requestId) internal view virtual returns (bool) {
         requestId;
-        return registryHandler.modelWeight(account, purpose) != 0;
+        (uint256 effective, ) = registryHandler.modelSplit(account, purpose);
+        return effective != 0;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -506,11 +509,32 @@ contract EscrowHandler is HandlerBase {
         for (uint256 i = 0; i < n; ++i) {
             address account = registryHandler.contributors(i);
             uint256 gain = distributor.earnedScaled(account, p) - earnedBefore[i];
-            if (gain != registryHandler.modelWeight(account, p) * increment) {
+            (uint256 effective, ) = registryHandler.modelSplit(account, p);
+            if (gain != effective * increment) {
                 _check(false, "deliver: an account's gain is not its weight x the increment");
             }
             if (gain != 0 && !_mayBePaid(account, p, id)) ++ghostPaidOutsideConsent;
         }
+    }
+
+    /// @dev What a delivery of `r` must pay, and the ledger before it.
+    function _snapshot(GhostRequest storage r) private view returns (Delivery memory d) {
+        d.purpose = r.purpose;
+        d.toTreasury = (uint256(r.amount) * treasuryShareBps) / BPS;
+        d.toContributors = r.amount - d.toTreasury;
+        // Only effective weight (consent older than this epoch) is paid and has its keys released.
+        d.totalWeight = registryHandler.modelEffectiveTotal(d.purpose);
+        d.accBefore = distributor.accumulator(d.purpose);
+        d.carryBefore = distributor.carry(d.purpose);
+        d.treasuryBefore = settlement.balanceOf(escrow.treasury());
+        d.earnedBefore = _earned(d.purpose);
+    }
+
+    /// @dev The custodian's call, for a manifest built now in the current epoch (or, when `stale`, the previous one).
+    function _deliverCall(uint256 id, bytes32 manifest, bool stale) private view returns (bytes memory data) {
+        (uint32 epoch, ) = distributor.currentEpoch();
+        if (stale) --epoch;
+        data = abi.encodeCall(escrow.deliver, (id, epoch, uint48(block.timestamp), "ipfs://manifest", manifest));
     }
 
     function _earned(uint8 p) private view returns (uint256[] memory earned) {

@@ -29,6 +29,9 @@ contract RegistryHandler is HandlerBase {
         uint8 status;
         uint16 purposes;
         uint256 weight;
+        // Consent given in `pendingEpoch` (the purposes of `pendingMask`) waits for the next epoch.
+        uint16 pendingMask;
+        uint32 pendingEpoch;
     }
 
     struct GhostSource {
@@ -76,8 +79,19 @@ contract RegistryHandler is HandlerBase {
     /// @notice Purposes each account ever held consenting weight in.
     mapping(address account => uint16 purposes) public everConsented;
 
-    /// @notice COOP the model says was minted (rewards, cut at the cap).
+    /// @notice COOP the model says was minted (rewards, cut to the mint budget and the cap).
     uint256 public ghostMinted;
+    /// @notice The mint budget per window and the window's length (the module's defaults).
+    uint256 public mintBudget;
+    uint256 public mintPeriod;
+    uint256 public maxUnits;
+    /// @notice The model's mint window: its index (`block.timestamp / mintPeriod`) and what it minted.
+    uint256 public windowIndex;
+    uint256 public windowMinted;
+    /// @notice Total supply when the first contribution of window `supplyWindow` was tried (measured, not
+    /// modelled: what the token says was minted in the window).
+    uint256 public supplyWindow;
+    uint256 public supplyAtWindowStart;
     /// @notice Settlement tokens paid out by claims.
     uint256 public ghostClaimed;
     uint256 private _nonce;
@@ -90,6 +104,8 @@ contract RegistryHandler is HandlerBase {
         timelock = address(c.timelock);
         _validatorRole = c.registry.VALIDATOR_ROLE();
         rewardRate = c.registry.rewardRate();
+        (mintBudget, mintPeriod) = c.registry.mintBudget();
+        maxUnits = c.registry.maxUnitsPerAttestation();
         for (uint256 i = 0; i < validatorKeys.length; ++i) {
             _validatorKeys.push(validatorKeys[i]);
             isValidator[i] = c.registry.hasRole(_validatorRole, vm.addr(validatorKeys[i]));
@@ -155,6 +171,11 @@ contract RegistryHandler is HandlerBase {
             _expectOutcome(true, expected, "setPurposes");
             if (expected) {
                 _moveWeight(caller, g.purposes, g.weight, mask, g.weight);
+                uint32 epoch = _epoch();
+                uint16 pendingNow = g.pendingEpoch == epoch ? g.pendingMask : 0;
+                // Consent given waits for the next epoch; consent withdrawn leaves at once, pending or not.
+                g.pendingMask = (pendingNow & mask) | (mask & ~g.purposes);
+                g.pendingEpoch = epoch;
                 g.purposes = mask;
             }
         } catch {
@@ -279,16 +300,17 @@ contract RegistryHandler is HandlerBase {
         keyIndex %= _validatorKeys.length;
         address validator = vm.addr(_validatorKeys[keyIndex]);
         bool grant = _chance(flags, 0, 50);
-        if (!grant && isValidator[keyIndex] && !_mayRemoveValidator()) return;
         bool renounce = !grant && _chance(flags, 8, 50);
+        // Finding 5: removing a validator is refused when fewer than k would remain.
+        bool expected = grant || !isValidator[keyIndex] || _mayRemoveValidator();
         bytes memory data =
             grant
                 ? abi.encodeCall(registry.grantRole, (_validatorRole, validator))
                 : renounce
                     ? abi.encodeCall(registry.renounceRole, (_validatorRole, validator))
                     : abi.encodeCall(registry.revokeRole, (_validatorRole, validator));
-        _expectOutcome(_callAs(renounce ? validator : timelock, address(registry), data), true, "setValidator");
-        if (grant != isValidator[keyIndex]) {
+        _expectOutcome(_callAs(renounce ? validator : timelock, address(registry), data), expected, "setValidator");
+        if (expected && grant != isValidator[keyIndex]) {
             isValidator[keyIndex] = grant;
             grant ? ++validatorCount : --validatorCount;
         }
@@ -330,6 +352,28 @@ contract RegistryHandler is HandlerBase {
         (a[9], a[10]) = (RegistryHandler.setValidator.selector, RegistryHandler.definePurpose.selector);
     }
 
+    /// @notice The model's effective weight of `account` in `purpose` (what a deposit now pays) and its
+    /// pending weight (consent given in the current epoch, effective from the next).
+    function modelSplit(address account, uint8 purpose) public view returns (uint256 effective, uint256 pending) {
+        uint32 epoch = _epoch();
+        bytes32[] storage own = _hashesOf[account];
+        for (uint256 i = 0; i < own.length; ++i) {
+            GhostContribution storage g = contributionOf[own[i]];
+            if (g.status != ACTIVE || (g.purposes >> purpose) & 1 == 0) continue;
+            bool isPending = g.pendingEpoch == epoch && (g.pendingMask >> purpose) & 1 == 1;
+            if (isPending) pending += g.weight;
+            else effective += g.weight;
+        }
+    }
+
+    /// @notice The model's effective weight of `purpose`, summed over every contributor.
+    function modelEffectiveTotal(uint8 purpose) external view returns (uint256 total) {
+        for (uint256 i = 0; i < contributors.length; ++i) {
+            (uint256 effective, ) = modelSplit(contributors[i], purpose);
+            total += effective;
+        }
+    }
+
     function contributorCount() external view returns (uint256) {
         return contributors.length;
     }
@@ -361,20 +405,31 @@ contract RegistryHandler is HandlerBase {
     // Hooks for the rules of issue #10 (override in a derived handler)
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Whether the model lets governance remove a validator now. Today's registry lets the count fall
-    /// below the threshold (review finding 5); once it refuses, predict `validatorCount - 1 >= threshold`
-    /// here and add `invariant_validatorCountNeverBelowThreshold`.
+    /// @dev Whether the model lets governance (or the validator itself) remove a validator now: only while at
+    /// least k would remain (finding 5).
     function _mayRemoveValidator() internal view virtual returns (bool) {
-        return true;
+        return validatorCount > threshold;
     }
 
     /// @dev The COOP the model expects one contribution to mint. Today: units beyond the source's paid units,
     /// times quality and rate, cut at the cap. Finding 2 adds a per-period budget and a units ceiling here.
-    function _expectedReward(uint32 units, uint16 quality, uint32 paidBefore) internal view virtual returns (uint256) {
-        if (units <= paidBefore || rewardRate == 0) return 0;
-        uint256 reward = uint256(units - paidBefore) * quality * rewardRate;
+    /// Finding 2: cut to what the mint budget of the current window still allows; finding 7: whole units only,
+    /// and only the units rewarded count as paid.
+    function _expectedReward(
+        uint32 units,
+        uint16 quality,
+        uint32 paidBefore
+    ) internal view virtual returns (uint32 rewarded, uint256 reward) {
+        if (units <= paidBefore || rewardRate == 0) return (0, 0);
+        uint256 perUnit = uint256(quality) * rewardRate;
+        uint256 minted = windowIndex == block.timestamp / mintPeriod ? windowMinted : 0;
+        uint256 allowed = mintBudget > minted ? mintBudget - minted : 0;
         uint256 room = token.cap() - token.totalSupply();
-        return reward < room ? reward : room;
+        if (room < allowed) allowed = room;
+        uint256 affordable = allowed / perUnit;
+        uint256 wanted = units - paidBefore;
+        rewarded = uint32(affordable < wanted ? affordable : wanted);
+        reward = rewarded * perUnit;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -439,16 +494,26 @@ contract RegistryHandler is HandlerBase {
 
     function _submit(Attempt memory t) private {
         bool expected = _contributionAccepted(t);
-        uint256 expectedReward = _expectedReward(t.a.units, t.a.quality, sourceOf[t.a.sourceHash].paidUnits);
+        (uint32 rewarded, uint256 expectedReward) = _expectedReward(
+            t.a.units,
+            t.a.quality,
+            sourceOf[t.a.sourceHash].paidUnits
+        );
         uint256 supplyBefore = token.totalSupply();
+        uint256 index = block.timestamp / mintPeriod;
+        if (supplyWindow != index) (supplyWindow, supplyAtWindowStart) = (index, supplyBefore);
         try this.doSubmit(t) returns (uint256 reward) {
             _expectOutcome(true, expected, t.replacing ? "replace" : "contribute");
             if (!expected) return;
             _check(reward == expectedReward, "contribute: reward is not the model's");
             _check(token.totalSupply() == supplyBefore + expectedReward, "contribute: minted is not the reward");
             ghostMinted += expectedReward;
+            if (rewarded != 0) {
+                windowMinted = (windowIndex == index ? windowMinted : 0) + expectedReward;
+                windowIndex = index;
+            }
             if (t.replacing) _modelRevoke(t.previous);
-            _modelContribute(t);
+            _modelContribute(t, rewarded);
         } catch {
             _expectOutcome(false, expected, t.replacing ? "replace" : "contribute");
         }
@@ -470,6 +535,7 @@ contract RegistryHandler is HandlerBase {
             (!t.replacing || _revocable(t.previous, t.who)) &&
             contributionOf[t.a.contentHash].status == 0 &&
             t.a.contentHash != t.previous &&
+            t.a.units <= maxUnits &&
             t.a.quality >= 1 &&
             t.a.quality <= 10_000 &&
             t.purposes & ~definedPurposes == 0 &&
@@ -483,7 +549,7 @@ contract RegistryHandler is HandlerBase {
         return g.status == ACTIVE && g.owner == caller;
     }
 
-    function _modelContribute(Attempt memory t) private {
+    function _modelContribute(Attempt memory t, uint32 rewarded) private {
         GhostSource storage s = sourceOf[t.a.sourceHash];
         uint16 oldPurposes;
         uint256 oldWeight;
@@ -493,12 +559,12 @@ contract RegistryHandler is HandlerBase {
             (oldPurposes, oldWeight) = (prev.purposes, prev.weight);
         }
         uint256 weight = uint256(t.a.units) * t.a.quality;
-        contributionOf[t.a.contentHash] = GhostContribution(t.who, ACTIVE, t.purposes, weight);
+        contributionOf[t.a.contentHash] = GhostContribution(t.who, ACTIVE, t.purposes, weight, t.purposes, _epoch());
         contentHashes.push(t.a.contentHash);
         _hashesOf[t.who].push(t.a.contentHash);
         s.owner = t.who;
         s.latest = t.a.contentHash;
-        if (t.a.units > s.paidUnits) s.paidUnits = t.a.units;
+        s.paidUnits += rewarded;
         _moveWeight(t.who, oldPurposes, oldWeight, t.purposes, weight);
     }
 
@@ -546,6 +612,10 @@ contract RegistryHandler is HandlerBase {
     /// @dev A consent mask: mostly within the defined purposes, sometimes with an undefined bit set.
     function _purposeMask(uint256 purposes, uint256 flags) private view returns (uint16) {
         return _chance(flags, 201, 5) ? uint16(purposes) : uint16(purposes) & definedPurposes;
+    }
+
+    function _epoch() private view returns (uint32 epoch) {
+        (epoch, ) = distributor.currentEpoch();
     }
 
     function _voter(uint256 i) private view returns (address) {

@@ -9,7 +9,9 @@ import {CoopGovernor} from "../../../contracts/CoopGovernor.sol";
 import {CoopTimelock} from "../../../contracts/CoopTimelock.sol";
 import {CoopToken} from "../../../contracts/CoopToken.sol";
 import {RevenueDistributor} from "../../../contracts/RevenueDistributor.sol";
+import {IQuorumSettings, LaunchCheck} from "../../../contracts/LaunchCheck.sol";
 import {IAccessEscrow} from "../../../contracts/interfaces/IAccessEscrow.sol";
+import {IContributionRegistry} from "../../../contracts/interfaces/IContributionRegistry.sol";
 
 /// @notice The deployed system, as `deploy/modules/DataCoop.ts` returns it.
 struct DataCoop {
@@ -22,7 +24,7 @@ struct DataCoop {
 }
 
 /// @title DataCoopDeployment
-/// @notice Deploys and wires the whole protocol in the six steps of `deploy/modules/DataCoop.ts`, with that
+/// @notice Deploys and wires the whole protocol in the seven steps of `deploy/modules/DataCoop.ts`, with that
 /// module's defaults (the testnet parameters), so the fuzz suites attack what production runs.
 /// @dev Keep in step with the module: a new constructor argument or wiring call there belongs here too.
 library DataCoopDeployment {
@@ -31,6 +33,14 @@ library DataCoopDeployment {
     uint256 internal constant TOKEN_CAP = 1_000_000_000e18;
     uint256 internal constant REWARD_RATE = 1e14;
     uint16 internal constant TREASURY_SHARE_BPS = 500;
+    // `LAUNCH_DEFAULTS` of the module (findings 1, 2 and 6).
+    uint32 internal constant CONSENT_EPOCH = 1 hours;
+    /// @dev `MAX_UNITS_PER_ATTESTATION` of `src/protocol/launch.ts`: 4 GiB / 64 bytes per unit.
+    uint256 internal constant MAX_UNITS_PER_ATTESTATION = 2 ** 26;
+    uint256 internal constant MINT_BUDGET = 100_000e18;
+    uint256 internal constant MINT_PERIOD = 1 days;
+    uint256 internal constant QUORUM_FLOOR = 1_000_000e18;
+    uint256 internal constant PROPOSAL_THRESHOLD = 1_000e18;
 
     function deploy(
         IERC20 settlementToken,
@@ -50,14 +60,15 @@ library DataCoopDeployment {
             CoopGovernor.Settings({
                 votingDelay: uint48(HOUR),
                 votingPeriod: uint32(DAY),
-                proposalThreshold: 0,
+                proposalThreshold: PROPOSAL_THRESHOLD,
                 quorumNumerator: 4,
-                lateQuorumExtension: uint48(6 * HOUR)
+                lateQuorumExtension: uint48(6 * HOUR),
+                quorumFloor: QUORUM_FLOOR
             })
         );
 
         // 3. Revenue ledger and registry (the six default purposes); the registry is the only minter.
-        c.distributor = new RevenueDistributor(settlementToken, address(c.timelock));
+        c.distributor = new RevenueDistributor(settlementToken, address(c.timelock), CONSENT_EPOCH);
         string[] memory names = new string[](6);
         (names[0], names[1], names[2]) = ("RESEARCH", "ANALYTICS", "AI_TRAINING");
         (names[3], names[4], names[5]) = ("AI_FINE_TUNING", "AI_EVALUATION", "COMMERCIAL");
@@ -67,8 +78,13 @@ library DataCoopDeployment {
             c.token,
             c.distributor,
             address(c.timelock),
-            REWARD_RATE,
-            1,
+            IContributionRegistry.RegistryConfig({
+                rewardRate: REWARD_RATE,
+                attestationThreshold: 1,
+                maxUnitsPerAttestation: MAX_UNITS_PER_ATTESTATION,
+                mintBudget: MINT_BUDGET,
+                mintPeriod: MINT_PERIOD
+            }),
             validators,
             names,
             uris
@@ -97,5 +113,8 @@ library DataCoopDeployment {
         c.timelock.grantRole(c.timelock.PROPOSER_ROLE(), address(c.governor));
         c.timelock.grantRole(c.timelock.CANCELLER_ROLE(), address(c.governor));
         c.timelock.renounceRole(c.timelock.DEFAULT_ADMIN_ROLE(), address(this));
+
+        // 7. The launch check: reverts if one first contribution could meet quorum alone.
+        new LaunchCheck(IQuorumSettings(address(c.governor)), c.registry, IERC20(address(c.token)), true);
     }
 }
