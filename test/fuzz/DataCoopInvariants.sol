@@ -83,11 +83,12 @@ abstract contract DataCoopInvariants is InvariantTargets {
         );
     }
 
-    /// @notice Escrow balance = `heldFees` = Σ fees of requests pending or approved (not yet delivered).
+    /// @notice Escrow balance = `heldFees` = Σ fees of requests pending or approved (not yet delivered) + Σ refunds
+    /// kept for buyers that could not receive them.
     function invariant_escrowHoldsExactlyPendingAndApprovedFees() public view {
         uint256 balance = settlement.balanceOf(address(coop.escrow));
         assertEq(balance, coop.escrow.heldFees(), "escrow: balance != heldFees");
-        assertEq(balance, escrowHandler.ghostHeld(), "escrow: balance != fees of pending and approved requests");
+        assertEq(balance, escrowHandler.ghostHeld(), "escrow: balance != pending and approved fees + refunds owed");
     }
 
     /// @notice Total supply ≤ cap, and = initial supply + Σ rewards minted.

@@ -74,6 +74,8 @@ contract EscrowHandler is HandlerBase {
 
     /// @notice Fees of requests the model has Pending or Approved.
     uint256 public ghostHeld;
+    /// @notice Refunds the model says are kept for a buyer that could not receive them (finding 4).
+    mapping(address buyer => uint256 amount) public ghostOwed;
     /// @notice Fees released to the distributor for contributors, and to the treasury.
     uint256 public ghostReleasedToContributors;
     uint256 public ghostReleasedToTreasury;
@@ -242,6 +244,7 @@ contract EscrowHandler is HandlerBase {
             _expectOutcome(false, true, "reject");
         }
         _checkStatuses(ids, "reject");
+        _checkOwed();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -360,6 +363,28 @@ contract EscrowHandler is HandlerBase {
         delivery ? escrow.setDeliveryPeriod(value) : escrow.setDecisionPeriod(value);
     }
 
+    /// @notice A buyer becomes unable (or able again) to receive the settlement token.
+    function setBuyerBlocked(uint256 actor, uint256 flags) external {
+        settlement.setBlocked(buyers[actor % buyers.length], _chance(flags, 0, 50));
+    }
+
+    /// @notice A buyer withdraws the refunds kept for it, to an address that can receive them.
+    function withdrawRefund(uint256 actor) external {
+        address buyer = buyers[actor % buyers.length];
+        address to = address(0xB0B);
+        uint256 owed = ghostOwed[buyer];
+        uint256 before = settlement.balanceOf(to);
+        vm.prank(buyer);
+        try escrow.withdrawRefund(to) returns (uint256 amount) {
+            _expectOutcome(true, owed != 0, "withdrawRefund");
+            if (owed == 0) return;
+            _check(amount == owed && settlement.balanceOf(to) == before + owed, "withdrawRefund: not the owed amount");
+            (ghostOwed[buyer], ghostHeld) = (0, ghostHeld - owed);
+        } catch {
+            _expectOutcome(false, owed != 0, "withdrawRefund");
+        }
+    }
+
     /// @notice Time passes: up to four days, past objection windows and decision and delivery deadlines.
     function warp(uint256 seconds_) external {
         vm.warp(block.timestamp + bound(seconds_, 1, 4 days));
@@ -372,7 +397,7 @@ contract EscrowHandler is HandlerBase {
 
     /// @notice The actions the fuzzer calls (every other external function is a helper or a view).
     function actions() external pure returns (bytes4[] memory a) {
-        a = new bytes4[](13);
+        a = new bytes4[](15);
         (a[0], a[1], a[2], a[3]) = (
             EscrowHandler.requestAccess.selector,
             EscrowHandler.cancel.selector,
@@ -391,6 +416,7 @@ contract EscrowHandler is HandlerBase {
             EscrowHandler.setTreasuryShare.selector
         );
         (a[11], a[12]) = (EscrowHandler.setPeriod.selector, EscrowHandler.warp.selector);
+        (a[13], a[14]) = (EscrowHandler.setBuyerBlocked.selector, EscrowHandler.withdrawRefund.selector);
     }
 
     function requestCount() external view returns (uint256) {
@@ -465,21 +491,33 @@ contract EscrowHandler is HandlerBase {
                     next != IAccessEscrow.Status.Approved &&
                     next != IAccessEscrow.Status.Delivered;
             _setStatus(r, next);
-            uint256 refund = refunds ? r.amount : 0;
+            uint256 refund = refunds && !settlement.blocked(r.buyer) ? r.amount : 0;
             _check(settlement.balanceOf(r.buyer) == buyerBefore + refund, string.concat(action, ": buyer refund"));
         }
         _check(escrow.request(id).status == r.status, string.concat(action, ": status differs from the model"));
+        _checkOwed();
     }
 
     /// @dev Moves a request in the model, keeping the fees held in step.
     function _setStatus(GhostRequest storage r, IAccessEscrow.Status next) private {
         bool heldBefore = r.status == IAccessEscrow.Status.Pending || r.status == IAccessEscrow.Status.Approved;
         bool heldAfter = next == IAccessEscrow.Status.Pending || next == IAccessEscrow.Status.Approved;
-        if (heldBefore && !heldAfter) ghostHeld -= r.amount;
+        if (heldBefore && !heldAfter) {
+            // A refund to a buyer that cannot receive is kept, still held, for the buyer to withdraw.
+            if (next != IAccessEscrow.Status.Delivered && settlement.blocked(r.buyer)) ghostOwed[r.buyer] += r.amount;
+            else ghostHeld -= r.amount;
+        }
         if (next == IAccessEscrow.Status.Approved && r.status != next) {
             r.deliveryDeadline = uint48(block.timestamp) + deliveryPeriod;
         }
         r.status = next;
+    }
+
+    /// @dev Every buyer is owed exactly the refunds the model kept for it.
+    function _checkOwed() private {
+        for (uint256 i = 0; i < buyers.length; ++i) {
+            _check(escrow.refundOwed(buyers[i]) == ghostOwed[buyers[i]], "escrow: refund owed != model");
+        }
     }
 
     /// @dev Counts `FeeRefunded` and `AccessDelivered`, the two events that end a request.
@@ -487,7 +525,11 @@ contract EscrowHandler is HandlerBase {
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter != address(escrow) || logs[i].topics.length < 2) continue;
             bytes32 topic = logs[i].topics[0];
-            if (topic == IAccessEscrow.FeeRefunded.selector || topic == IAccessEscrow.AccessDelivered.selector) {
+            if (
+                topic == IAccessEscrow.FeeRefunded.selector ||
+                topic == IAccessEscrow.RefundHeld.selector ||
+                topic == IAccessEscrow.AccessDelivered.selector
+            ) {
                 ++ends[uint256(logs[i].topics[1])];
             }
         }
