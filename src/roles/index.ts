@@ -108,14 +108,8 @@ export {
   revokeContribution,
   setPurposes,
 } from "./contributor-account";
-export {
-  type EscrowRequest,
-  REQUEST_STATUS,
-  type RequestStatusName,
-  buyerPublicKeyOf,
-  meetsStandingTerms,
-  readRequest,
-} from "./requests";
+export { type EscrowRequest, buyerPublicKeyOf, meetsStandingTerms, readRequest } from "./requests";
+export { REQUEST_STATUS, type RequestStatusName } from "../protocol/constants";
 export {
   type AccessRequestInput,
   type AccessRequestResult,

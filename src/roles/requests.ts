@@ -1,20 +1,8 @@
 import { getAddress, keccak256 } from "ethers";
 
 import type { DataCoop } from "./contracts";
+import { REQUEST_STATUS, type RequestStatusName, enumName } from "../protocol/constants";
 import { RoleError } from "./errors";
-
-/** Escrow status names, by `IAccessEscrow.Status`. */
-export const REQUEST_STATUS = [
-  "None",
-  "Pending",
-  "Approved",
-  "Delivered",
-  "Rejected",
-  "Cancelled",
-  "Expired",
-  "Undelivered",
-] as const;
-export type RequestStatusName = (typeof REQUEST_STATUS)[number];
 
 /** An access request as stored (`IAccessEscrow.Request`), with its status named. */
 export interface EscrowRequest {
@@ -52,7 +40,7 @@ export async function readRequest(system: Pick<DataCoop, "escrow">, requestId: b
     buyer: request.buyer,
     purpose: request.purpose,
     status: request.status,
-    statusName: REQUEST_STATUS[Number(request.status)],
+    statusName: enumName(REQUEST_STATUS, request.status) ?? "None",
     requestedAt: request.requestedAt,
     duration: request.duration,
     amount: request.amount,
