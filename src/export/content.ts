@@ -7,7 +7,7 @@
  * before) is counted by name in the statistics and otherwise ignored; none of them can make the
  * reader fail.
  */
-import { isObject, own, type JsonObject, type JsonValue } from "./json";
+import { isSelectedObject as isObject, type Selected, type SelectedObject } from "./json-select";
 
 /** Content types this reader knows by name; anything else is reported as unknown. */
 export function isKnownContentType(type: string): boolean {
@@ -41,19 +41,19 @@ export interface ContentReading {
 
 const NOTHING: ContentReading = Object.freeze({ countable: false, text: "", assets: [], isCode: false });
 
-function partsText(parts: JsonValue[], assets: string[] | undefined): string {
+function partsText(parts: readonly Selected[], assets: string[] | undefined): string {
   let text = "";
   for (const part of parts) {
     if (typeof part === "string") {
       text = text.length === 0 ? part : `${text}\n${part}`;
     } else if (assets !== undefined && isObject(part)) {
-      const transcript = own(part, "content_type") === "audio_transcription" ? own(part, "text") : undefined;
+      const transcript = part.content_type === "audio_transcription" ? part.text : undefined;
       if (typeof transcript === "string") {
         text = text.length === 0 ? transcript : `${text}\n${transcript}`;
         continue;
       }
-      const pointer = own(part, "asset_pointer");
-      const kind = own(part, "content_type");
+      const pointer = part.asset_pointer;
+      const kind = part.content_type;
       assets.push(typeof pointer === "string" ? pointer : typeof kind === "string" ? kind : "object");
     }
   }
@@ -61,22 +61,22 @@ function partsText(parts: JsonValue[], assets: string[] | undefined): string {
 }
 
 /** Reads a message's content; `type` is its (already validated) `content_type`. */
-export function readContent(content: JsonObject, type: string): ContentReading {
+export function readContent(content: SelectedObject, type: string): ContentReading {
   let text: string;
   const assets: string[] = [];
   switch (type) {
     case "text": {
-      const parts = own(content, "parts");
+      const parts = content.parts;
       text = Array.isArray(parts) ? partsText(parts, undefined) : "";
       break;
     }
     case "multimodal_text": {
-      const parts = own(content, "parts");
+      const parts = content.parts;
       text = Array.isArray(parts) ? partsText(parts, assets) : "";
       break;
     }
     case "code": {
-      const code = own(content, "text");
+      const code = content.text;
       text = typeof code === "string" ? code : "";
       break;
     }

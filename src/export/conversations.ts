@@ -23,7 +23,14 @@
  */
 import { isKnownContentType, readContent } from "./content";
 import { ExportFormatError } from "./errors";
-import { finite, hasKey, isObject, own, type JsonObject, type JsonValue } from "./json";
+import {
+  compileSelection,
+  isSelectedObject as isObject,
+  type Selected,
+  type SelectedMap,
+  type SelectedObject,
+  type Selection,
+} from "./json-select";
 import { MessageKeys, NearDuplicateIndex } from "./similarity";
 
 /** Latest timestamp accepted (year 3000), in Unix seconds. */
@@ -39,6 +46,56 @@ export const MAX_LISTED_NAMES = 16;
 const MAX_MODELS = 64;
 /** What a name must look like to be listed in the stats: no `@`, `+`, spaces or upper case. */
 const SAFE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** A finite number, else `undefined`. */
+function finite(value: Selected | undefined): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** A value read only for its type (a string, or anything else): containers inside are not built. */
+const SCALAR: Selection = {};
+
+/**
+ * Every member {@link ExportTally.add} and `readContent` read, and nothing else: the reader builds
+ * only these (`json-select.ts`; an absent member reads as `undefined`, `mapping` is a `Map`). A
+ * member read there but missing here would always read as absent, so the two change together.
+ */
+export const CONVERSATION_SELECTION: Selection = {
+  fields: {
+    id: SCALAR,
+    conversation_id: SCALAR,
+    title: SCALAR,
+    create_time: SCALAR,
+    update_time: SCALAR,
+    current_node: SCALAR,
+    default_model_slug: SCALAR,
+    mapping: {
+      every: {
+        fields: {
+          id: SCALAR,
+          parent: SCALAR,
+          children: { items: SCALAR },
+          message: {
+            fields: {
+              author: { fields: { role: SCALAR } },
+              create_time: SCALAR,
+              metadata: { fields: { is_visually_hidden_from_conversation: SCALAR, model_slug: SCALAR } },
+              content: {
+                fields: {
+                  content_type: SCALAR,
+                  text: SCALAR,
+                  parts: { items: { fields: { content_type: SCALAR, text: SCALAR, asset_pointer: SCALAR } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+export const CONVERSATION_FIELDS = compileSelection(CONVERSATION_SELECTION);
 
 /** Adds `name` to a sorted-on-output set of at most `cap` safe names. */
 function listName(set: Set<string>, name: string, cap: number): void {
@@ -94,7 +151,7 @@ export class ExportTally {
   }
 
   /** Validates one conversation and adds it to the totals. `file`/`index` locate it in errors. */
-  add(raw: JsonValue, file: string, index: number): void {
+  add(raw: Selected, file: string, index: number): void {
     const where = `Conversation #${index} of "${file}"`;
     const fake = (problem: string): ExportFormatError =>
       new ExportFormatError(
@@ -104,7 +161,7 @@ export class ExportTally {
         "This does not look like an unmodified export; upload the .zip exactly as OpenAI sent it.",
       );
     if (!isObject(raw)) throw fake("is not an object");
-    const id = own(raw, "id") ?? own(raw, "conversation_id");
+    const id = raw.id ?? raw.conversation_id;
     if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID) throw fake("has no valid id");
     if (this.conversationIds.has(id)) {
       throw new ExportFormatError(
@@ -114,44 +171,42 @@ export class ExportTally {
       );
     }
     this.conversationIds.add(id);
-    const title = own(raw, "title");
-    if (!hasKey(raw, "title") || (title !== null && typeof title !== "string")) throw fake("has no title field");
-    const created = finite(own(raw, "create_time"));
+    // An absent member reads as `undefined`, which fails these checks as a wrong type does.
+    const title = raw.title;
+    if (title !== null && typeof title !== "string") throw fake("has no title field");
+    const created = finite(raw.create_time);
     if (created === undefined || created < 0 || created > MAX_TIME) throw fake("has no valid create_time");
-    const updatedRaw = own(raw, "update_time");
+    const updatedRaw = raw.update_time;
     const updated = finite(updatedRaw);
-    if (
-      !hasKey(raw, "update_time") ||
-      (updatedRaw !== null && (updated === undefined || updated < 0 || updated > MAX_TIME))
-    ) {
+    if (updatedRaw !== null && (updated === undefined || updated < 0 || updated > MAX_TIME)) {
       throw fake("has no valid update_time");
     }
-    const mapping = own(raw, "mapping");
-    if (!isObject(mapping)) throw fake("has no mapping (message tree)");
-    const current = own(raw, "current_node");
-    if (typeof current !== "string" || !isObject(own(mapping, current)))
+    const mapping = raw.mapping;
+    if (!(mapping instanceof Map)) throw fake("has no mapping (message tree)");
+    const current = raw.current_node;
+    if (typeof current !== "string" || !isObject(mapping.get(current)))
       throw fake("has no current_node in its mapping");
 
-    const keys = Object.keys(mapping);
-    if (keys.length > this.maxNodes) {
+    const size = mapping.size;
+    if (size > this.maxNodes) {
       throw new ExportFormatError(
         "TOO_MANY_NODES",
-        `${where} has ${keys.length} message nodes, above the limit of ${this.maxNodes}.`,
+        `${where} has ${size} message nodes, above the limit of ${this.maxNodes}.`,
         file,
       );
     }
-    for (const key of keys) this.addNode(mapping[key], key, fake);
-    const path = this.visiblePath(mapping, current, keys.length, fake);
-    checkTree(mapping, path[path.length - 1], keys.length, fake);
+    for (const [key, node] of mapping) this.addNode(node, key, fake);
+    const path = this.visiblePath(mapping, current, size, fake);
+    checkTree(mapping, path[path.length - 1], size, fake);
 
     this.conversations++;
-    this.nodes += keys.length;
-    this.branchNodes += keys.length - path.length;
+    this.nodes += size;
+    this.branchNodes += size - path.length;
     const last = Math.max(created, updated ?? created);
     this.firstTime = this.firstTime === undefined ? created : Math.min(this.firstTime, created);
     this.lastTime = this.lastTime === undefined ? last : Math.max(this.lastTime, last);
 
-    const defaultModel = own(raw, "default_model_slug");
+    const defaultModel = raw.default_model_slug;
     const unitsBefore = this.units;
     for (let i = path.length - 1; i >= 0; i--) {
       this.addVisible(path[i], created, typeof defaultModel === "string" ? defaultModel : undefined);
@@ -160,20 +215,20 @@ export class ExportTally {
   }
 
   /** Checks a node's shape and counts its message (role, content type). */
-  private addNode(node: JsonValue, key: string, fake: (problem: string) => ExportFormatError): void {
-    if (!isObject(node) || own(node, "id") !== key) throw fake("has a mapping node without a matching id");
-    const parent = own(node, "parent");
-    if (!Array.isArray(own(node, "children")) || (parent !== null && typeof parent !== "string")) {
+  private addNode(node: Selected, key: string, fake: (problem: string) => ExportFormatError): void {
+    if (!isObject(node) || node.id !== key) throw fake("has a mapping node without a matching id");
+    const parent = node.parent;
+    if (!Array.isArray(node.children) || (parent !== null && typeof parent !== "string")) {
       throw fake("has a mapping node without parent/children links");
     }
-    const message = own(node, "message");
+    const message = node.message;
     if (message === null) return;
     if (!isObject(message)) throw fake("has a mapping node without a message field");
-    const author = own(message, "author");
-    const role = isObject(author) ? own(author, "role") : undefined;
+    const author = message.author;
+    const role = isObject(author) ? author.role : undefined;
     if (typeof role !== "string" || role.length === 0) throw fake("has a message without an author role");
-    const content = own(message, "content");
-    const type = isObject(content) ? own(content, "content_type") : undefined;
+    const content = message.content;
+    const type = isObject(content) ? content.content_type : undefined;
     if (typeof type !== "string" || type.length === 0 || type.length > MAX_NAME) {
       throw fake("has a message without a valid content type");
     }
@@ -190,38 +245,38 @@ export class ExportTally {
 
   /** The messages from `current` up to the root (leaf first); fails on a dangling parent or a cycle. */
   private visiblePath(
-    mapping: JsonObject,
+    mapping: SelectedMap,
     current: string,
     size: number,
     fake: (problem: string) => ExportFormatError,
-  ): JsonObject[] {
-    const path: JsonObject[] = [];
-    let cursor: JsonValue | undefined = current;
+  ): SelectedObject[] {
+    const path: SelectedObject[] = [];
+    let cursor: Selected | undefined = current;
     while (cursor !== null) {
-      const node: JsonValue | undefined = typeof cursor === "string" ? own(mapping, cursor) : undefined;
+      const node: Selected | undefined = typeof cursor === "string" ? mapping.get(cursor) : undefined;
       if (!isObject(node)) throw fake("has no root node (a parent link leads outside the mapping)");
       if (path.length === size) throw fake("has no root node (its parent links form a cycle)");
       path.push(node);
-      cursor = own(node, "parent");
+      cursor = node.parent;
     }
     return path;
   }
 
   /** Counts one visible node's message toward volume and the quality signals. */
-  private addVisible(node: JsonObject, conversationTime: number, defaultModel: string | undefined): void {
-    const message = own(node, "message");
+  private addVisible(node: SelectedObject, conversationTime: number, defaultModel: string | undefined): void {
+    const message = node.message;
     if (!isObject(message)) return;
     this.visibleMessages++;
-    const metadata = own(message, "metadata");
-    if (isObject(metadata) && own(metadata, "is_visually_hidden_from_conversation") === true) {
+    const metadata = message.metadata;
+    if (isObject(metadata) && metadata.is_visually_hidden_from_conversation === true) {
       this.hiddenMessages++;
       return;
     }
-    const author = own(message, "author");
-    const role = isObject(author) ? own(author, "role") : undefined;
+    const author = message.author;
+    const role = isObject(author) ? author.role : undefined;
     if (role !== "user" && role !== "assistant") return;
-    const content = own(message, "content");
-    const type = isObject(content) ? own(content, "content_type") : undefined;
+    const content = message.content;
+    const type = isObject(content) ? content.content_type : undefined;
     if (!isObject(content) || typeof type !== "string") return;
     const reading = readContent(content, type);
     if (!reading.countable || (reading.text.length === 0 && reading.assets.length === 0)) return;
@@ -234,12 +289,12 @@ export class ExportTally {
       this.userUnits++;
       this.userChars += reading.text.length;
       if (reading.text.length > 0 && this.prompts.add(reading.text)) this.nearDuplicates++;
-      const sent = finite(own(message, "create_time"));
+      const sent = finite(message.create_time);
       const time = sent !== undefined && sent >= 0 && sent <= MAX_TIME ? sent : conversationTime;
       this.activeDays.add(Math.floor(time / SECONDS_PER_DAY));
     } else {
       this.assistantUnits++;
-      const slug = isObject(metadata) ? own(metadata, "model_slug") : undefined;
+      const slug = isObject(metadata) ? metadata.model_slug : undefined;
       const model = typeof slug === "string" && slug.length > 0 ? slug : defaultModel;
       if (model !== undefined && model.length > 0 && model.length <= MAX_NAME) {
         if (this.models.size < MAX_MODELS) this.models.add(model);
@@ -254,22 +309,22 @@ export class ExportTally {
  * every child names its parent. Iterative, so a deep chain cannot overflow the stack.
  */
 function checkTree(
-  mapping: JsonObject,
-  root: JsonObject,
+  mapping: SelectedMap,
+  root: SelectedObject,
   size: number,
   fake: (problem: string) => ExportFormatError,
 ): void {
   const visited = new Set<string>();
-  const stack: JsonObject[] = [root];
-  visited.add(own(root, "id") as string);
+  const stack: SelectedObject[] = [root];
+  visited.add(root.id as string);
   while (stack.length > 0) {
-    const node = stack.pop() as JsonObject;
-    const id = own(node, "id");
-    const children = own(node, "children") as JsonValue[];
+    const node = stack.pop() as SelectedObject;
+    const id = node.id;
+    const children = node.children as Selected[];
     for (const child of children) {
-      const next = typeof child === "string" ? own(mapping, child) : undefined;
+      const next = typeof child === "string" ? mapping.get(child) : undefined;
       if (!isObject(next)) throw fake("has a child link leading outside the mapping");
-      if (own(next, "parent") !== id) throw fake("has a child whose parent link points elsewhere");
+      if (next.parent !== id) throw fake("has a child whose parent link points elsewhere");
       if (visited.has(child as string)) throw fake("reaches a mapping node twice (a cycle or a shared child)");
       visited.add(child as string);
       stack.push(next);

@@ -23,6 +23,16 @@ import { isUtf8 } from "node:buffer";
 
 import { ExportFormatError, type FormatErrorCode } from "./errors";
 import type { JsonValue } from "./json";
+import {
+  INCOMPLETE,
+  MALFORMED,
+  PARSE_PADDING,
+  SelectiveParser,
+  STRING_TOO_LONG,
+  TOO_DEEP,
+  type Compiled,
+  type Selected,
+} from "./json-select";
 
 export interface JsonReadLimits {
   readonly maxDepth: number;
@@ -38,6 +48,9 @@ export class ValueBudget {
   used = 0;
   constructor(readonly max: number) {}
 }
+
+/** Largest copy buffer kept between items (chunks of split parts reach 16 MiB). */
+const SCRATCH_KEPT = 16 * 1024 * 1024 + 64;
 
 const enum Top {
   Bom,
@@ -92,6 +105,10 @@ export class JsonItemStream {
   private tokens = 0;
   /** Bytes of the current string so far (when inside one). */
   private stringBytes = 0;
+  private readonly parser: SelectiveParser | undefined;
+  /** The current chunk, copied with zero padding for the parser (see `PARSE_PADDING`). */
+  private scratch: Buffer = Buffer.alloc(0);
+  private scratchOf: Uint8Array | undefined;
 
   constructor(
     private readonly entry: string,
@@ -100,7 +117,18 @@ export class JsonItemStream {
     private readonly onItem: (value: JsonValue, index: number) => void,
     /** Called once the first significant byte shows whether the document is an array. */
     private readonly onKind: (kind: TopLevel) => void = () => undefined,
-  ) {}
+    /**
+     * Build only these parts of each top-level array item (`json-select.ts`) instead of the whole
+     * item with `JSON.parse`, and hand them to `selected.onItem`; a document that is not an array
+     * is still built whole and goes to `onItem`.
+     */
+    private readonly selected?: {
+      readonly selection: Compiled;
+      readonly onItem: (value: Selected, index: number) => void;
+    },
+  ) {
+    this.parser = selected === undefined ? undefined : new SelectiveParser(limits.maxDepth - 1, limits.maxStringBytes);
+  }
 
   private fail(code: FormatErrorCode, problem: string): ExportFormatError {
     return new ExportFormatError(code, `"${this.entry}" ${problem}.`, this.entry);
@@ -117,6 +145,7 @@ export class JsonItemStream {
 
   write(chunk: Uint8Array): void {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.scratchOf = undefined;
     let i = 0;
     const n = b.length;
     let itemStart = this.pendingBytes > 0 ? 0 : -1;
@@ -170,6 +199,16 @@ export class JsonItemStream {
             break;
           }
           if (c !== 0x7b && c !== 0x5b && c !== 0x22 && !isBareStart(c)) throw this.malformed();
+          if (this.parser !== undefined) {
+            // Fast path: the item lies within this chunk (most do), so it is parsed in one pass
+            // with no prior scan for its end; one that runs past the chunk goes the scanning way.
+            const end = this.parseSelected(this.padded(b), i, b.length, false);
+            if (end >= 0) {
+              i = end;
+              this.top = Top.AfterItem;
+              break;
+            }
+          }
           this.top = Top.InItem;
           this.beginItem(c);
           itemStart = i;
@@ -328,6 +367,59 @@ export class JsonItemStream {
     return result;
   }
 
+  private countValues(tokens: number): void {
+    this.budget.used += tokens + 1;
+    if (this.budget.used > this.budget.max) {
+      throw this.fail("JSON_TOO_MANY_VALUES", `brings the export above the limit of ${this.budget.max} JSON values`);
+    }
+  }
+
+  /**
+   * Parses the array item at `b[start]` with the selection and hands it on; returns the index
+   * just past it, or -1 when `b` ends first (only when not `complete`: `b` then holds the whole
+   * item, as found by the scan).
+   */
+  private parseSelected(b: Buffer, start: number, n: number, complete: boolean): number {
+    const parser = this.parser as SelectiveParser;
+    const selected = this.selected as { selection: Compiled; onItem: (value: Selected, index: number) => void };
+    let value: Selected;
+    try {
+      value = parser.parse(b, start, n, selected.selection);
+    } catch (error) {
+      if (error === INCOMPLETE) {
+        if (complete) throw this.malformed();
+        return -1;
+      }
+      if (error === MALFORMED) throw this.malformed();
+      if (error === TOO_DEEP) {
+        throw this.fail("JSON_TOO_DEEP", `nests values deeper than the limit of ${this.limits.maxDepth}`);
+      }
+      if (error === STRING_TOO_LONG) throw this.stringTooLong();
+      throw error;
+    }
+    const end = parser.end;
+    if (end - start > this.limits.maxItemBytes || parser.tokens > this.limits.maxItemValues) throw this.tooLarge();
+    // The parser skips strings without decoding them: the whole item is checked here.
+    if (!isUtf8(b.subarray(start, end))) {
+      throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
+    }
+    this.countValues(parser.tokens);
+    selected.onItem(value, this.index++);
+    return end;
+  }
+
+  /** `bytes` followed by zeros, in a buffer reused from call to call (the parser copies what it keeps). */
+  private padded(bytes: Buffer): Buffer {
+    if (this.scratchOf === bytes) return this.scratch;
+    if (this.scratch.length < bytes.length + PARSE_PADDING) {
+      this.scratch = Buffer.alloc(Math.max(bytes.length + PARSE_PADDING, 2 * this.scratch.length));
+    }
+    bytes.copy(this.scratch, 0);
+    this.scratch.fill(0, bytes.length, bytes.length + PARSE_PADDING);
+    this.scratchOf = bytes;
+    return this.scratch;
+  }
+
   private stringTooLong(): ExportFormatError {
     return this.fail(
       "JSON_STRING_TOO_LONG",
@@ -349,11 +441,15 @@ export class JsonItemStream {
       bytes = b.subarray(start, end);
       if (bytes.length > this.limits.maxItemBytes) throw this.tooLarge();
     }
-    if (!isUtf8(bytes)) throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
-    this.budget.used += this.tokens + 1;
-    if (this.budget.used > this.budget.max) {
-      throw this.fail("JSON_TOO_MANY_VALUES", `brings the export above the limit of ${this.budget.max} JSON values`);
+    if (this.parser !== undefined && this.kind === "array") {
+      if (this.parseSelected(this.padded(bytes), 0, bytes.length, true) !== bytes.length) throw this.malformed();
+      // An item gathered over many chunks can be large: do not keep its copy.
+      if (this.scratch.length > SCRATCH_KEPT) this.scratch = Buffer.alloc(0);
+      this.scratchOf = undefined;
+      return;
     }
+    if (!isUtf8(bytes)) throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
+    this.countValues(this.tokens);
     let value: JsonValue;
     try {
       value = JSON.parse(bytes.toString("utf8")) as JsonValue;

@@ -13,9 +13,10 @@
  * in slices instead of loading it.
  */
 import { bytesSource, fileSource, SafeZip, type ByteSource, type ChunkSink, type ZipEntry } from "./archive";
-import { ExportTally } from "./conversations";
+import { CONVERSATION_FIELDS, ExportTally } from "./conversations";
 import { ExportArchiveError, ExportError, ExportFormatError } from "./errors";
 import { isObject, own, type JsonValue } from "./json";
+import type { Compiled, Selected } from "./json-select";
 import { JsonItemStream, ValueBudget, type JsonReadLimits, type TopLevel } from "./json-stream";
 import { locateExportFiles, type ExportLayout } from "./layout";
 import { resolveLimits, type ExportLimits } from "./limits";
@@ -61,8 +62,9 @@ function* readJson(
   entry: ZipEntry,
   onItem: (value: JsonValue, index: number) => void,
   onKind?: (kind: TopLevel) => void,
+  selected?: { readonly selection: Compiled; readonly onItem: (value: Selected, index: number) => void },
 ): Reading<TopLevel> {
-  const stream = new JsonItemStream(entry.name, json.limits, json.budget, onItem, onKind);
+  const stream = new JsonItemStream(entry.name, json.limits, json.budget, onItem, onKind, selected);
   yield { entry, sink: (chunk) => stream.write(chunk) };
   return stream.end();
 }
@@ -148,7 +150,8 @@ function* tallyConversations(json: JsonContext, layout: ExportLayout, limits: Ex
     yield* readJson(
       json,
       entry,
-      (value, index) => tally.add(value, entry.name, index),
+      // Arrays go to `selected`; anything else is rejected by `onKind` first.
+      () => undefined,
       (kind) => {
         if (kind !== "array") {
           throw new ExportFormatError(
@@ -158,6 +161,7 @@ function* tallyConversations(json: JsonContext, layout: ExportLayout, limits: Ex
           );
         }
       },
+      { selection: CONVERSATION_FIELDS, onItem: (value, index) => tally.add(value, entry.name, index) },
     );
   }
   return tally;

@@ -1,0 +1,220 @@
+import { expect } from "chai";
+import fc from "fast-check";
+
+import { ExportError } from "../../src/export";
+import { CONVERSATION_SELECTION } from "../../src/export/conversations";
+import type { JsonValue } from "../../src/export/json";
+import {
+  compileSelection,
+  PARSE_PADDING,
+  SelectiveParser,
+  type Selected,
+  type SelectedObject,
+  type Selection,
+} from "../../src/export/json-select";
+import { JsonItemStream, ValueBudget, type JsonReadLimits } from "../../src/export/json-stream";
+import { plainConversation } from "../support/export/hostile";
+
+const utf8 = (text: string): Buffer => Buffer.from(text, "utf8");
+
+/** What the selection keeps of a `JSON.parse` value, in a plain comparable form (see json-select.ts). */
+function project(value: JsonValue, selection: Selection | undefined): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return selection?.items === undefined ? [] : value.map((v) => project(v, selection.items));
+  if (selection?.every !== undefined) {
+    return { map: Object.keys(value).map((key) => [key, project(value[key], selection.every)]) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(selection?.fields ?? {}).sort()) {
+    if (Object.prototype.hasOwnProperty.call(value, key)) out[key] = project(value[key], selection?.fields?.[key]);
+  }
+  return out;
+}
+
+/** The parser's value in the same form. */
+function plain(value: Selected | undefined): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Map) return { map: [...value].map(([key, v]) => [key, plain(v)]) };
+  const object = value as SelectedObject;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object).sort()) if (object[key] !== undefined) out[key] = plain(object[key]);
+  return out;
+}
+
+function parse(text: string, selection: Selection): Selected | "rejected" {
+  // A space after the value: a number that ends the input could go on in a next chunk.
+  const bytes = utf8(`${text} `);
+  const padded = Buffer.alloc(bytes.length + PARSE_PADDING);
+  bytes.copy(padded);
+  const parser = new SelectiveParser(64, 1 << 20);
+  try {
+    const value = parser.parse(padded, 0, bytes.length, compileSelection(selection));
+    // Only whitespace may follow, as for JSON.parse (the parser reads one value).
+    if (bytes.subarray(parser.end).toString().trim().length > 0) return "rejected";
+    return value;
+  } catch (error) {
+    if (typeof error === "symbol") return "rejected";
+    throw error;
+  }
+}
+
+function jsonParse(text: string): JsonValue | "rejected" {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return "rejected";
+  }
+}
+
+const SELECTIONS: readonly Selection[] = [
+  {},
+  { items: {} },
+  { every: { items: { fields: { a: {}, b: { every: {} } } } } },
+  { fields: { a: { items: {} }, "": {}, b: { fields: { c: {} } } } },
+  CONVERSATION_SELECTION,
+];
+
+describe("export reader: selective JSON parsing", () => {
+  it("builds what JSON.parse builds, restricted to the selection, on random documents", () => {
+    const key = fc.constantFrom("a", "b", "c", "", "0", "12", "__proto__", "é", 'a"b');
+    const doc = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(key, tie("value"), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(doc, fc.constantFrom(...SELECTIONS), fc.constantFrom(undefined, 1), (value, selection, space) => {
+        const text = JSON.stringify(value, null, space);
+        const got = parse(text, selection);
+        expect(got).to.not.equal("rejected");
+        expect(plain(got as Selected)).to.deep.equal(project(JSON.parse(text) as JsonValue, selection));
+      }),
+      { numRuns: 150, seed: 17 },
+    );
+  });
+
+  it("accepts exactly what JSON.parse accepts, on damaged documents", () => {
+    const alphabet = fc.constantFrom(...'{}[]",:\\ 0123456789.eE+-tfnulrsa\u0001\u00e9'.split(""));
+    const base = JSON.stringify({ a: [1, -2.5e3, "x\\y\u00e9", true, null, false], b: { c: "\u0000" }, "0": [] });
+    fc.assert(
+      fc.property(fc.nat(base.length), fc.nat(2), alphabet, (at, edit, c) => {
+        const text =
+          edit === 0
+            ? base.slice(0, at) + base.slice(at + 1)
+            : edit === 1
+              ? base.slice(0, at) + c + base.slice(at)
+              : base.slice(0, at) + c + base.slice(at + 1);
+        const expected = jsonParse(text);
+        const got = parse(text, { every: { items: {} } });
+        expect(got === "rejected", JSON.stringify(text)).to.equal(expected === "rejected");
+      }),
+      { numRuns: 600, seed: 18 },
+    );
+    for (const bad of [
+      "01",
+      "1.",
+      ".5",
+      "-",
+      "1e",
+      "[1,]",
+      '{"a":1,}',
+      '"\\x"',
+      '"\\u12g4"',
+      "tru",
+      '"a\tb"',
+      "[1 2]",
+    ]) {
+      expect(parse(bad, {}), bad).to.equal("rejected");
+    }
+  });
+
+  it("reads numbers exactly as JSON.parse does, on the fast path and off it", () => {
+    for (const text of [
+      "0",
+      "-0",
+      "1641000742.325553",
+      "0.1",
+      "123456789012345678",
+      "9007199254740993",
+      "1e3",
+      "-1.5E-7",
+      "2.2250738585072014e-308",
+      "0.30000000000000004",
+    ]) {
+      const got = parse(text, {});
+      expect(Object.is(got, JSON.parse(text)), text).to.equal(true);
+    }
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const text = JSON.stringify(x);
+        return Object.is(parse(text, {}), JSON.parse(text));
+      }),
+      { numRuns: 1000, seed: 19 },
+    );
+  });
+
+  it("gives the same conversations through the stream however the bytes are cut", () => {
+    const conversations = [plainConversation(0), plainConversation(1), plainConversation(2)];
+    const text = JSON.stringify(conversations);
+    const limits: JsonReadLimits = {
+      maxDepth: 64,
+      maxStringBytes: 1 << 20,
+      maxItemBytes: 1 << 22,
+      maxItemValues: 1 << 20,
+    };
+    const read = (cuts: number[]): unknown[] => {
+      const items: unknown[] = [];
+      const stream = new JsonItemStream("c.json", limits, new ValueBudget(1e9), () => undefined, undefined, {
+        selection: compileSelection(CONVERSATION_SELECTION),
+        onItem: (value) => items.push(plain(value)),
+      });
+      const bytes = utf8(text);
+      let at = 0;
+      for (const cut of [...cuts, bytes.length]) {
+        stream.write(bytes.subarray(at, cut));
+        at = cut;
+      }
+      stream.end();
+      return items;
+    };
+    const expected = (JSON.parse(text) as JsonValue[]).map((c) => project(c, CONVERSATION_SELECTION));
+    expect(read([])).to.deep.equal(expected);
+    fc.assert(
+      fc.property(fc.array(fc.nat(text.length), { maxLength: 6 }), (cuts) => {
+        expect(read([...new Set(cuts)].sort((a, b) => a - b))).to.deep.equal(expected);
+      }),
+      { numRuns: 15, seed: 20 },
+    );
+  });
+
+  it("enforces the limits on the fast path, with the codes of the scanning path", () => {
+    const code = (text: string | Buffer, limits: JsonReadLimits): string => {
+      const stream = new JsonItemStream("c.json", limits, new ValueBudget(1e9), () => undefined, undefined, {
+        selection: compileSelection(CONVERSATION_SELECTION),
+        onItem: () => undefined,
+      });
+      try {
+        stream.write(typeof text === "string" ? utf8(text) : text);
+        stream.end();
+      } catch (error) {
+        if (error instanceof ExportError) return error.code;
+        throw error;
+      }
+      return "accepted";
+    };
+    const limits: JsonReadLimits = { maxDepth: 4, maxStringBytes: 8, maxItemBytes: 64, maxItemValues: 10 };
+    expect(code("[[[[1]]]]", limits)).to.equal("accepted");
+    expect(code("[[[[[1]]]]]", limits)).to.equal("JSON_TOO_DEEP");
+    expect(code('["123456789"]', limits)).to.equal("JSON_STRING_TOO_LONG");
+    expect(code(`[[${"1,".repeat(30)}1]]`, limits)).to.equal("JSON_VALUE_TOO_LARGE");
+    expect(code(`[[${"0,".repeat(11)}0]]`, { ...limits, maxItemBytes: 1000 })).to.equal("JSON_VALUE_TOO_LARGE");
+    expect(code('[{"a": 1 2}]', limits)).to.equal("MALFORMED_JSON");
+    expect(code('["\u00e9', limits)).to.equal("MALFORMED_JSON");
+    const badUtf8 = Buffer.concat([utf8('[{"x": "'), Buffer.from([0xc0, 0xaf]), utf8('"}]')]);
+    expect(code(badUtf8, limits)).to.equal("MALFORMED_JSON");
+  });
+});
