@@ -32,55 +32,71 @@ export const NEAR_DUPLICATE_SIMILARITY = 0.6;
 const MAX_INDEXED = 400_000;
 
 /**
- * Open-addressing hash table of 64-bit keys (two 32-bit halves) to 32-bit values, in typed arrays:
- * no per-entry objects, about 24 bytes per entry at the worst load. Key (0, 0) is reserved.
+ * Open-addressing hash table of 64-bit keys (two 32-bit halves) to 32-bit values, in one typed
+ * array of (hi, lo, value, unused) slots: one cache miss per probe (the tables outgrow the CPU
+ * caches: 8 band keys per prompt), no per-entry objects, 32 bytes per entry at the worst load.
+ * Key (0, 0) is reserved.
  */
 export class KeyTable {
-  private hi = new Uint32Array(1024);
-  private lo = new Uint32Array(1024);
-  private values = new Uint32Array(1024);
+  private slots = new Uint32Array(4 * 1024);
+  private mask = 1023;
   size = 0;
 
-  /** The slot holding (hi, lo), or the empty slot where it belongs. */
+  /** The slot index (× 4) holding (hi, lo), or the empty one where it belongs. */
   private slot(hi: number, lo: number): number {
-    const mask = this.hi.length - 1;
+    const slots = this.slots;
+    const mask = this.mask;
     let i = (Math.imul(hi ^ lo, 0x9e3779b1) >>> 0) & mask;
-    while ((this.hi[i] !== 0 || this.lo[i] !== 0) && (this.hi[i] !== hi || this.lo[i] !== lo)) i = (i + 1) & mask;
-    return i;
+    for (;;) {
+      const at = i << 2;
+      const h = slots[at];
+      const l = slots[at + 1];
+      if ((h === 0 && l === 0) || (h === hi && l === lo)) return at;
+      i = (i + 1) & mask;
+    }
   }
 
   /** The value of (hi, lo), or -1. */
   get(hi: number, lo: number): number {
     if (hi === 0 && lo === 0) lo = 1;
-    const i = this.slot(hi >>> 0, lo >>> 0);
-    return this.hi[i] === 0 && this.lo[i] === 0 ? -1 : this.values[i];
+    const at = this.slot(hi >>> 0, lo >>> 0);
+    return this.slots[at] === 0 && this.slots[at + 1] === 0 ? -1 : this.slots[at + 2];
   }
 
   /** Sets (hi, lo) to `value` unless present; returns whether it was absent. */
   add(hi: number, lo: number, value = 0): boolean {
+    return this.getOrAdd(hi, lo, value) < 0;
+  }
+
+  /**
+   * The value of (hi, lo) when present (and leaves it); otherwise, unless `value` is negative,
+   * adds it with `value`; returns -1 when it was absent.
+   */
+  getOrAdd(hi: number, lo: number, value: number): number {
     if (hi === 0 && lo === 0) lo = 1;
     hi >>>= 0;
     lo >>>= 0;
-    const i = this.slot(hi, lo);
-    if (this.hi[i] !== 0 || this.lo[i] !== 0) return false;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
-    this.values[i] = value;
-    if (++this.size * 2 > this.hi.length) this.grow();
-    return true;
+    const at = this.slot(hi, lo);
+    const slots = this.slots;
+    if (slots[at] !== 0 || slots[at + 1] !== 0) return slots[at + 2];
+    if (value < 0) return -1;
+    slots[at] = hi;
+    slots[at + 1] = lo;
+    slots[at + 2] = value;
+    if (++this.size * 2 > this.mask + 1) this.grow();
+    return -1;
   }
 
   private grow(): void {
-    const { hi, lo, values } = this;
-    this.hi = new Uint32Array(hi.length * 2);
-    this.lo = new Uint32Array(hi.length * 2);
-    this.values = new Uint32Array(hi.length * 2);
-    for (let k = 0; k < hi.length; k++) {
-      if (hi[k] === 0 && lo[k] === 0) continue;
-      const i = this.slot(hi[k], lo[k]);
-      this.hi[i] = hi[k];
-      this.lo[i] = lo[k];
-      this.values[i] = values[k];
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at] === 0 && old[at + 1] === 0) continue;
+      const to = this.slot(old[at], old[at + 1]);
+      this.slots[to] = old[at];
+      this.slots[to + 1] = old[at + 1];
+      this.slots[to + 2] = old[at + 2];
     }
   }
 }
@@ -177,6 +193,8 @@ const RING = new Uint8Array(8);
 /**
  * {@link normalizePrompt} and {@link signature} in one pass for ASCII text (the common case),
  * without building the normalised string; returns false, having done nothing, for other text.
+ * Each normalised code unit `c` (a space before a word, `0` for a digit run, a lower-case letter)
+ * feeds the FNV hash, the rolling hash and, from the fifth on, a bin.
  */
 function asciiSignature(text: string, out: Uint32Array): boolean {
   const n = text.length;
@@ -188,19 +206,6 @@ function asciiSignature(text: string, out: Uint32Array): boolean {
   let hash = 0x811c9dc5;
   let pendingSpace = false;
   let inDigits = false;
-  const emit = (c: number): void => {
-    hash = Math.imul(hash ^ c, 0x01000193);
-    roll = (Math.imul(roll, ROLL) + c) | 0;
-    if (length >= SHINGLE) roll = (roll - Math.imul(ring[(length - SHINGLE) & 7], ROLL_OUT)) | 0;
-    ring[length & 7] = c;
-    length++;
-    if (length >= SHINGLE) {
-      const h = fmix(roll);
-      const bin = h >>> 28;
-      const value = h & 0x0fffffff;
-      if (value < out[bin]) out[bin] = value;
-    }
-  };
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
@@ -213,11 +218,22 @@ function asciiSignature(text: string, out: Uint32Array): boolean {
     }
     if (digit && inDigits) continue;
     inDigits = digit;
-    if (pendingSpace) {
-      emit(0x20);
-      pendingSpace = false;
+    // One or two code units to emit: the pending space, then this one.
+    for (let k = pendingSpace ? 0 : 1; k < 2; k++) {
+      const e = k === 0 ? 0x20 : digit ? 0x30 : c;
+      hash = Math.imul(hash ^ e, 0x01000193);
+      roll = (Math.imul(roll, ROLL) + e) | 0;
+      if (length >= SHINGLE) roll = (roll - Math.imul(ring[(length - SHINGLE) & 7], ROLL_OUT)) | 0;
+      ring[length & 7] = e;
+      length++;
+      if (length >= SHINGLE) {
+        const h = fmix(roll);
+        const bin = h >>> 28;
+        const value = h & 0x0fffffff;
+        if (value < out[bin]) out[bin] = value;
+      }
     }
-    emit(digit ? 0x30 : c);
+    pendingSpace = false;
   }
   if (length > 0 && length <= SHINGLE) {
     out.fill(EMPTY);
@@ -243,7 +259,6 @@ export class NearDuplicateIndex {
   private count = 0;
   private readonly bands = new KeyTable();
   private readonly probe = new Uint32Array(BINS);
-  private readonly keys: number[] = new Array<number>(BANDS).fill(-1);
 
   /** Adds a prompt; returns true when it is a near-duplicate of one added before. */
   add(prompt: string): boolean {
@@ -252,8 +267,11 @@ export class NearDuplicateIndex {
       if (text.length === 0) return false;
       signature(text, this.probe);
     }
-    const keys = this.keys;
     let duplicate = false;
+    // Each band key is looked up and, while the index has room, added in the same probe: bands
+    // of one prompt never share a key (the band number is half of it), so this reads exactly the
+    // earlier prompts, as separate look-ups and additions would.
+    const index = this.count < MAX_INDEXED ? this.count : -1;
     for (let band = 0; band < BANDS; band++) {
       let h = band + 1;
       let set = false;
@@ -262,29 +280,20 @@ export class NearDuplicateIndex {
         if (v !== EMPTY) set = true;
         h = Math.imul(h ^ v, 0x01000193) ^ (h >>> 13);
       }
-      if (!set) {
-        keys[band] = -1;
-        continue;
-      }
-      const key = fmix(h);
-      keys[band] = key;
-      const earlier = this.bands.get(band + 1, key);
+      if (!set) continue;
+      const earlier = this.bands.getOrAdd(band + 1, fmix(h), index);
       if (!duplicate && earlier >= 0 && this.similarity(earlier) >= NEAR_DUPLICATE_SIMILARITY) {
         duplicate = true;
       }
     }
-    if (this.count < MAX_INDEXED) {
-      const index = this.count++;
+    if (index >= 0) {
+      this.count++;
       if (this.signatures.length < this.count * BINS) {
         const grown = new Uint32Array(this.signatures.length * 2);
         grown.set(this.signatures);
         this.signatures = grown;
       }
       this.signatures.set(this.probe, index * BINS);
-      for (let band = 0; band < BANDS; band++) {
-        const key = keys[band];
-        if (key >= 0) this.bands.add(band + 1, key, index);
-      }
     }
     return duplicate;
   }
