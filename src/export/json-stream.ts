@@ -16,6 +16,10 @@
  * is bounded by the largest item, not the file. A complete item is then checked to be valid UTF-8
  * (`buffer.isUtf8`, which rejects overlong forms, encoded surrogates and code points above
  * U+10FFFF) and handed to the native `JSON.parse`, which checks the grammar and builds it.
+ *
+ * With a selection (the conversations), items are instead read by `json-select.ts`, which checks
+ * the grammar and builds only the selected members; an item that lies within one chunk is read
+ * in that single pass, with the same limits, and only one that crosses a chunk is scanned first.
  * `JSON.parse` never sets a prototype from a `__proto__` key (it becomes an own property), and
  * callers read parsed values through own-property lookups (`json.ts`).
  */
