@@ -69,6 +69,20 @@ export {
   parseAttestationFile,
 } from "./attestation-file";
 export {
+  ATTEST_REQUEST_TYPE,
+  ATTEST_REQUEST_VERSION,
+  type AttestRefineProfile,
+  type AttestRequest,
+  type AttestRequestInput,
+  type AttestResponse,
+  buildAttestRequest,
+  decodeAttestRequest,
+  decodeAttestResponse,
+  encodeAttestRequest,
+  encodeAttestResponse,
+  openAttestRequest,
+} from "./attest-request";
+export {
   type AttestationRequest,
   DEFAULT_ATTESTATION_VALIDITY,
   localValidators,
