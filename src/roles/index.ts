@@ -84,10 +84,16 @@ export {
 } from "./attest-request";
 export {
   type AttestationRequest,
+  type AttestCheck,
+  type AttestCheckInput,
+  checkAttestRequest,
   DEFAULT_ATTESTATION_VALIDITY,
   localValidators,
   scoreExportFor,
   signAttestationFile,
+  validatorPublicKeyOf,
+  verifyAndAttest,
+  type VerifyAndAttestOptions,
 } from "./validator";
 export {
   CONTRIBUTION_STATUS,
