@@ -175,13 +175,17 @@ export function decodeAttestRequest(wire: string | unknown): AttestRequest {
   );
   if (record.type !== ATTEST_REQUEST_TYPE) bad("type", `must be ${JSON.stringify(ATTEST_REQUEST_TYPE)}`);
   if (record.version !== ATTEST_REQUEST_VERSION) bad("version", `must be ${ATTEST_REQUEST_VERSION}`);
-  const raw = object(record.rawExport, "rawExport");
-  only(raw, ["ciphertext", "wrappedKey"], "rawExport");
-  const request: AttestRequest = {
+  // Fields are checked in wire order, so the first bad one is named.
+  const head = {
     contributor: addressField(record.contributor, "contributor"),
     contentHash: bytes32Field(record.contentHash, "contentHash"),
     uri: typeof record.uri === "string" ? record.uri : bad("uri", "must be a string"),
     sealedKey: hexField(record.sealedKey, "sealedKey"),
+  };
+  const raw = object(record.rawExport, "rawExport");
+  only(raw, ["ciphertext", "wrappedKey"], "rawExport");
+  const request: AttestRequest = {
+    ...head,
     rawExport: {
       ciphertext: base64Field(raw.ciphertext, "rawExport.ciphertext"),
       wrappedKey: hexField(raw.wrappedKey, "rawExport.wrappedKey"),

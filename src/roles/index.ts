@@ -83,6 +83,13 @@ export {
   openAttestRequest,
 } from "./attest-request";
 export {
+  describeValidator,
+  requestAttestations,
+  type RequestAttestationsOptions,
+  type RequestsPerValidator,
+  type ValidatorInfo,
+} from "./validator-client";
+export {
   type AttestationRequest,
   type AttestCheck,
   type AttestCheckInput,
