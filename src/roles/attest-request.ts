@@ -36,6 +36,7 @@ import {
 import { decryptWithDataKey, encryptWithDataKey, generateDataKey } from "../crypto/aead";
 import { toHex } from "../crypto/bytes";
 import type { Attestation } from "../protocol/attestation";
+import { attestationToJson } from "./attestation-file";
 import { RoleError } from "./errors";
 
 /** The `type` of an attestation request on the wire. */
@@ -199,17 +200,8 @@ export function decodeAttestRequest(wire: string | unknown): AttestRequest {
 
 /** The wire JSON of a response. */
 export function encodeAttestResponse(response: AttestResponse): string {
-  const a = response.attestation;
   return JSON.stringify({
-    attestation: {
-      contributor: getAddress(a.contributor),
-      contentHash: a.contentHash.toLowerCase(),
-      sourceHash: a.sourceHash.toLowerCase(),
-      units: Number(a.units),
-      quality: Number(a.quality),
-      scorerVersion: Number(a.scorerVersion),
-      deadline: BigInt(a.deadline).toString(),
-    },
+    attestation: attestationToJson(response.attestation),
     signature: response.signature.toLowerCase(),
   });
 }
