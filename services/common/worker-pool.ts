@@ -8,7 +8,7 @@
  * each worker loads one JavaScript file in a fraction of a second instead of compiling the library again
  * through ts-node; packages stay external and resolve from the project's `node_modules`.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 
@@ -82,6 +82,9 @@ function loadable(script: string): string {
       logLevel: "silent",
     });
     bundles.set(script, bundle);
+    const file = bundle;
+    // Workers have loaded it by then; nothing of this process is left behind.
+    process.once("exit", () => rmSync(file, { force: true }));
   }
   return bundle;
 }
