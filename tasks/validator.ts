@@ -119,3 +119,29 @@ roleTask(
       );
     }),
   );
+
+roleTask(
+  "validator:publish-key",
+  "Publishes this validator's ECIES public key on-chain (its account key, which contributors wrap data keys to); the registry checks that the key is the account's. The validator service does this at start when it is missing",
+  { account: "the first local account holding VALIDATOR_ROLE" },
+).setAction(
+  action<DeploymentArgs & AccountArgs>(async (args, hre) => {
+    const roles = await loadRoles();
+    const { hashMessage, SigningKey } = await import("ethers");
+    const coop = await connect(hre, args);
+    const validatorRole = await coop.registry.VALIDATOR_ROLE();
+    const signer = await signerFor(hre, args.account, async (signers) => {
+      for (const s of signers) if (await coop.registry.hasRole(validatorRole, s.address)) return s;
+      return undefined;
+    });
+    // Any signer can prove its public key by signing: no private key is read here.
+    const message = `DataCoop validator key of ${signer.address}`;
+    const publicKey = SigningKey.recoverPublicKey(hashMessage(message), await signer.signMessage(message));
+    await roles.transact("publishing the validator key", coop.registry.connect(signer).publishValidatorPublicKeys, [
+      publicKey,
+    ]);
+    console.log(
+      `Published the key of validator ${signer.address}: ${await roles.validatorPublicKeyOf(coop, signer.address)}`,
+    );
+  }),
+);

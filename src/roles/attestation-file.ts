@@ -55,7 +55,7 @@ export function buildAttestationFile(
     version: ATTESTATION_FILE_VERSION,
     chainId: chainId.toString(),
     registry: getAddress(registry),
-    attestation: toJson(attestation),
+    attestation: attestationToJson(attestation),
     signatures: signatures.map((s) => ({ validator: getAddress(s.validator), signature: s.signature.toLowerCase() })),
   };
 }
@@ -168,7 +168,8 @@ export function mergeAttestationFiles(files: readonly { file: AttestationFile; w
   return { ...first.file, signatures: [...byValidator.values()] };
 }
 
-function toJson(a: Attestation): AttestationJson {
+/** An attestation in its JSON-safe form (checksummed, lowercase hex, the deadline as a decimal string). */
+export function attestationToJson(a: Attestation): AttestationJson {
   return {
     contributor: getAddress(a.contributor),
     contentHash: a.contentHash.toLowerCase(),
