@@ -1,7 +1,8 @@
 import { getAddress, type Signer } from "ethers";
 
 import { type CustodianSet, EnvelopeError, normalizePublicKey, sealContribution } from "../crypto";
-import type { ExportScore } from "../export";
+import { ExportError, type ExportScore } from "../export";
+import { RefineError, sealedPayloadOf, type RefinementProfile, type RefinementReport } from "../refine";
 import { orderSignatures, type Attestation } from "../protocol/attestation";
 import { blobKey } from "../store";
 import { attestationOf, type AttestationFile } from "./attestation-file";
@@ -12,6 +13,7 @@ import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
 import { explainRevert, transact } from "./revert";
 import type { NamedStore } from "./stores";
+import { deploymentSalt } from "./scoring";
 import { scoreExportFor, type AttestationRequest } from "./validator";
 
 /** Registry status names, by `IContributionRegistry.Status`. */
@@ -20,9 +22,24 @@ export type ContributionStatusName = (typeof CONTRIBUTION_STATUS)[number];
 
 const MAX_QUALITY = 10_000;
 
-/** An export scored, encrypted and described in memory, not yet uploaded or registered. */
+/**
+ * What the contributor chooses about the refined dataset that is sealed (see `src/refine`): conversations
+ * left out (`--exclude`: an id, `title:/regex/flags`, `date:FROM..TO`), precise times, branches.
+ */
+export interface RefinementChoices {
+  readonly exclude?: readonly string[];
+  readonly preciseTimes?: boolean;
+  readonly branches?: boolean;
+}
+
+/** An export scored, refined, encrypted and described in memory, not yet uploaded or registered. */
 export interface PreparedContribution {
+  /** The score validators attest: quality and source hash of the export, units = refined messages. */
   readonly score: ExportScore;
+  /** The refinement that was sealed (counts only: redactions, exclusions, units). */
+  readonly refinement: RefinementReport;
+  /** The choices a validator needs, with the deployment's salt, to recompute the sealed payload. */
+  readonly profile: RefinementProfile;
   /** keccak256 of the ciphertext. */
   readonly contentHash: string;
   readonly ciphertext: Uint8Array;
@@ -82,12 +99,54 @@ export async function custodianSetOf(
 export const SINGLE_CUSTODIAN_SET_VERSION = 1;
 
 /**
- * Scores an export, encrypts it under a fresh data key split among the custodian set and wrapped whole to
- * the contributor, and builds its descriptor. Nothing leaves memory.
+ * The refined dataset of an export on this deployment (salted with the deployment's salt), and the score
+ * validators attest for it: the export's quality and source hash, with units = refined messages (what
+ * is sealed and sold is what is paid for).
+ * @param system the deployment
+ * @param exportBytes the ChatGPT export `.zip`
+ * @param choices exclusions and precision
+ * @throws RoleError `INVALID_INPUT` if the export is rejected, an exclusion is invalid, or nothing is left
+ */
+export function refineForSealing(
+  system: Pick<DataCoop, "chainId" | "addresses" | "progress">,
+  exportBytes: Uint8Array,
+  choices: RefinementChoices = {},
+): { readonly payload: Uint8Array; readonly refinement: RefinementReport; readonly score: ExportScore } {
+  system.progress?.({ step: `scoring the export (${exportBytes.length} bytes)` });
+  const raw = scoreExportFor(system, exportBytes);
+  system.progress?.({ step: "refining (de-identifying) the export" });
+  let refined;
+  try {
+    refined = sealedPayloadOf(exportBytes, {
+      salt: deploymentSalt(system.chainId, system.addresses.registry),
+      exclude: choices.exclude ?? [],
+      preciseTimes: choices.preciseTimes === true,
+      branches: choices.branches === true,
+    });
+  } catch (cause) {
+    // Both error types are written never to quote the contributor's data.
+    if (!(cause instanceof RefineError) && !(cause instanceof ExportError)) throw cause;
+    throw new RoleError("INVALID_INPUT", `The export could not be refined: ${cause.message}`, { cause });
+  }
+  const { report } = refined;
+  if (report.units === 0) {
+    throw new RoleError(
+      "INVALID_INPUT",
+      `Nothing is left to contribute: ${report.excludedConversations} of ${report.conversations} conversations are excluded and the rest have no message to keep.`,
+    );
+  }
+  return { payload: refined.payload, refinement: report, score: { ...raw, units: report.units } };
+}
+
+/**
+ * Refines an export (see {@link refineForSealing}), encrypts the refined payload under a fresh data key
+ * split among the custodian set and wrapped whole to the contributor, and builds its descriptor. Nothing
+ * leaves memory; the raw export is never sealed.
  * @param system the deployment (its salt and custodian key)
  * @param exportBytes the ChatGPT export `.zip`
  * @param contributorPublicKey the contributor's ECIES public key
  * @param store where the blobs will be stored (names the URIs)
+ * @param choices exclusions and precision of the refined dataset
  * @throws RoleError `INVALID_INPUT` if the export is rejected or the key is invalid, `CONFIG` without a custodian key
  */
 export async function prepareContribution(
@@ -95,14 +154,14 @@ export async function prepareContribution(
   exportBytes: Uint8Array,
   contributorPublicKey: string,
   store: NamedStore,
+  choices: RefinementChoices = {},
 ): Promise<PreparedContribution> {
-  system.progress?.({ step: `scoring the export (${exportBytes.length} bytes)` });
-  const score = scoreExportFor(system, exportBytes);
+  const { payload, refinement, score } = refineForSealing(system, exportBytes, choices);
   const custodians = await custodianSetOf(system);
   system.progress?.({ step: "encrypting" });
   let sealed;
   try {
-    sealed = await sealContribution(exportBytes, { custodians, contributorPublicKey });
+    sealed = await sealContribution(payload, { custodians, contributorPublicKey });
   } catch (cause) {
     if (!(cause instanceof EnvelopeError)) throw cause;
     throw new RoleError("INVALID_INPUT", `Could not encrypt the export: ${cause.message}`, { cause });
@@ -111,6 +170,8 @@ export async function prepareContribution(
   const descriptorBytes = serializeDescriptor(descriptor);
   return {
     score,
+    refinement,
+    profile: refinement.profile,
     contentHash: sealed.contentHash,
     ciphertext: sealed.ciphertext,
     descriptor,
@@ -299,12 +360,14 @@ export interface ContributeOptions {
   readonly contributorPublicKey: string;
   /** Where the ciphertext and descriptor go. */
   readonly store: NamedStore;
+  /** Exclusions and precision of the refined dataset that is sealed. */
+  readonly refinement?: RefinementChoices;
   /** Obtains the validators' attestation for the sealed contribution (e.g. local validators sign it). */
   readonly attest: (request: AttestationRequest) => Promise<AttestationFile>;
 }
 
 /**
- * The whole contributor flow for one export: score, encrypt, get attested, check everything against the
+ * The whole contributor flow for one export: score, refine, encrypt the refined dataset, get attested, check everything against the
  * chain (simulated), upload, register. Nothing is uploaded or sent unless every check passes.
  * @returns the registered contribution and the export's score
  */
@@ -312,8 +375,14 @@ export async function contributeExport(
   system: DataCoop,
   signer: Signer,
   options: ContributeOptions,
-): Promise<RegisteredContribution & { readonly score: ExportScore }> {
-  const prepared = await prepareContribution(system, options.exportBytes, options.contributorPublicKey, options.store);
+): Promise<RegisteredContribution & { readonly score: ExportScore; readonly refinement: RefinementReport }> {
+  const prepared = await prepareContribution(
+    system,
+    options.exportBytes,
+    options.contributorPublicKey,
+    options.store,
+    options.refinement,
+  );
   system.progress?.({ step: "getting the attestation" });
   const file = await options.attest({
     contributor: await signer.getAddress(),
@@ -327,5 +396,9 @@ export async function contributeExport(
   await checkContribution(system, signer, plan);
   await uploadPrepared(system, prepared, options.store);
   system.progress?.({ step: "registering" });
-  return { ...(await registerContribution(system, signer, plan)), score: prepared.score };
+  return {
+    ...(await registerContribution(system, signer, plan)),
+    score: prepared.score,
+    refinement: prepared.refinement,
+  };
 }

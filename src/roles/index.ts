@@ -82,6 +82,7 @@ export {
   type ContributionPlan,
   type ContributionStatusName,
   type PreparedContribution,
+  type RefinementChoices,
   type RegisteredContribution,
   checkContribution,
   contributeExport,
@@ -90,11 +91,13 @@ export {
   custodianSetOf,
   planFromAttestation,
   prepareContribution,
+  refineForSealing,
   registerContribution,
   uploadPrepared,
 } from "./contributor";
 export {
   SEALED_FILE_TYPE,
+  SEALED_FILE_VERSION,
   type SealedContributionFile,
   contributeSealed,
   parseSealedFile,
