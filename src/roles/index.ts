@@ -118,7 +118,7 @@ export {
   type AccessRequestResult,
   type FetchOptions,
   type FetchResult,
-  type FetchedFile,
+  type DatasetFormat,
   cancelRequest,
   fetchGrant,
   finalizeRequest,
