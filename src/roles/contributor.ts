@@ -4,7 +4,7 @@ import { type CustodianSet, EnvelopeError, normalizePublicKey, sealContribution 
 import { ExportError, type ExportScore } from "../export";
 import { RefineError, sealedPayloadOf, type RefinementProfile, type RefinementReport } from "../refine";
 import { orderSignatures, type Attestation } from "../protocol/attestation";
-import { blobKey } from "../store";
+import { blobKey, BlobStoreError } from "../store";
 import { attestationOf, type AttestationFile } from "./attestation-file";
 import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
@@ -191,8 +191,20 @@ export async function uploadPrepared(
   store: NamedStore,
 ): Promise<void> {
   system.progress?.({ step: `uploading ${prepared.ciphertext.length} bytes to ${store.location}` });
-  const ciphertextKey = await store.store.put(prepared.ciphertext);
-  const descriptorKey = await store.store.put(prepared.descriptorBytes);
+  let ciphertextKey: string;
+  let descriptorKey: string;
+  try {
+    // The ciphertext first: a descriptor in the store always names a ciphertext that is there.
+    ciphertextKey = await store.store.put(prepared.ciphertext);
+    descriptorKey = await store.store.put(prepared.descriptorBytes);
+  } catch (cause) {
+    if (!(cause instanceof BlobStoreError)) throw cause;
+    throw new RoleError(
+      "CONFIG",
+      `Could not upload the contribution to the blob store ${store.location}, so nothing was registered (run again once it is back; what was stored is content-addressed and is reused): ${cause.message}`,
+      { cause },
+    );
+  }
   if (ciphertextKey !== prepared.contentHash || store.uriFor(descriptorKey) !== prepared.uri) {
     throw new RoleError("INTEGRITY", `The blob store ${store.location} stored the blobs under unexpected keys.`);
   }
