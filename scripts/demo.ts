@@ -33,6 +33,7 @@ import {
 import { Checker, contributorsShare, type Release } from "./demo/checks";
 import { type DemoRow, verifyLedger } from "./demo/ledger";
 import { Story, percent, short, thousands } from "./demo/story";
+import { localWallet } from "./lib/sealed-refinement";
 import { buildSyntheticExport } from "./lib/synthetic-export";
 import { connectSystem, deploySystem } from "./lib/system";
 
@@ -95,9 +96,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "Deploy",
       `DataCoopLocal via Ignition: registry ${short(coop.addresses.registry)}, escrow ${short(coop.addresses.escrow)}, governor ${short(coop.addresses.governor)}`,
     );
-    story.more(`blob store ${store.location}; ${validators.length} local validator(s) sign attestations`);
+    story.more(
+      `blob store ${store.location}; ${validators.length} local validator(s) verify each sealed payload against its export, then sign`,
+    );
 
     // --- Contribute ----------------------------------------------------------------------------------
+    // Each validator verifies before it signs: it fetches the ciphertext, decrypts it and the raw export
+    // with its own key, and checks the sealed payload is the refinement of the export (in-process here).
+    const verifying: roles.ValidatorEndpoint[] = [];
+    for (const validator of validators) {
+      const address = await validator.getAddress();
+      const wallet = localWallet(address, coop.provider);
+      verifying.push({
+        address,
+        publicKey: await roles.validatorPublicKeyOf(coop, address),
+        send: (request) => roles.verifyAndAttest(coop, wallet, store.store, request),
+      });
+    }
     const contributors: Contributor[] = [];
     for (const part of CONTRIBUTORS) {
       const exportBytes = buildSyntheticExport(part.export);
@@ -108,7 +123,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         purposes: mask,
         contributorPublicKey: key.publicKey,
         store,
-        attest: (request) => roles.signAttestationFile(coop, validators, request),
+        validators: { endpoints: verifying, contributorPrivateKey: key.privateKey },
       });
       contributors.push({ part, signer: signer(part.signer), exportBytes, purposes: mask, registered, active: true });
       const line = `${part.name.padEnd(6)}${registered.units} units × ${percent(registered.quality)} quality, consents ${roles.describePurposeMask(mask, purposes)}: ${showCoop(registered.reward)} COOP`;

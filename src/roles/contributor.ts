@@ -1,11 +1,12 @@
 import { getAddress, type Signer } from "ethers";
 
-import { type CustodianSet, EnvelopeError, normalizePublicKey, sealContribution } from "../crypto";
+import { type CustodianSet, EnvelopeError, normalizePublicKey, sealContribution, unwrapDataKey } from "../crypto";
 import { ExportError, type ExportScore } from "../export";
 import { RefineError, sealedPayloadOf, type RefinementProfile, type RefinementReport } from "../refine";
 import { orderSignatures, type Attestation } from "../protocol/attestation";
+import { buildAttestRequest, type AttestRequest, type AttestResponse } from "./attest-request";
 import { blobKey, BlobStoreError } from "../store";
-import { attestationOf, type AttestationFile } from "./attestation-file";
+import { attestationOf, buildAttestationFile, parseAttestationFile, type AttestationFile } from "./attestation-file";
 import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { describeSealed, serializeDescriptor, type ContributionDescriptor } from "./descriptor";
@@ -14,7 +15,7 @@ import { decodeLog } from "./logs";
 import { explainRevert, transact } from "./revert";
 import type { NamedStore } from "./stores";
 import { deploymentSalt } from "./scoring";
-import { scoreExportFor, type AttestationRequest } from "./validator";
+import { DEFAULT_ATTESTATION_VALIDITY, scoreExportFor, type AttestationRequest } from "./validator";
 
 /** Registry status names, by `IContributionRegistry.Status`. */
 export const CONTRIBUTION_STATUS = ["none", "active", "revoked", "superseded"] as const;
@@ -112,16 +113,20 @@ export function refineForSealing(
   exportBytes: Uint8Array,
   choices: RefinementChoices = {},
 ): { readonly payload: Uint8Array; readonly refinement: RefinementReport; readonly score: ExportScore } {
+  const profile = {
+    exclude: choices.exclude ?? [],
+    preciseTimes: choices.preciseTimes === true,
+    branches: choices.branches === true,
+  };
   system.progress?.({ step: `scoring the export (${exportBytes.length} bytes)` });
-  const raw = scoreExportFor(system, exportBytes);
+  // Exactly the validators' score (units = refined messages under this profile); it rejects unusable exports.
+  const score = scoreExportFor(system, exportBytes, profile);
   system.progress?.({ step: "refining (de-identifying) the export" });
   let refined;
   try {
     refined = sealedPayloadOf(exportBytes, {
       salt: deploymentSalt(system.chainId, system.addresses.registry),
-      exclude: choices.exclude ?? [],
-      preciseTimes: choices.preciseTimes === true,
-      branches: choices.branches === true,
+      ...profile,
     });
   } catch (cause) {
     // Both error types are written never to quote the contributor's data.
@@ -135,7 +140,7 @@ export function refineForSealing(
       `Nothing is left to contribute: ${report.excludedConversations} of ${report.conversations} conversations are excluded and the rest have no message to keep.`,
     );
   }
-  return { payload: refined.payload, refinement: report, score: { ...raw, units: report.units } };
+  return { payload: refined.payload, refinement: report, score };
 }
 
 /**
@@ -374,8 +379,117 @@ export interface ContributeOptions {
   readonly store: NamedStore;
   /** Exclusions and precision of the refined dataset that is sealed. */
   readonly refinement?: RefinementChoices;
-  /** Obtains the validators' attestation for the sealed contribution (e.g. local validators sign it). */
-  readonly attest: (request: AttestationRequest) => Promise<AttestationFile>;
+  /**
+   * How the contribution gets attested, one of:
+   * - `attest`: signs the contributor's own score (local validator accounts on a development chain); the
+   *   blobs are uploaded only after every check passed;
+   * - `validators`: validators that verify what they sign ({@link collectAttestations}); the blobs are
+   *   uploaded first, because each validator fetches the ciphertext from the store.
+   */
+  readonly attest?: (request: AttestationRequest) => Promise<AttestationFile>;
+  readonly validators?: ValidatorsToAsk;
+}
+
+/** One validator a contributor asks. */
+export interface ValidatorEndpoint {
+  /** Its account (holds VALIDATOR_ROLE). */
+  readonly address: string;
+  /** Its published ECIES public key (`validatorPublicKeyOf`): the keys of the request are wrapped to it. */
+  readonly publicKey: string;
+  /** Delivers a request and returns the answer: in-process (`verifyAndAttest`) or over HTTP. */
+  readonly send: (request: AttestRequest) => Promise<AttestResponse>;
+}
+
+/** The validators to ask, and the contributor's key to unwrap the sealed data key for them. */
+export interface ValidatorsToAsk {
+  readonly endpoints: readonly ValidatorEndpoint[];
+  /** The contributor's ECIES private key (its public key is `contributorPublicKey`); never sent. */
+  readonly contributorPrivateKey: string;
+  /** Seconds the attestation stays valid; default one hour. All validators sign the same deadline. */
+  readonly validity?: number;
+}
+
+/**
+ * Asks each validator to verify and sign an uploaded contribution: builds one request per validator (the
+ * sealed payload's data key and the raw export, each wrapped to that validator; see `attest-request.ts`),
+ * with one deadline for all so the signatures cover one attestation, and combines the answers.
+ * @param system the deployment
+ * @param prepared the prepared contribution, already uploaded
+ * @param exportBytes the raw export it was refined from
+ * @param contributor the wallet that will register it
+ * @param validators who to ask, and the contributor's private key
+ * @throws RoleError `INVALID_INPUT` if a validator's answer is for another attestation, or its own error
+ */
+export async function collectAttestations(
+  system: Pick<DataCoop, "chainId" | "addresses" | "provider" | "progress">,
+  prepared: PreparedContribution,
+  exportBytes: Uint8Array,
+  contributor: string,
+  validators: ValidatorsToAsk,
+): Promise<AttestationFile> {
+  if (validators.endpoints.length === 0) throw new RoleError("INVALID_INPUT", "No validator to ask.");
+  const deadline = (await chainTime(system.provider)) + BigInt(validators.validity ?? DEFAULT_ATTESTATION_VALIDITY);
+  let dataKey: Uint8Array;
+  try {
+    dataKey = unwrapDataKey(prepared.descriptor.contributorWrappedKey, validators.contributorPrivateKey);
+  } catch (cause) {
+    if (!(cause instanceof EnvelopeError)) throw cause;
+    throw new RoleError(
+      "INVALID_INPUT",
+      `The contributor private key does not open the data key sealed for ${prepared.descriptor.contributorPublicKey}: ${cause.message}`,
+      { cause },
+    );
+  }
+  const answers: AttestResponse[] = [];
+  try {
+    for (const endpoint of validators.endpoints) {
+      system.progress?.({
+        step: `asking validator ${endpoint.address}`,
+        done: answers.length,
+        total: validators.endpoints.length,
+      });
+      const request = buildAttestRequest({
+        contributor,
+        contentHash: prepared.contentHash,
+        uri: prepared.uri,
+        exportBytes,
+        sealedDataKey: dataKey,
+        validatorPublicKey: endpoint.publicKey,
+        deadline,
+        refine: prepared.profile,
+      });
+      answers.push(await endpoint.send(request));
+    }
+  } finally {
+    dataKey.fill(0);
+  }
+  const [first] = answers;
+  const same = (a: Attestation, b: Attestation): boolean =>
+    getAddress(a.contributor) === getAddress(b.contributor) &&
+    a.contentHash.toLowerCase() === b.contentHash.toLowerCase() &&
+    a.sourceHash.toLowerCase() === b.sourceHash.toLowerCase() &&
+    BigInt(a.units) === BigInt(b.units) &&
+    BigInt(a.quality) === BigInt(b.quality) &&
+    BigInt(a.scorerVersion) === BigInt(b.scorerVersion) &&
+    BigInt(a.deadline) === BigInt(b.deadline);
+  for (const [i, answer] of answers.entries()) {
+    if (!same(answer.attestation, first.attestation)) {
+      throw new RoleError(
+        "INVALID_INPUT",
+        `Validator ${validators.endpoints[i].address} attested something else than ${validators.endpoints[0].address} (units, quality, scorer version or deadline differ); their signatures cannot be combined.`,
+      );
+    }
+  }
+  const file = buildAttestationFile(
+    system.chainId,
+    system.addresses.registry,
+    first.attestation,
+    answers.map((answer, i) => ({
+      validator: getAddress(validators.endpoints[i].address),
+      signature: answer.signature,
+    })),
+  );
+  return parseAttestationFile(JSON.stringify(file), "the validators' attestation");
 }
 
 /**
@@ -395,18 +509,29 @@ export async function contributeExport(
     options.store,
     options.refinement,
   );
+  if ((options.attest === undefined) === (options.validators === undefined)) {
+    throw new RoleError("INVALID_INPUT", "Give exactly one of attest (local signing) or validators (verifying).");
+  }
+  const contributor = await signer.getAddress();
   system.progress?.({ step: "getting the attestation" });
-  const file = await options.attest({
-    contributor: await signer.getAddress(),
-    contentHash: prepared.contentHash,
-    score: prepared.score,
-  });
+  let file: AttestationFile;
+  if (options.validators !== undefined) {
+    // Validators fetch the ciphertext they sign for: upload first (content-addressed, so a retry reuses it).
+    await uploadPrepared(system, prepared, options.store);
+    file = await collectAttestations(system, prepared, options.exportBytes, contributor, options.validators);
+  } else {
+    file = await (options.attest as NonNullable<ContributeOptions["attest"]>)({
+      contributor,
+      contentHash: prepared.contentHash,
+      score: prepared.score,
+    });
+  }
   const plan = planFromAttestation(system, file, options.purposes, prepared.uri);
   if (plan.attestation.contentHash.toLowerCase() !== prepared.contentHash) {
     throw new RoleError("INVALID_INPUT", "The attestation is for another ciphertext than the one just sealed.");
   }
   await checkContribution(system, signer, plan);
-  await uploadPrepared(system, prepared, options.store);
+  if (options.validators === undefined) await uploadPrepared(system, prepared, options.store);
   system.progress?.({ step: "registering" });
   return {
     ...(await registerContribution(system, signer, plan)),

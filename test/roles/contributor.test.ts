@@ -8,6 +8,7 @@ import { generateKeyPair, openContribution, unwrapDataKey } from "../../src/cryp
 import { sealedPayloadOf } from "../../src/refine";
 import { attestationDomain, signAttestation } from "../../src/protocol/attestation";
 import * as roles from "../../src/roles";
+import { localWallet } from "../../scripts/lib/sealed-refinement";
 import { buildBrokenExport } from "../../scripts/lib/synthetic-export";
 import { deploySystem } from "../../scripts/lib/system";
 import {
@@ -182,6 +183,37 @@ describe("roles: contributor", function () {
     expect(text.split("\n").length - 1).to.equal(expected.report.refinedConversations);
     const without = sealedPayloadOf(exportBytes, { salt }).report;
     expect(without.refinedConversations - expected.report.refinedConversations).to.equal(1);
+  });
+
+  it("asks validators that verify: one request each, the uploaded ciphertext checked against the refinement", async function () {
+    const contributor = generateKeyPair();
+    const asked: string[] = [];
+    const endpoints = await Promise.all(
+      fx.validators.map(async (validator) => {
+        const wallet = localWallet(validator.address, ethers.provider);
+        return {
+          address: validator.address,
+          publicKey: await roles.validatorPublicKeyOf(fx.coop, validator.address),
+          send: (request: roles.AttestRequest) => {
+            asked.push(validator.address);
+            return roles.verifyAndAttest(fx.coop, wallet, store.store, request);
+          },
+        };
+      }),
+    );
+    const exclude = ["date:..2024-01-01"];
+    const result = await roles.contributeExport(fx.coop, fx.alice, {
+      exportBytes: exportOf("alice", 5),
+      purposes: mask(P.RESEARCH),
+      contributorPublicKey: contributor.publicKey,
+      store,
+      refinement: { exclude },
+      validators: { endpoints, contributorPrivateKey: contributor.privateKey },
+    });
+    expect(asked).to.deep.equal(fx.validators.map((v) => v.address));
+    expect(result.units).to.equal(result.refinement.units);
+    expect(result.refinement.excludedConversations, "the validator recomputed with the exclusion").to.be.greaterThan(0);
+    expect((await fx.coop.registry.contribution(result.contentHash)).status).to.equal(1n);
   });
 
   it("store down: a failed upload names the store and leaves nothing registered", async function () {
