@@ -144,6 +144,15 @@ export class HttpBlobStore implements BlobStore {
     });
   }
 
+  private timedOut(method: string, url: string, cause: unknown): BlobStoreRequestError {
+    return new BlobStoreRequestError(
+      "TIMEOUT",
+      `${method} ${url} did not complete within ${this.timeoutMs} ms; check that the blob server is reachable, or raise timeoutMs for large blobs.`,
+      undefined,
+      { cause },
+    );
+  }
+
   /** Sends one request and handles its response, each attempt within one time limit; retries connection errors. */
   private async exchange<T>(
     method: "GET" | "PUT" | "HEAD",
@@ -162,12 +171,7 @@ export class HttpBlobStore implements BlobStore {
         response = await fetchFunction(url, { method, headers, body, signal });
       } catch (error) {
         if (signal.aborted) {
-          throw new BlobStoreRequestError(
-            "TIMEOUT",
-            `${method} ${url} did not complete within ${this.timeoutMs} ms; check that the blob server is reachable, or raise timeoutMs for large blobs.`,
-            undefined,
-            { cause: error },
-          );
+          throw this.timedOut(method, url, error);
         }
         if (attempt < this.retries) {
           await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** attempt));
@@ -185,12 +189,7 @@ export class HttpBlobStore implements BlobStore {
       } catch (error) {
         if (error instanceof BlobStoreError) throw error;
         if (signal.aborted) {
-          throw new BlobStoreRequestError(
-            "TIMEOUT",
-            `${method} ${url} did not complete within ${this.timeoutMs} ms; check that the blob server is reachable, or raise timeoutMs for large blobs.`,
-            undefined,
-            { cause: error },
-          );
+          throw this.timedOut(method, url, error);
         }
         throw new BlobStoreRequestError("REQUEST_FAILED", `${method} ${url} failed: ${reasonOf(error)}.`, undefined, {
           cause: error,
