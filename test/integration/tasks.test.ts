@@ -6,6 +6,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatPluginError } from "hardhat/plugins";
 
 import localParameters from "../../deploy/parameters/hardhat.json";
+import { sealedPayloadOf } from "../../src/refine";
 import * as roles from "../../src/roles";
 import { deploySystem } from "../../scripts/lib/system";
 import { timelockSigner } from "../helpers/fixtures";
@@ -132,8 +133,13 @@ describe("integration: role tasks", function () {
     const sealedFile = path.join(dir, "sealed.json");
     const attestationFile = path.join(dir, "attestation.json");
 
-    await runTask("contributor:seal", { ...flags, account: "2", export: exportFile, out: sealedFile, store });
+    const exclude = "date:..2024-01-01";
+    await runTask("contributor:seal", { ...flags, account: "2", export: exportFile, out: sealedFile, store, exclude });
     const sealed = roles.parseSealedFile(await readFile(sealedFile, "utf8"), sealedFile);
+    // The exclusion shapes what is sealed, and the validator recomputes with it (from the sealed file).
+    expect(sealed.profile.exclude).to.deep.equal(["date:..2024-01-01"]);
+    const salt = roles.deploymentSalt(31337n, flags.registry);
+    expect(sealed.units).to.be.below(sealedPayloadOf(exportOf("bob", 22), { salt }).report.units);
     expect((await system.registry.contribution(sealed.contentHash)).status, "not registered yet").to.equal(0n);
     await runTask("validator:attest", {
       ...flags,
