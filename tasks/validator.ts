@@ -88,7 +88,12 @@ roleTask(
         for (const s of signers) if (await coop.registry.hasRole(validatorRole, s.address)) return s;
         return undefined;
       });
-      const score = roles.scoreExportFor(coop, await roles.readInputFile(args.export, "the export archive"));
+      // The sealed file names the refinement profile the contributor sealed with (exclusions change units).
+      const score = roles.scoreExportFor(
+        coop,
+        await roles.readInputFile(args.export, "the export archive"),
+        sealed?.profile,
+      );
       if (sealed !== undefined) {
         const mismatches: string[] = [];
         if (sealed.sourceHash !== score.sourceHash) mismatches.push("the source account differs");

@@ -6,6 +6,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatPluginError } from "hardhat/plugins";
 
 import localParameters from "../../deploy/parameters/hardhat.json";
+import { sealedPayloadOf } from "../../src/refine";
 import * as roles from "../../src/roles";
 import { deploySystem } from "../../scripts/lib/system";
 import { timelockSigner } from "../helpers/fixtures";
@@ -113,9 +114,8 @@ describe("integration: role tasks", function () {
     await runTask("custodian:deliver", { ...flags, request: requested.requestId, store });
     const out = path.join(dir, "grant");
     await runTask("buyer:fetch", { ...flags, account: "5", request: requested.requestId, out });
-    expect(await readFile(path.join(out, `${contributed.contentHash}.zip`))).to.deep.equal(
-      Buffer.from(exportOf("alice", 21)),
-    );
+    const lines = (await readFile(path.join(out, "conversations.jsonl"), "utf8")).trimEnd().split("\n");
+    expect(lines.every((line) => line.includes(`"contribution":"${contributed.contentHash}"`))).to.equal(true);
 
     // The only consenting contributor earns the whole 95 % (less at most one unit of rounding).
     const claimable = await system.distributor.claimable(system.signers[1].address);
@@ -133,8 +133,13 @@ describe("integration: role tasks", function () {
     const sealedFile = path.join(dir, "sealed.json");
     const attestationFile = path.join(dir, "attestation.json");
 
-    await runTask("contributor:seal", { ...flags, account: "2", export: exportFile, out: sealedFile, store });
+    const exclude = "date:..2024-01-01";
+    await runTask("contributor:seal", { ...flags, account: "2", export: exportFile, out: sealedFile, store, exclude });
     const sealed = roles.parseSealedFile(await readFile(sealedFile, "utf8"), sealedFile);
+    // The exclusion shapes what is sealed, and the validator recomputes with it (from the sealed file).
+    expect(sealed.profile.exclude).to.deep.equal(["date:..2024-01-01"]);
+    const salt = roles.deploymentSalt(31337n, flags.registry);
+    expect(sealed.units).to.be.below(sealedPayloadOf(exportOf("bob", 22), { salt }).report.units);
     expect((await system.registry.contribution(sealed.contentHash)).status, "not registered yet").to.equal(0n);
     await runTask("validator:attest", {
       ...flags,
