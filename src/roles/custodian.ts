@@ -42,7 +42,7 @@ interface ContributionState {
 const ELIGIBILITY_EVENTS = ["Contributed", "Superseded", "PurposesChanged", "Revoked"] as const;
 
 /** A log as `eth_getLogs` returns it, reduced to what decoding needs. */
-interface RawLog {
+export interface RawLog {
   readonly topics: readonly string[];
   readonly data: string;
   /** A quantity (`0x…`) from raw JSON-RPC, a number from ethers. */
@@ -54,7 +54,7 @@ interface RawLog {
  * the logs are fetched raw: ethers' `getLogs` wraps every log in an object, which at 10,000 logs costs
  * seconds; decoding is done once per log below, with the event fragment known from its topic.
  */
-async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: number): Promise<RawLog[]> {
+export async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: number): Promise<RawLog[]> {
   const topics = ELIGIBILITY_EVENTS.map((name) => system.registry.interface.getEvent(name).topicHash);
   const filter = { address: system.addresses.registry, topics: [topics] };
   const provider = system.provider as Partial<JsonRpcApiProvider>;
@@ -73,6 +73,13 @@ async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: num
 }
 
 /**
+ * Reads the registry's eligibility logs of an inclusive block range, in chain order. The default reads the
+ * chain ({@link eligibilityLogs}); a long-running custodian passes its own, served from a local copy it keeps
+ * up to date, so a delivery does not rescan every block since the deployment.
+ */
+export type EligibilityLogReader = (fromBlock: number, toBlock: number) => Promise<readonly RawLog[]>;
+
+/**
  * The contributions whose keys may be released for `purpose` at `blockTag`: active, and consenting to
  * `purpose` since before the current consent epoch, exactly as `registry.isEligible(contentHash, purpose)`
  * decides there. Read from the registry's own events in one scan (one `eth_getLogs` per block chunk for all
@@ -84,16 +91,18 @@ async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: num
  * @param system the deployment
  * @param purpose the purpose id
  * @param blockTag the block to decide at (default: latest)
+ * @param readLogs where the registry's events come from (default: the chain)
  */
 export async function eligibleContributions(
   system: DataCoop,
   purpose: number,
   blockTag?: number,
   label = "checking eligibility",
+  readLogs: EligibilityLogReader = (from, to) => eligibilityLogs(system, from, to),
 ): Promise<EligibleContribution[]> {
   const block = blockTag ?? (await system.provider.getBlockNumber());
   const { registry } = system;
-  const logs = await eligibilityLogs(system, system.fromBlock, block);
+  const logs = await readLogs(system.fromBlock, block);
   system.progress?.({ step: label, done: 0, total: logs.length });
   // Decode with the fragment known from topic 0: `parseLog` looks each topic up among all the registry's
   // events, hashing their signatures anew every time.
@@ -178,6 +187,8 @@ export interface DeliverOptions {
   readonly attempts?: number;
   /** Descriptors read from the store at once; default 32. */
   readonly concurrency?: number;
+  /** Where the registry's eligibility events come from; default: the chain, from the deployment's first block. */
+  readonly eligibilityLogs?: EligibilityLogReader;
 }
 
 /** What {@link deliverGrant} posted. */
@@ -254,7 +265,7 @@ export async function deliverGrant(
     if (block === null) throw new RoleError("WRONG_STATE", "The node returned no latest block; try again.");
     const [epoch] = await system.distributor.currentEpoch({ blockTag: block.number });
     const builtAt = BigInt(block.timestamp);
-    const eligible = await eligibleContributions(system, purpose, block.number);
+    const eligible = await eligibleContributions(system, purpose, block.number, undefined, options.eligibilityLogs);
     clock.lap("chain");
     if (eligible.length === 0) {
       throw new RoleError(

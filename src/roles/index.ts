@@ -125,8 +125,11 @@ export {
 export {
   type DeliverOptions,
   type DeliveryResult,
+  type EligibilityLogReader,
   type EligibleContribution,
+  type RawLog,
   deliverGrant,
+  eligibilityLogs,
   eligibleContributions,
 } from "./custodian";
 export {
