@@ -23,6 +23,7 @@ import * as roles from "../src/roles";
 import { ANYONE, BUYERS, CONTRIBUTORS, PURPOSE, REQUESTS, STANDING_TERMS, type ContributorPart } from "./demo/cast";
 import { Checker, contributorsShare, type Release } from "./demo/checks";
 import { type DemoRow, verifyLedger } from "./demo/ledger";
+import { type DemoServices, startDemoServices } from "./demo/services";
 import { Story, percent, short, thousands } from "./demo/story";
 import { buildSyntheticExport } from "./lib/synthetic-export";
 import { connectSystem, deploySystem } from "./lib/system";
@@ -70,6 +71,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const story = new Story(options.out ?? ((line) => console.log(line)));
   const check = new Checker();
   const work = await mkdtemp(path.join(os.tmpdir(), "datacoop-demo-"));
+  let services: DemoServices | undefined;
   try {
     story.say("DataCoop: the full lifecycle on the in-process network\n");
 
@@ -278,9 +280,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const nameOf = (hash: string) =>
       contributors.find((c) => c.registered.contentHash === hash)?.part.name ?? short(hash);
     const manifests = new Map<bigint, readonly string[]>();
-    for (const [index, requestId] of [training.requestId, commercial.requestId].entries()) {
-      const delivery = await roles.deliverGrant(coop, system.custodian, requestId, custodianKey, { store });
-      const purpose = delivery.purpose;
+    // The custodian is a daemon: it sees both approvals on chain and delivers on its own; the demo only
+    // watches its health endpoint until both are delivered.
+    services = await startDemoServices(coop, system.custodian, custodianKey, store.location, work);
+    story.begin(
+      "Services",
+      `blob store ${services.storeUrl}, custodian daemon ${services.custodianUrl} (watching the chain)`,
+    );
+    const delivered = await services.delivered([training.requestId, commercial.requestId]);
+    for (const [index, delivery] of delivered.entries()) {
+      const { requestId, purpose } = delivery;
       check.sameSet(
         `request #${requestId} releases exactly the eligible keys`,
         [...delivery.contentHashes],
@@ -289,7 +298,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       manifests.set(requestId, delivery.contentHashes);
       const fee = releases[index].amount;
       const toContributors = contributorsShare(fee, shareBps);
-      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer, manifest ${short(delivery.manifestHash)}`;
+      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer in ${delivery.ms} ms, manifest ${short(delivery.manifestHash)}`;
       if (index === 0) story.begin("Deliver", line);
       else story.more(line);
       story.more(
@@ -384,6 +393,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
     return { elapsedMs, rows, checks: check.passed, manifests };
   } finally {
+    await services?.close();
     await rm(work, { recursive: true, force: true });
   }
 }
