@@ -87,6 +87,8 @@ export async function startCustodianDaemon(options: CustodianDaemonOptions): Pro
   const confirmations = options.confirmations ?? 0;
   const chunkBlocks = options.chunkBlocks ?? 2000;
   const retryMs = options.retryMs ?? 5000;
+  // How soon a posted share is looked at again (the fee released, or the round restarted).
+  const recheckMs = Math.min(retryMs, 30_000);
   const warnBefore = BigInt(options.warnBeforeSeconds ?? 6 * 3600);
   let lastError: string | null = null;
   let stopped = false;
@@ -128,11 +130,22 @@ export async function startCustodianDaemon(options: CustodianDaemonOptions): Pro
   const handle = async (tracked: TrackedRequest): Promise<void> => {
     const { requestId } = tracked;
     const request: EscrowRequest = await readRequest(system, requestId);
-    if (await delivery.delivered(requestId, request)) {
-      // Delivered on chain: by us before a crash (the intent was recorded, the outcome not), or by others.
-      state.recordDelivered(requestId, tracked.txHash, tracked.setSize);
-      log("info", tracked.state === "sending" ? "reconciled" : "already-delivered", { requestId });
+    const progress = await delivery.progress(requestId, request);
+    if (progress === "delivered") {
+      // Released on chain: after our post, possibly before a crash (intent recorded, outcome not), or by others.
+      state.recordDelivered(requestId, null, null);
+      log("info", tracked.state === "sending" ? "reconciled" : "released", { requestId });
       return;
+    }
+    if (progress === "posted") {
+      // Our share is on chain in this round; the fee waits for the other custodians' shares.
+      state.recordPosted(requestId, null, null, Date.now() + recheckMs);
+      if (tracked.state === "sending") log("info", "reconciled", { requestId });
+      return;
+    }
+    if (tracked.state === "posted") {
+      // Posted before, but the round restarted (new consent epoch, custodian set or withdrawal): post again.
+      log("info", "round-restarted", { requestId });
     }
     if (request.statusName !== "Approved") {
       state.recordClosed(requestId, `request is ${request.statusName}`);
@@ -166,10 +179,12 @@ export async function startCustodianDaemon(options: CustodianDaemonOptions): Pro
       return;
     }
     await options.hooks?.afterSend?.(requestId);
-    state.recordDelivered(requestId, result.txHash, result.setSize);
+    if (result.released) state.recordDelivered(requestId, result.txHash, result.setSize);
+    else state.recordPosted(requestId, result.txHash, result.setSize, Date.now() + recheckMs);
     log("info", "delivered", {
       requestId,
       setSize: result.setSize,
+      released: result.released,
       ms: Math.round(performance.now() - started),
       seconds: result.seconds,
       manifestHash: result.manifestHash,

@@ -1,7 +1,8 @@
 /**
  * The one place the daemon meets the custody API. Today that is `deliverGrant` (one custodian posts the
- * whole manifest); when threshold custody lands, `deliver` calls its per-custodian share delivery and
- * `delivered` asks whether this custodian's share is on chain: the daemon itself does not change.
+ * whole manifest and the fee is released at once); with threshold custody, `deliver` is the per-custodian
+ * share delivery and `progress` also says when this custodian's share is posted and the others' are awaited:
+ * the daemon itself does not change.
  */
 import type { Signer } from "ethers";
 
@@ -13,8 +14,16 @@ export interface ShareDelivered {
   readonly manifestHash: string;
   /** Contributions whose key shares were released. */
   readonly setSize: number;
+  /** Whether this post released the fee (the k-th share; always, with a single custodian). */
+  readonly released: boolean;
   readonly seconds: { readonly chain: number; readonly crypto: number; readonly store: number };
 }
+
+/**
+ * Where a request stands for this custodian, on chain: `delivered` (the fee is released: nothing left to do),
+ * `posted` (its share is posted in the current round; the other custodians' are awaited), `open` (it must post).
+ */
+export type ShareProgress = "delivered" | "posted" | "open";
 
 /** How the daemon delivers its share of one approved request, and sees whether it already has. */
 export interface ShareDelivery {
@@ -22,8 +31,8 @@ export interface ShareDelivery {
   readonly address: string;
   /** Builds, stores and posts this custodian's share for `requestId`; throws and posts nothing on failure. */
   deliver(requestId: bigint): Promise<ShareDelivered>;
-  /** Whether the chain already holds this custodian's delivery for the request (read as `request`). */
-  delivered(requestId: bigint, request: EscrowRequest): Promise<boolean>;
+  /** Where the request (read as `request`) stands for this custodian on chain. */
+  progress(requestId: bigint, request: EscrowRequest): Promise<ShareProgress>;
 }
 
 /**
@@ -44,11 +53,12 @@ export async function singleCustodianDelivery(
         txHash: result.txHash,
         manifestHash: result.manifestHash,
         setSize: result.contentHashes.length,
+        released: true,
         seconds: result.seconds,
       };
     },
-    async delivered(_requestId, request) {
-      return request.statusName === "Delivered";
+    async progress(_requestId, request) {
+      return request.statusName === "Delivered" ? "delivered" : "open";
     },
   };
 }

@@ -12,8 +12,9 @@
  * |                 | folds instead of rescanning the chain from the deployment's first block        |
  * | `requests`      | every approved request seen, and where this custodian is with it               |
  *
- * A request moves `pending` → `sending` (intent recorded, before anything is sent) → `delivered`, or to
- * `closed` (refunded, cancelled, delivered by others, deadline passed). A request found `sending` on start
+ * A request moves `pending` → `sending` (intent recorded, before anything is sent) → `posted` (this share is
+ * on chain, the other custodians' are awaited; rechecked, and posted again if the round restarts) →
+ * `delivered` (the fee is released), or to `closed` (refunded, cancelled, deadline passed). A request found `sending` on start
  * is one whose outcome the daemon did not see (it stopped mid-delivery): it is reconciled with the chain
  * before anything else is sent, so nothing is posted twice.
  */
@@ -22,7 +23,7 @@ import Database from "better-sqlite3";
 import type { RawLog } from "../../src/roles";
 
 /** Where this custodian is with one approved request. */
-export type RequestState = "pending" | "sending" | "delivered" | "closed";
+export type RequestState = "pending" | "sending" | "posted" | "delivered" | "closed";
 
 /** One approved request as the daemon tracks it. */
 export interface TrackedRequest {
@@ -75,7 +76,7 @@ CREATE TABLE IF NOT EXISTS registry_logs (
 CREATE TABLE IF NOT EXISTS requests (
   request_id INTEGER PRIMARY KEY,
   delivery_deadline INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'closed')),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'posted', 'delivered', 'closed')),
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
@@ -176,11 +177,11 @@ export class CustodianState {
     return rows.map((r) => ({ blockNumber: r.block, topics: JSON.parse(r.topics) as string[], data: r.data }));
   }
 
-  /** Open requests (`pending` or `sending`) whose back-off has run out at `now`, earliest deadline first. */
+  /** Open requests (`pending`, `sending`, `posted`) whose wait has run out at `now`, earliest deadline first. */
   due(now: number): TrackedRequest[] {
     const rows = this.db
       .prepare(
-        "SELECT * FROM requests WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY delivery_deadline, request_id",
+        "SELECT * FROM requests WHERE state IN ('pending', 'sending', 'posted') AND next_attempt_at <= ? ORDER BY delivery_deadline, request_id",
       )
       .all(now) as RequestRow[];
     return rows.map(toRequest);
@@ -201,7 +202,7 @@ export class CustodianState {
 
   /** Counts of tracked requests per state. */
   counts(): Record<RequestState, number> {
-    const counts: Record<RequestState, number> = { pending: 0, sending: 0, delivered: 0, closed: 0 };
+    const counts: Record<RequestState, number> = { pending: 0, sending: 0, posted: 0, delivered: 0, closed: 0 };
     const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM requests GROUP BY state").all() as {
       state: RequestState;
       n: number;
@@ -225,9 +226,25 @@ export class CustodianState {
     this.update(requestId, "next_attempt_at = ?", retryAt);
   }
 
+  /** This custodian's share is on chain, the fee not yet released: look again at `recheckAt`. */
+  recordPosted(requestId: bigint, txHash: string | null, setSize: number | null, recheckAt: number): void {
+    this.update(
+      requestId,
+      "state = 'posted', tx_hash = COALESCE(?, tx_hash), set_size = COALESCE(?, set_size), last_error = NULL, next_attempt_at = ?",
+      txHash,
+      setSize,
+      recheckAt,
+    );
+  }
+
   /** Delivered: by this daemon (with its transaction) or found delivered on chain when reconciling. */
   recordDelivered(requestId: bigint, txHash: string | null, setSize: number | null): void {
-    this.update(requestId, "state = 'delivered', tx_hash = ?, set_size = ?, last_error = NULL", txHash, setSize);
+    this.update(
+      requestId,
+      "state = 'delivered', tx_hash = COALESCE(?, tx_hash), set_size = COALESCE(?, set_size), last_error = NULL",
+      txHash,
+      setSize,
+    );
   }
 
   /** Nothing left to do for this custodian (refunded, delivered by others, deadline passed). */
