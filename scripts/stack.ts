@@ -69,7 +69,7 @@ function startService(
 }
 
 /** Whether any process of the group led by `pid` is alive. */
-function groupAlive(pid: number): boolean {
+export function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
     return true;
@@ -274,4 +274,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (require.main === module) void main();

@@ -4,6 +4,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { expect } from "chai";
 
+import { groupAlive } from "../../scripts/stack";
+
 const ROOT = path.resolve(__dirname, "..", "..");
 const READY_MS = 240_000;
 const STOP_MS = 30_000;
@@ -25,15 +27,6 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
     });
   });
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
