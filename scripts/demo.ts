@@ -76,10 +76,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     story.say("DataCoop: the full lifecycle on the in-process network\n");
 
     // --- Deploy --------------------------------------------------------------------------------------
-    const custodianPair = generateKeyPair();
-    const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
+    // Three custodians with fresh keys, any two of which deliver (the local parameters' 2-of-3).
+    const custodianPairs = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+    const system = await deploySystem({ custodianPublicKeys: custodianPairs.map((pair) => pair.publicKey) });
     const coop = await connectSystem(system);
-    const custodianKey = roles.eciesKeyFromPrivate(custodianPair.privateKey, "the demo custodian key");
+    const custodianKeys = custodianPairs.map((pair, i) =>
+      roles.eciesKeyFromPrivate(pair.privateKey, `the demo key of custodian ${i + 1}`),
+    );
+    const custodianThreshold = Number(await coop.custodianSet.threshold());
     const store = roles.openStore(path.join(work, "blobs"));
     const purposes = await roles.readPurposes(coop.registry);
     const validators = await roles.localValidators(coop, system.validators);
@@ -282,10 +286,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const manifests = new Map<bigint, readonly string[]>();
     // The custodian is a daemon: it sees both approvals on chain and delivers on its own; the demo only
     // watches its health endpoint until both are delivered.
-    services = await startDemoServices(coop, system.custodian, custodianKey, store.location, work);
+    // Daemons for custodians 1 and 2 only: custodian 3 is down, and k of them still deliver.
+    const up = system.custodians.slice(0, custodianThreshold).map((signer, i) => ({ signer, key: custodianKeys[i] }));
+    services = await startDemoServices(coop, up, store.location, work);
     story.begin(
       "Services",
-      `blob store ${services.storeUrl}, custodian daemon ${services.custodianUrl} (watching the chain)`,
+      `blob store ${services.storeUrl}; custodian daemons ${services.custodianUrls.join(", ")} watch the chain (${up.length} of ${custodianKeys.length} up, ${custodianThreshold} needed)`,
     );
     const delivered = await services.delivered([training.requestId, commercial.requestId]);
     for (const [index, delivery] of delivered.entries()) {
@@ -298,7 +304,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       manifests.set(requestId, delivery.contentHashes);
       const fee = releases[index].amount;
       const toContributors = contributorsShare(fee, shareBps);
-      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer in ${delivery.ms} ms, manifest ${short(delivery.manifestHash)}`;
+      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer by ${delivery.manifestHashes.length} custodians (share manifests ${delivery.manifestHashes.map(short).join(" + ")}, ${delivery.ms} ms)`;
       if (index === 0) story.begin("Deliver", line);
       else story.more(line);
       story.more(

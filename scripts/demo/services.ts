@@ -1,6 +1,6 @@
 /**
  * The services the demo talks to over HTTP on loopback ports chosen at run time: the blob store and the
- * custodian daemon (services/custodian), started inside the demo on the in-process chain and stopped with it.
+ * custodian daemons (services/custodian), started inside the demo on the in-process chain and stopped with it.
  */
 import path from "node:path";
 import type { Signer } from "ethers";
@@ -8,83 +8,116 @@ import type { Signer } from "ethers";
 import * as roles from "../../src/roles";
 import { parseManifest } from "../../src/manifest";
 import { LocalBlobStore, startBlobServer } from "../../src/store";
-import { singleCustodianDelivery, startCustodianDaemon } from "../../services/custodian";
+import { custodyAdapter, startCustodianDaemon } from "../../services/custodian";
 
-/** What the demo needs of one delivery, read back from the chain and the store. */
+/** What the demo needs of one delivery, read back from the daemons' logs and the store. */
 export interface DemoDelivery {
   readonly requestId: bigint;
   readonly purpose: number;
-  readonly manifestHash: string;
+  /** The share manifests posted, one per custodian, in posting order. */
+  readonly manifestHashes: readonly string[];
   readonly contentHashes: readonly string[];
-  /** The daemon's own time for it, from its log line. */
+  /** The slowest daemon's own time for its post, from its log line. */
   readonly ms: number;
 }
 
 /** The running services. */
 export interface DemoServices {
   readonly storeUrl: string;
-  readonly custodianUrl: string;
-  /** Waits (bounded) until the daemon reports every request in `requestIds` delivered on `GET /health`. */
+  readonly custodianUrls: readonly string[];
+  /** Waits (bounded) until every daemon reports every request in `requestIds` delivered on `GET /health`. */
   delivered(requestIds: readonly bigint[]): Promise<DemoDelivery[]>;
   close(): Promise<void>;
 }
 
+/** One custodian the demo runs a daemon for. */
+export interface DemoCustodian {
+  readonly signer: Signer;
+  readonly key: roles.EciesKey;
+}
+
 const WAIT_MS = 30_000;
 
+interface Posted {
+  readonly manifestHash: string;
+  readonly ms: number;
+}
+
 /**
- * Starts the blob store over `blobsDir` and a custodian daemon delivering as `custodian`.
- * @param work a scratch directory for the daemon's state file
+ * Starts the blob store over `blobsDir` and one custodian daemon per custodian in `custodians`.
+ * @param work a scratch directory for the daemons' state files
  */
 export async function startDemoServices(
   coop: roles.DataCoop,
-  custodian: Signer,
-  custodianKey: roles.EciesKey,
+  custodians: readonly DemoCustodian[],
   blobsDir: string,
   work: string,
 ): Promise<DemoServices> {
   const server = await startBlobServer({ store: new LocalBlobStore(blobsDir) });
   const store = roles.openStore(server.url);
-  const times = new Map<string, number>();
-  const daemon = await startCustodianDaemon({
-    system: coop,
-    delivery: (eligibilityLogs) => singleCustodianDelivery(coop, custodian, custodianKey, { store, eligibilityLogs }),
-    dbPath: path.join(work, "custodian.sqlite"),
-    pollIntervalMs: 100,
-    log: (line) => {
-      const entry = JSON.parse(line) as { level?: string; event?: string; requestId?: string; ms?: number };
-      if (entry.event === "delivered" && entry.requestId !== undefined) times.set(entry.requestId, entry.ms ?? 0);
-      if (entry.level === "error") process.stderr.write(`custodian daemon: ${line}\n`);
-    },
-  });
+  const posted = new Map<string, Posted[]>();
+  const daemons = await Promise.all(
+    custodians.map((custodian, index) =>
+      startCustodianDaemon({
+        system: coop,
+        delivery: (eligibilityLogs) =>
+          custodyAdapter(coop, custodian.signer, custodian.key, { store, eligibilityLogs }),
+        dbPath: path.join(work, `custodian-${index}.sqlite`),
+        pollIntervalMs: 100,
+        log: (line) => {
+          const entry = JSON.parse(line) as {
+            level?: string;
+            event?: string;
+            requestId?: string;
+            ms?: number;
+            manifestHash?: string;
+          };
+          if (entry.event === "delivered" && entry.requestId !== undefined && entry.manifestHash !== undefined) {
+            const list = posted.get(entry.requestId) ?? [];
+            list.push({ manifestHash: entry.manifestHash, ms: entry.ms ?? 0 });
+            posted.set(entry.requestId, list);
+          }
+          if (entry.level === "error") process.stderr.write(`custodian daemon ${index + 1}: ${line}\n`);
+        },
+      }),
+    ),
+  );
+  const allDelivered = async (count: number): Promise<boolean> => {
+    for (const daemon of daemons) {
+      const health = (await (await fetch(`${daemon.url}/health`)).json()) as { requests: { delivered: number } };
+      if (health.requests.delivered < count) return false;
+    }
+    return true;
+  };
   return {
     storeUrl: server.url,
-    custodianUrl: daemon.url,
+    custodianUrls: daemons.map((d) => d.url),
     async delivered(requestIds) {
       const deadline = Date.now() + WAIT_MS;
-      for (;;) {
-        const health = (await (await fetch(`${daemon.url}/health`)).json()) as { requests: { delivered: number } };
-        if (requestIds.every((id) => times.has(id.toString())) && health.requests.delivered >= requestIds.length) break;
+      while (!(await allDelivered(requestIds.length))) {
         if (Date.now() > deadline) {
-          throw new Error(`The custodian daemon did not deliver ${requestIds.join(", ")} within ${WAIT_MS / 1000} s.`);
+          throw new Error(`The custodian daemons did not deliver ${requestIds.join(", ")} within ${WAIT_MS / 1000} s.`);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return Promise.all(
         requestIds.map(async (requestId) => {
           const request = await roles.readRequest(coop, requestId);
-          const manifest = parseManifest(await store.store.get(request.manifestHash));
+          const posts = posted.get(requestId.toString()) ?? [];
+          if (posts.length === 0) throw new Error(`No daemon logged a post for request #${requestId}.`);
+          const manifest = parseManifest(await store.store.get(posts[0].manifestHash));
           return {
             requestId,
             purpose: Number(request.purpose),
-            manifestHash: request.manifestHash,
+            manifestHashes: posts.map((p) => p.manifestHash),
             contentHashes: manifest.entries.map((e) => e.contentHash).sort(),
-            ms: times.get(requestId.toString()) ?? 0,
+            ms: Math.max(...posts.map((p) => p.ms)),
           };
         }),
       );
     },
     async close() {
-      await daemon.close();
+      for (const daemon of daemons) await daemon.close();
       await server.close();
     },
   };

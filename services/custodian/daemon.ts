@@ -23,7 +23,7 @@ import {
   readRequest,
 } from "../../src/roles";
 import { scanEvents } from "../../src/roles/events";
-import type { ShareDelivery } from "./delivery";
+import type { CustodyAdapter } from "./delivery";
 import { type LogSink, jsonLogger } from "./log";
 import { type Approval, CustodianState, type TrackedRequest } from "./state";
 
@@ -35,7 +35,7 @@ export interface CustodianDaemonOptions {
    * How shares are delivered (./delivery.ts), given the reader of the registry events the daemon records,
    * so a delivery folds the local copy instead of rescanning the chain.
    */
-  readonly delivery: (eligibilityLogs: EligibilityLogReader) => Promise<ShareDelivery>;
+  readonly delivery: (eligibilityLogs: EligibilityLogReader) => Promise<CustodyAdapter>;
   /** The SQLite state file. */
   readonly dbPath: string;
   /** Interface of the health endpoint; default 127.0.0.1. */

@@ -1,20 +1,19 @@
 /**
- * The one place the daemon meets the custody API. Today that is `deliverGrant` (one custodian posts the
- * whole manifest and the fee is released at once); with threshold custody, `deliver` is the per-custodian
- * share delivery and `progress` also says when this custodian's share is posted and the others' are awaited:
- * the daemon itself does not change.
+ * The one place the daemon meets the custody API: `deliverShare`, one custodian's share of a k-of-n delivery
+ * (the k-th post releases the fee), and `escrow.hasPosted` to see whether this custodian's share is already on
+ * chain in the current round.
  */
 import type { Signer } from "ethers";
 
-import { type DataCoop, type DeliverOptions, type EciesKey, type EscrowRequest, deliverGrant } from "../../src/roles";
+import { type DataCoop, type DeliverOptions, type EciesKey, type EscrowRequest, deliverShare } from "../../src/roles";
 
-/** What one delivery posted. */
-export interface ShareDelivered {
+/** What one post sent. */
+export interface SharePosted {
   readonly txHash: string;
   readonly manifestHash: string;
-  /** Contributions whose key shares were released. */
+  /** Contributions in the eligible set the post covers. */
   readonly setSize: number;
-  /** Whether this post released the fee (the k-th share; always, with a single custodian). */
+  /** Whether this post released the fee (the k-th share). */
   readonly released: boolean;
   readonly seconds: { readonly chain: number; readonly crypto: number; readonly store: number };
 }
@@ -25,40 +24,42 @@ export interface ShareDelivered {
  */
 export type ShareProgress = "delivered" | "posted" | "open";
 
-/** How the daemon delivers its share of one approved request, and sees whether it already has. */
-export interface ShareDelivery {
+/** How the daemon posts its share of one approved request, and sees whether it already has. */
+export interface CustodyAdapter {
   /** The custodian account that posts. */
   readonly address: string;
   /** Builds, stores and posts this custodian's share for `requestId`; throws and posts nothing on failure. */
-  deliver(requestId: bigint): Promise<ShareDelivered>;
+  deliver(requestId: bigint): Promise<SharePosted>;
   /** Where the request (read as `request`) stands for this custodian on chain. */
   progress(requestId: bigint, request: EscrowRequest): Promise<ShareProgress>;
 }
 
 /**
- * Delivery by today's single custodian: a delivered request is one this custodian (the only one) posted.
+ * The custody adapter of one custodian of the current set.
  * @param options stores, and the local registry log reader
  */
-export async function singleCustodianDelivery(
+export async function custodyAdapter(
   system: DataCoop,
   signer: Signer,
   custodianKey: EciesKey,
   options: DeliverOptions,
-): Promise<ShareDelivery> {
+): Promise<CustodyAdapter> {
+  const address = await signer.getAddress();
   return {
-    address: await signer.getAddress(),
+    address,
     async deliver(requestId) {
-      const result = await deliverGrant(system, signer, requestId, custodianKey, options);
+      const result = await deliverShare(system, signer, custodianKey, requestId, options);
       return {
         txHash: result.txHash,
         manifestHash: result.manifestHash,
         setSize: result.contentHashes.length,
-        released: true,
+        released: result.released,
         seconds: result.seconds,
       };
     },
-    async progress(_requestId, request) {
-      return request.statusName === "Delivered" ? "delivered" : "open";
+    async progress(requestId, request) {
+      if (request.statusName === "Delivered") return "delivered";
+      return (await system.escrow.hasPosted(requestId, address)) ? "posted" : "open";
     },
   };
 }

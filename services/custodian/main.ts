@@ -8,7 +8,7 @@
  *
  * | variable                          | meaning (default)                                                         |
  * |-----------------------------------|---------------------------------------------------------------------------|
- * | `DATACOOP_CUSTODIAN_PRIVATE_KEY`  | the custodian account's key, also its ECIES key (local: the account holding CUSTODIAN_ROLE) |
+ * | `DATACOOP_CUSTODIAN_PRIVATE_KEY`  | the custodian account's key, also its ECIES key (local: the first account in the custodian set) |
  * | `DATACOOP_CUSTODIAN_ACCOUNT`      | which configured account posts: an address or index (the custodian's key) |
  * | `DATACOOP_CUSTODIAN_KEY`          | a separate ECIES key, if the account key is not the one published on-chain |
  * | `DATACOOP_STORE_URL`              | the blob store manifests go to (local: `.datacoop/blobs`)                 |
@@ -27,7 +27,7 @@ import hre from "hardhat";
 
 import { configVar } from "../../tasks/accounts";
 import { connect, eciesKeyFor, signerFor, storeFor } from "../../tasks/common";
-import { singleCustodianDelivery } from "./delivery";
+import { custodyAdapter } from "./delivery";
 import { startCustodianDaemon } from "./daemon";
 
 function intVar(name: string, fallback?: number): number | undefined {
@@ -47,9 +47,8 @@ async function main(): Promise<void> {
   });
   // No progress display: the daemon's output is its JSON log lines.
   const system = { ...connected, progress: undefined };
-  const role = await system.escrow.CUSTODIAN_ROLE();
   const signer = await signerFor(hre, configVar("DATACOOP_CUSTODIAN_ACCOUNT") ?? "custodian", async (signers) => {
-    for (const s of signers) if (await system.escrow.hasRole(role, s.address)) return s;
+    for (const s of signers) if ((await system.custodianSet.seatOf(s.address)).member) return s;
     return undefined;
   });
   const key = await eciesKeyFor(hre, "custodian", signer.address, {});
@@ -60,7 +59,7 @@ async function main(): Promise<void> {
   await mkdir(path.dirname(path.resolve(dbPath)), { recursive: true });
   const daemon = await startCustodianDaemon({
     system,
-    delivery: (eligibilityLogs) => singleCustodianDelivery(system, signer, key, { store, eligibilityLogs }),
+    delivery: (eligibilityLogs) => custodyAdapter(system, signer, key, { store, eligibilityLogs }),
     dbPath,
     host: configVar("DATACOOP_CUSTODIAN_HOST"),
     port: intVar("DATACOOP_CUSTODIAN_PORT", 0),
