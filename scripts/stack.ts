@@ -218,32 +218,34 @@ async function main(): Promise<void> {
     // TODO(attest): start one services/validator per validator the parameters name once it lands.
     const validators: string[] = [];
 
-    const custodians: string[] = [];
-    for (const [index, account] of (await custodiansOf(parameters)).entries()) {
-      let url: string | undefined;
-      const daemon = startService(
-        work,
-        `custodian-${index}`,
-        ["hardhat", "run", "--no-compile", "services/custodian/main.ts"],
-        {
-          ...env,
-          DATACOOP_DEPLOYMENT_ID: deploymentId,
-          DATACOOP_CUSTODIAN_ACCOUNT: account,
-          DATACOOP_CUSTODIAN_DB: path.join(work, `custodian-${index}.sqlite`),
-          DATACOOP_CUSTODIAN_PORT: "0",
-          DATACOOP_CUSTODIAN_POLL_MS: "1000",
-          DATACOOP_STORE_URL: store.url,
-        },
-        (line) => {
-          if (url !== undefined || !line.startsWith("{")) return;
-          const entry = JSON.parse(line) as { event?: string; url?: string };
-          if (entry.event === "started") url = entry.url;
-        },
-      );
-      services.push(daemon);
-      await waitFor(`custodian ${account}`, async () => url !== undefined && (await healthy(url)), daemon);
-      custodians.push(url!);
-    }
+    // The daemons start together (each is a `hardhat run`, seconds of start-up) and each must answer.
+    const custodians = await Promise.all(
+      (await custodiansOf(parameters)).map(async (account, index) => {
+        let url: string | undefined;
+        const daemon = startService(
+          work,
+          `custodian-${index}`,
+          ["hardhat", "run", "--no-compile", "services/custodian/main.ts"],
+          {
+            ...env,
+            DATACOOP_DEPLOYMENT_ID: deploymentId,
+            DATACOOP_CUSTODIAN_ACCOUNT: account,
+            DATACOOP_CUSTODIAN_DB: path.join(work, `custodian-${index}.sqlite`),
+            DATACOOP_CUSTODIAN_PORT: "0",
+            DATACOOP_CUSTODIAN_POLL_MS: "1000",
+            DATACOOP_STORE_URL: store!.url,
+          },
+          (line) => {
+            if (url !== undefined || !line.startsWith("{")) return;
+            const entry = JSON.parse(line) as { event?: string; url?: string };
+            if (entry.event === "started") url = entry.url;
+          },
+        );
+        services.push(daemon);
+        await waitFor(`custodian ${account}`, async () => url !== undefined && (await healthy(url)), daemon);
+        return url!;
+      }),
+    );
 
     process.stdout.write(
       `${JSON.stringify({
