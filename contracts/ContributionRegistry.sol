@@ -66,6 +66,8 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     mapping(bytes32 contentHash => uint256 packed) private _contributions;
     mapping(bytes32 sourceHash => bytes32 latestContentHash) private _sources;
     mapping(uint8 purpose => PurposeInfo) private _purposeInfo;
+    /// @dev The x and y coordinates of each validator's public key (its address cannot give it back).
+    mapping(address validator => bytes32[2] xy) private _validatorKeys;
 
     /// @param token_ The governance token (this registry must be its minter).
     /// @param distributor_ The revenue ledger (this registry must be wired into it).
@@ -176,6 +178,18 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     /// @inheritdoc IContributionRegistry
     function setRewardRate(uint256 rate) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setRewardRate(rate);
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function publishValidatorPublicKeys(bytes[] calldata publicKeys) external {
+        for (uint256 i = 0; i < publicKeys.length; ++i) {
+            bytes calldata key = publicKeys[i];
+            if (key.length != 65 || key[0] != 0x04) revert RegistryInvalidValidatorKey(i, key.length);
+            address account = address(uint160(uint256(keccak256(key[1:65]))));
+            if (!hasRole(VALIDATOR_ROLE, account)) revert RegistryKeyNotOfValidator(account);
+            _validatorKeys[account] = [bytes32(key[1:33]), bytes32(key[33:65])];
+            emit ValidatorPublicKeyPublished(account, key);
+        }
     }
 
     /// @inheritdoc IContributionRegistry
@@ -299,6 +313,14 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         uint256 capLeft = _tokenCap - _token.totalSupply();
         uint256 max = byUnits < byBudget ? byUnits : byBudget;
         return max < capLeft ? max : capLeft;
+    }
+
+    /// @inheritdoc IContributionRegistry
+    function validatorPublicKey(address validator) external view returns (bytes memory) {
+        bytes32[2] storage xy = _validatorKeys[validator];
+        // x = 0 is not on the curve (7 is not a square mod p), so it marks "never published".
+        if (xy[0] == bytes32(0) || !hasRole(VALIDATOR_ROLE, validator)) return "";
+        return abi.encodePacked(bytes1(0x04), xy[0], xy[1]);
     }
 
     /// @inheritdoc IContributionRegistry

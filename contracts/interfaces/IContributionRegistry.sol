@@ -22,6 +22,10 @@ pragma solidity ^0.8.24;
 /// - the count of validators never falls below the attestation threshold (finding 5).
 /// @dev Warning: validators are trusted to score honestly; a threshold of distinct validators
 /// (governance-set) must sign the same attestation. Validators are EOAs (ECDSA signatures).
+/// @dev Warning: a validator's ECIES public key is its Ethereum account key (`validatorPublicKey`): contributors
+/// wrap data keys to it so the validator can decrypt and score the very ciphertext it signs for. The registry
+/// checks that the key's address holds the role, so no one, the timelock included, can publish a key the
+/// validator does not hold; a validator that wants another ECIES key uses another account.
 /// @dev Warning: contribution timestamps are not kept in storage (every bit of the packed slot is used);
 /// they are the block times of the `Contributed`, `PurposesChanged` and `Revoked` events.
 interface IContributionRegistry {
@@ -164,6 +168,13 @@ interface IContributionRegistry {
     error RegistryValidatorsBelowThreshold(uint256 validators, uint256 threshold);
     /// @notice Thrown when constructor arrays differ in length or an address is zero.
     error RegistryInvalidConfiguration();
+    /// @notice Thrown when a validator public key is not a 65-byte uncompressed SEC 1 key (`0x04 || x || y`).
+    /// @param index Its position in the array given.
+    /// @param length Its length, in bytes.
+    error RegistryInvalidValidatorKey(uint256 index, uint256 length);
+    /// @notice Thrown when the address of a public key (`keccak256(x || y)[12:]`) does not hold the validator role.
+    /// @param account The address the key belongs to.
+    error RegistryKeyNotOfValidator(address account);
 
     /// @notice Emitted when a contribution is registered. The storage URI of the ciphertext lives here only.
     /// @param contentHash keccak256 of the ciphertext.
@@ -220,6 +231,10 @@ interface IContributionRegistry {
     /// @param oldThreshold The threshold before.
     /// @param newThreshold The threshold now.
     event AttestationThresholdChanged(uint256 oldThreshold, uint256 newThreshold);
+    /// @notice Emitted when a validator's ECIES public key is published.
+    /// @param validator The validator (the key's address).
+    /// @param publicKey Its uncompressed public key, `0x04 || x || y`.
+    event ValidatorPublicKeyPublished(address indexed validator, bytes publicKey);
 
     /// @notice Role of validators who sign attestations. Administered by the timelock.
     /// @return The role id, `keccak256("VALIDATOR_ROLE")`.
@@ -415,4 +430,18 @@ interface IContributionRegistry {
     /// @param attestation The attestation.
     /// @return The EIP-712 digest (domain: this registry on this chain).
     function attestationDigest(Attestation calldata attestation) external view returns (bytes32);
+
+    /// @notice Publishes validators' ECIES public keys: each key's address (`keccak256(x || y)[12:]`, the
+    /// Ethereum rule) must hold the validator role. Anyone may call it: a key whose address is the
+    /// validator's is that validator's key (finding another would be a keccak preimage), so who submits it
+    /// does not matter; the validator itself, its service or the deployer does. Publishing again is harmless.
+    /// @dev The address check also proves the point is on the curve (it is the validator account's key).
+    /// @param publicKeys Uncompressed SEC 1 keys, `0x04 || x || y` (65 bytes each).
+    function publishValidatorPublicKeys(bytes[] calldata publicKeys) external;
+
+    /// @notice The ECIES public key a validator published, to which contributors wrap data keys for it.
+    /// @param validator The validator.
+    /// @return The uncompressed key (`0x04 || x || y`), or empty bytes if none is published or `validator`
+    /// no longer holds the role.
+    function validatorPublicKey(address validator) external view returns (bytes memory);
 }

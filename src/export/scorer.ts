@@ -29,9 +29,11 @@
 
 /**
  * Identifies the scoring rules; changes whenever units or quality could change for some input.
- * Attestations carry it on chain as `MAJOR * 1_000_000 + MINOR * 1_000 + PATCH` (1.1.0 → 1001000).
+ * Attestations carry it on chain as `MAJOR * 1_000_000 + MINOR * 1_000 + PATCH` (1.2.0 → 1002000).
+ * 1.2.0: the units attested are the refined messages (issue 17, `RefinementReport.units`); validators
+ * take them from the refinement they verify, and this reader's unit count feeds quality only.
  */
-export const SCORER_VERSION = "datacoop-chatgpt-export/1.1.0";
+export const SCORER_VERSION = "datacoop-chatgpt-export/1.2.0";
 
 export const MAX_QUALITY_BPS = 10_000;
 /** Spam rejection applies from this many non-empty messages on. */

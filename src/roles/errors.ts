@@ -15,7 +15,13 @@ export type RoleErrorCode =
   /** The chain rejected a call that passed every local check. */
   | "REVERTED"
   /** A check that the demo or a caller relies on did not hold. */
-  | "CHECK_FAILED";
+  | "CHECK_FAILED"
+  /** A validator refuses: the blob under the content hash is not that ciphertext, or the descriptor names another. */
+  | "CIPHERTEXT_MISMATCH"
+  /** A validator refuses: a key does not unwrap with its key, or a ciphertext fails authentication under it. */
+  | "UNDECRYPTABLE"
+  /** A validator refuses: the sealed payload is not the refinement of the raw export it was given. */
+  | "NOT_REFINEMENT";
 
 /**
  * Thrown by every function of the role library for a problem the caller can act on. The message says

@@ -70,11 +70,38 @@ export {
   parseAttestationFile,
 } from "./attestation-file";
 export {
+  ATTEST_REQUEST_TYPE,
+  ATTEST_REQUEST_VERSION,
+  type AttestRefineProfile,
+  type AttestRequest,
+  type AttestRequestInput,
+  type AttestResponse,
+  buildAttestRequest,
+  decodeAttestRequest,
+  decodeAttestResponse,
+  encodeAttestRequest,
+  encodeAttestResponse,
+  openAttestRequest,
+} from "./attest-request";
+export {
+  describeValidator,
+  requestAttestations,
+  type RequestAttestationsOptions,
+  type RequestsPerValidator,
+  type ValidatorInfo,
+} from "./validator-client";
+export {
   type AttestationRequest,
+  type AttestCheck,
+  type AttestCheckInput,
+  checkAttestRequest,
   DEFAULT_ATTESTATION_VALIDITY,
   localValidators,
   scoreExportFor,
   signAttestationFile,
+  validatorPublicKeyOf,
+  verifyAndAttest,
+  type VerifyAndAttestOptions,
 } from "./validator";
 export {
   CONTRIBUTION_STATUS,
