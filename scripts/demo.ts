@@ -20,11 +20,21 @@ import { keccak256, parseUnits, toUtf8Bytes, type Signer } from "ethers";
 import localParameters from "../deploy/parameters/hardhat.json";
 import { generateKeyPair, type KeyPair } from "../src/crypto";
 import * as roles from "../src/roles";
-import { ANYONE, BUYERS, CONTRIBUTORS, PURPOSE, REQUESTS, STANDING_TERMS, type ContributorPart } from "./demo/cast";
+import {
+  ANYONE,
+  BUYERS,
+  CONTRIBUTORS,
+  PLANTED,
+  PURPOSE,
+  REQUESTS,
+  STANDING_TERMS,
+  type ContributorPart,
+} from "./demo/cast";
 import { Checker, contributorsShare, type Release } from "./demo/checks";
 import { type DemoRow, verifyLedger } from "./demo/ledger";
 import { type DemoServices, startDemoServices } from "./demo/services";
 import { Story, percent, short, thousands } from "./demo/story";
+import { localWallet } from "./lib/sealed-refinement";
 import { buildSyntheticExport } from "./lib/synthetic-export";
 import { connectSystem, deploySystem } from "./lib/system";
 
@@ -92,9 +102,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "Deploy",
       `DataCoopLocal via Ignition: registry ${short(coop.addresses.registry)}, escrow ${short(coop.addresses.escrow)}, governor ${short(coop.addresses.governor)}`,
     );
-    story.more(`blob store ${store.location}; ${validators.length} local validator(s) sign attestations`);
+    story.more(
+      `blob store ${store.location}; ${validators.length} local validator(s) verify each sealed payload against its export, then sign`,
+    );
 
     // --- Contribute ----------------------------------------------------------------------------------
+    // Each validator verifies before it signs: it fetches the ciphertext, decrypts it and the raw export
+    // with its own key, and checks the sealed payload is the refinement of the export (in-process here).
+    const verifying: roles.ValidatorEndpoint[] = [];
+    for (const validator of validators) {
+      const address = await validator.getAddress();
+      const wallet = localWallet(address, coop.provider);
+      verifying.push({
+        address,
+        publicKey: await roles.validatorPublicKeyOf(coop, address),
+        send: (request) => roles.verifyAndAttest(coop, wallet, store.store, request),
+      });
+    }
     const contributors: Contributor[] = [];
     for (const part of CONTRIBUTORS) {
       const exportBytes = buildSyntheticExport(part.export);
@@ -105,14 +129,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         purposes: mask,
         contributorPublicKey: key.publicKey,
         store,
-        attest: (request) => roles.signAttestationFile(coop, validators, request),
+        validators: { endpoints: verifying, contributorPrivateKey: key.privateKey },
       });
       contributors.push({ part, signer: signer(part.signer), exportBytes, purposes: mask, registered, active: true });
       const line = `${part.name.padEnd(6)}${registered.units} units × ${percent(registered.quality)} quality, consents ${roles.describePurposeMask(mask, purposes)}: ${showCoop(registered.reward)} COOP`;
       if (contributors.length === 1) story.begin("Contribute", line);
       else story.more(line);
       if (part.note !== undefined) story.more(`      ${part.note}`);
+      const redacted = Object.entries(registered.refinement.redactions);
+      story.more(
+        `      sealed: the refined dataset, ${registered.refinement.refinedConversations} conversations; redacted: ${redacted.length === 0 ? "nothing" : redacted.map(([name, n]) => `${name} ×${n}`).join(", ")}`,
+      );
     }
+    const planted = contributors[0].registered.refinement.redactions;
+    check.that(
+      "the planted e-mail and API key were redacted before sealing",
+      (planted.email ?? 0) >= 1 && (planted["secret:openai-key"] ?? 0) >= 1,
+      `alice's redaction counts are ${JSON.stringify(planted)}`,
+    );
     for (const c of contributors.filter((x) => x.part.revokes === true)) {
       await roles.revokeContribution(coop, c.signer, c.registered.contentHash);
       c.active = false;
@@ -327,26 +361,38 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }
     }
 
-    // --- The buyer fetches, verifies, decrypts ---------------------------------------------------------
+    // --- The buyer fetches, verifies, decrypts: a dataset, not archives ------------------------------
     const labIdentity = roles.eciesKeyFromPrivate(labKey.privateKey, `${BUYERS.lab.name}'s key`);
     const fetched: string[] = [];
     for (const requestId of [training.requestId, commercial.requestId]) {
       const result = await roles.fetchGrant(coop, requestId, labIdentity, {
         outDir: path.join(work, `grant-${requestId}`),
+        format: "chat",
       });
-      for (const file of result.files) {
-        const owner = contributors.find((c) => c.registered.contentHash === file.contentHash);
-        const plaintext = new Uint8Array(await readFile(file.path));
-        check.that(
-          `grant #${requestId}: ${owner?.part.name ?? file.contentHash} decrypts to the original export`,
-          owner !== undefined && Buffer.from(plaintext).equals(Buffer.from(owner.exportBytes)),
-          "the decrypted bytes differ from the export that was contributed",
-        );
+      check.sameSet(
+        `grant #${requestId}: the dataset holds exactly the delivered contributions`,
+        [...result.contributions],
+        [...(manifests.get(requestId) ?? [])],
+      );
+      for (const file of result.files.filter((f) => f.endsWith(".jsonl"))) {
+        const text = await readFile(file, "utf8");
+        for (const [what, secret] of Object.entries(PLANTED)) {
+          check.that(
+            `grant #${requestId}: ${path.basename(file)} holds no planted ${what}`,
+            !text.includes(secret),
+            `the planted ${what} reached the buyer's dataset`,
+          );
+        }
       }
-      fetched.push(`#${requestId}: ${result.files.length} files`);
+      const redacted = Object.entries(result.card.redactions);
+      fetched.push(
+        `#${requestId}: ${result.card.contributions} contributions, ${result.card.conversations} conversations, redactions ${redacted.map(([name, n]) => `${name} ${n}`).join(", ") || "none"}`,
+      );
     }
     story.begin("Fetch", `${BUYERS.lab.name} opens each manifest with its key, verifies every content hash, decrypts`);
-    story.more(`${fetched.join("; ")}; every file equals the export contributed; no file of bob in the training set`);
+    story.more("into one dataset per grant: conversations.jsonl (with provenance), dataset.json, chat JSONL");
+    for (const line of fetched) story.more(line);
+    story.more("neither the planted e-mail nor the planted key is in any file the buyer received");
 
     // --- Claims ---------------------------------------------------------------------------------------
     const claimed = new Map<string, bigint>();

@@ -156,15 +156,22 @@ interface FetchArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
   request: string;
   out: string;
   store?: string;
+  format: string;
 }
 
 roleTask(
   "buyer:fetch",
-  "After delivery: reads the manifest hash and URI from the delivery event, opens the manifest with your key, fetches every ciphertext, verifies its content hash, decrypts, and writes <contentHash>.zip files and manifest.json to a new directory (all or nothing)",
+  "After delivery: reads the manifest hash and URI from the delivery event, opens the manifest with your key, fetches every ciphertext, verifies its content hash, decrypts it and streams the refined conversations into one dataset directory (all or nothing): conversations.jsonl (each line with its contribution's content hash), dataset.json (the card), manifest.json, and with --format chat conversations.chat.jsonl",
   { key: "buyer", json: true },
 )
   .addParam("request", "The delivered request id", undefined, types.string)
-  .addParam("out", "A new (or empty) directory for the decrypted files", undefined, types.string)
+  .addParam("out", "A new (or empty) directory for the dataset", undefined, types.string)
+  .addOptionalParam(
+    "format",
+    'jsonl (refined lines only) or chat (also the chat fine-tuning JSONL, {"messages":[{"role","content"}]})',
+    "jsonl",
+    types.string,
+  )
   .addOptionalParam(
     "store",
     "Blob store to read from: a directory or an http(s) URL (default: the store the manifest URI points into)",
@@ -174,6 +181,12 @@ roleTask(
   .setAction(
     action<FetchArgs>(async (args, hre) => {
       const roles = await loadRoles();
+      if (args.format !== "jsonl" && args.format !== "chat") {
+        throw new roles.RoleError(
+          "INVALID_INPUT",
+          `--format must be jsonl or chat; got ${JSON.stringify(args.format)}.`,
+        );
+      }
       const requestId = await parseId(args.request, "request");
       const coop = await connect(hre, args);
       const signer = await signerFor(hre, args.account);
@@ -181,11 +194,15 @@ roleTask(
       const result = await roles.fetchGrant(coop, requestId, key, {
         outDir: args.out,
         store: args.store === undefined ? undefined : await storeFor(hre, args.store),
+        format: args.format,
       });
+      const { card } = result;
+      const redactions = Object.entries(card.redactions);
       report(args.json, result, () => [
-        `Fetched request #${requestId}: ${result.files.length} contribution(s), every content hash verified, decrypted to ${result.outDir}`,
+        `Fetched request #${requestId}: ${card.contributions} contribution(s), every content hash verified, ${card.conversations} conversations (${card.messages} messages) → ${result.outDir}`,
         `  manifest ${result.manifestHash} (${result.manifestURI})`,
-        ...result.files.map((f) => `  ${f.contentHash}.zip  ${f.bytes} bytes`),
+        `  schema   ${card.schema}; redactions ${redactions.length === 0 ? "none" : redactions.map(([name, n]) => `${name} ${n}`).join(", ")}`,
+        ...result.files.map((file) => `  ${file}`),
         result.active
           ? `  the grant runs until ${roles.formatTime(result.expiry)}`
           : `  warning: the grant expired at ${roles.formatTime(result.expiry)}; the terms you accepted bind any further use`,

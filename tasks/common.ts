@@ -31,6 +31,9 @@ export const DEFAULT_STORE = ".datacoop/blobs";
 /** Configuration variable with the blob store URL every role of a public deployment shares (`--store` default). */
 export const STORE_VAR = "DATACOOP_STORE_URL";
 
+/** Configuration variable (or environment variable) with the HTTP blob store's write token. */
+export const STORE_TOKEN_VAR = "DATACOOP_STORE_TOKEN";
+
 /** Hardhat configuration variables that hold each role's ECIES private key. */
 export const KEY_VARS: Record<Roles.KeyRole, string> = {
   contributor: "DATACOOP_CONTRIBUTOR_KEY",
@@ -330,7 +333,9 @@ export async function storeFor(hre: HardhatRuntimeEnvironment, store: string | u
       `On ${hre.network.name} blobs must go to an http(s) blob store that every role can reach, not ${spec === undefined ? "the local directory " + DEFAULT_STORE : JSON.stringify(spec)}: pass --store https://<your store> or set it once with \`npx hardhat vars set ${STORE_VAR}\` (\`npx hardhat store:serve\` runs the reference server).`,
     );
   }
-  return roles.openStore(spec ?? path.join(hre.config.paths.root, DEFAULT_STORE));
+  return roles.openStore(spec ?? path.join(hre.config.paths.root, DEFAULT_STORE), {
+    token: configVar(STORE_TOKEN_VAR),
+  });
 }
 
 /** Parses a decimal id flag (a request or proposal id). */

@@ -21,10 +21,34 @@ import {
   storeFor,
 } from "./common";
 
+const EXCLUDE_HELP =
+  "Conversations to leave out of what is sealed, comma-separated: a conversation id (export or refined c_...), title:/regex/flags, date:YYYY-MM-DD..YYYY-MM-DD (either end open). Preview with export:refine";
+
+/** The refinement choices of the command line. */
+function choicesOf(args: RefinementArgs): Roles.RefinementChoices {
+  return {
+    exclude: args.exclude === undefined ? [] : [args.exclude],
+    preciseTimes: args.preciseTimes,
+    branches: args.branches,
+  };
+}
+
+interface RefinementArgs {
+  exclude?: string;
+  preciseTimes: boolean;
+  branches: boolean;
+}
+
+/** Counts per redaction class, e.g. `email 2, secret:openai-key 1`. */
+function redactionLine(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? "none" : entries.map(([name, n]) => `${name} ${n}`).join(", ");
+}
+
 const PURPOSES_HELP =
   'Consent: the purposes the data may be used for, comma-separated names or ids (e.g. RESEARCH,AI_TRAINING), "all" or "none". Leave out AI_TRAINING to say "do not train on my data"';
 
-interface ContributeArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
+interface ContributeArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs, RefinementArgs {
   export?: string;
   sealed?: string;
   purposes: string;
@@ -34,7 +58,7 @@ interface ContributeArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs 
 
 roleTask(
   "contributor:contribute",
-  "Contributes a ChatGPT export: scores it, encrypts it (data key wrapped to the custodian's on-chain key and to yours), stores the ciphertext and its descriptor in the blob store, gets it attested and registers it. Everything is checked and the transaction simulated before anything is uploaded or sent",
+  "Contributes a ChatGPT export: scores it, refines it into the de-identified dataset (docs/dataset.md; preview with export:refine), encrypts that (data key split among the custodians and wrapped to yours), stores the ciphertext and its descriptor in the blob store, gets it attested and registers it. Everything is checked and the transaction simulated before anything is uploaded or sent",
   { key: "contributor", json: true },
 )
   .addOptionalParam("export", "The ChatGPT export .zip to contribute (encrypted now)", undefined, types.string)
@@ -57,6 +81,9 @@ roleTask(
     undefined,
     types.string,
   )
+  .addOptionalParam("exclude", `With --export: ${EXCLUDE_HELP}`, undefined, types.string)
+  .addFlag("preciseTimes", "With --export: keep timestamps to the second (default: the day only)")
+  .addFlag("branches", "With --export: include edited and regenerated branches")
   .setAction(
     action<ContributeArgs>(async (args, hre) => {
       const roles = await loadRoles();
@@ -69,6 +96,12 @@ roleTask(
           "An attestation signs the hash of one ciphertext, and encrypting the export again gives a new one. With external validators: run contributor:seal, have them run validator:attest on the sealed file, then contributor:contribute --sealed <file> --attestation <files>.",
         );
       }
+      if (args.sealed !== undefined && (args.exclude !== undefined || args.preciseTimes || args.branches)) {
+        throw new roles.RoleError(
+          "INVALID_INPUT",
+          "--exclude, --precise-times and --branches shape what is sealed: give them to contributor:seal, not with --sealed.",
+        );
+      }
       if (args.sealed !== undefined && args.attestation === undefined) {
         throw new roles.RoleError(
           "INVALID_INPUT",
@@ -78,7 +111,7 @@ roleTask(
       const coop = await connect(hre, args);
       const mask = roles.parsePurposeMask(args.purposes, await roles.readPurposes(coop.registry));
       const signer = await signerFor(hre, args.account);
-      let result: Roles.RegisteredContribution;
+      let result: Roles.RegisteredContribution & { refinement?: Roles.PreparedContribution["refinement"] };
       if (args.export !== undefined) {
         if (!(await isLocal(hre))) {
           throw new roles.RoleError(
@@ -94,6 +127,7 @@ roleTask(
           purposes: mask,
           contributorPublicKey: key.publicKey,
           store: await storeFor(hre, args.store),
+          refinement: choicesOf(args),
           attest: (request) => roles.signAttestationFile(coop, validators, request),
         });
       } else {
@@ -115,7 +149,13 @@ roleTask(
       report(args.json, result, () => [
         `Registered contribution ${result.contentHash}`,
         `  owner       ${result.owner}`,
-        `  units       ${result.units}, quality ${(result.quality / 100).toFixed(2)}%, weight ${result.weight}`,
+        `  units       ${result.units} refined messages, quality ${(result.quality / 100).toFixed(2)}%, weight ${result.weight}`,
+        ...(result.refinement === undefined
+          ? []
+          : [
+              `  sealed      ${result.refinement.refinedConversations} of ${result.refinement.conversations} conversations (${result.refinement.excludedConversations} excluded)`,
+              `  redactions  ${redactionLine(result.refinement.redactions)}`,
+            ]),
         `  consents    ${roles.describePurposeMask(result.purposes, purposes)}`,
         `  reward      ${roles.formatTokenAmount(result.reward, 18)} COOP`,
         `  descriptor  ${result.uri}`,
@@ -139,7 +179,7 @@ async function readAttestations(list: string): Promise<Roles.AttestationFile> {
   return roles.mergeAttestationFiles(files);
 }
 
-interface SealArgs extends DeploymentArgs, AccountArgs, KeyArgs {
+interface SealArgs extends DeploymentArgs, AccountArgs, KeyArgs, RefinementArgs {
   export: string;
   out: string;
   store?: string;
@@ -147,7 +187,7 @@ interface SealArgs extends DeploymentArgs, AccountArgs, KeyArgs {
 
 roleTask(
   "contributor:seal",
-  "Encrypts and uploads a ChatGPT export for attestation by external validators, and writes a sealed-contribution file (no secrets) to hand to them. Register it afterwards with contributor:contribute --sealed",
+  "Refines a ChatGPT export into the de-identified dataset, encrypts and uploads it for attestation by external validators, and writes a sealed-contribution file (no secrets) to hand to them. Register it afterwards with contributor:contribute --sealed",
   { key: "contributor" },
 )
   .addParam("export", "The ChatGPT export .zip", undefined, types.string)
@@ -158,6 +198,9 @@ roleTask(
     undefined,
     types.string,
   )
+  .addOptionalParam("exclude", EXCLUDE_HELP, undefined, types.string)
+  .addFlag("preciseTimes", "Keep timestamps to the second (default: the day only)")
+  .addFlag("branches", "Include edited and regenerated branches")
   .setAction(
     action<SealArgs>(async (args, hre) => {
       const roles = await loadRoles();
@@ -174,11 +217,13 @@ roleTask(
         exportBytes,
         key.publicKey,
         await storeFor(hre, args.store),
+        choicesOf(args),
       );
       await roles.writeJsonAtomic(args.out, sealed, { overwrite: false });
       console.log(
-        `Sealed ${sealed.contentHash} (${sealed.units} units, quality ${(sealed.quality / 100).toFixed(2)}%) → ${args.out}`,
+        `Sealed ${sealed.contentHash} (${sealed.units} refined messages, quality ${(sealed.quality / 100).toFixed(2)}%) → ${args.out}`,
       );
+      console.log(`  redactions: ${redactionLine(sealed.redactions)}`);
       console.log(
         `Next: validators run \`npx hardhat validator:attest --export <the zip> --sealed ${args.out} --out att.json\`;`,
       );

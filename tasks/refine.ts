@@ -92,9 +92,9 @@ roleTask(
   .addFlag("branches", "Include edited and regenerated branches (default: the visible conversation only)")
   .setAction(
     action<RefineArgs>(async (args, hre) => {
-      const { refineExport, RefineError } = await import("../src/refine");
+      const { sealedPayloadOf, RefineError } = await import("../src/refine");
       try {
-        const { payload, report: result } = refineExport(new Uint8Array(await readFile(args.export)), {
+        const { payload, report: result } = sealedPayloadOf(new Uint8Array(await readFile(args.export)), {
           salt: await saltFor(hre, args),
           exclude: args.exclude === undefined ? [] : [args.exclude],
           preciseTimes: args.preciseTimes,

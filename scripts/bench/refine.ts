@@ -9,14 +9,14 @@
  * (single-threaded) process, so a busy machine does not halve the figure; wall-clock figures are printed
  * too. "refinement" times refining parsed conversations into lines, fed in batches as a streaming reader
  * would (what runs right after the reader); "+ gzip" adds the deterministic compression of the payload;
- * "end to end" is `refineExport` on the zip (unzip, JSON parsing of whole files, refinement, gzip).
+ * "end to end" is `sealedPayloadOf` on the zip (unzip, JSON parsing of whole files, refinement, gzip).
  * Target: at least 10,000 conversations per second on one core (core).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { isObject, own, type JsonValue } from "../../src/export/json";
-import { PayloadWriter, readExportSource, refineExport, Refiner, type RefinementReport } from "../../src/refine";
+import { PayloadWriter, readExportSource, sealedPayloadOf, Refiner, type RefinementReport } from "../../src/refine";
 import { generateSyntheticExport } from "../lib/synthetic-export";
 
 const CONVERSATIONS = Number(process.env.BENCH_REFINE_CONVERSATIONS ?? 20_000);
@@ -118,7 +118,7 @@ function main(): void {
 
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  const whole = refineExport(zip, { salt: SALT });
+  const whole = sealedPayloadOf(zip, { salt: SALT });
   const cpu = process.cpuUsage(cpu0);
   const endToEnd = {
     cpuPerSecond: Math.round(CONVERSATIONS / ((cpu.user + cpu.system) / 1e6)),

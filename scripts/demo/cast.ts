@@ -23,11 +23,36 @@ export interface ContributorPart {
   readonly note?: string;
 }
 
+/** Planted in alice's export, clearly fake: the refinement must replace both before anything is sealed. */
+export const PLANTED = {
+  email: "alice.planted@example.invalid",
+  key: `sk-proj-${"DemoFakeKey0".repeat(4)}`,
+} as const;
+
+const PLANTED_CONVERSATION = {
+  id: "conv-demo-planted",
+  title: "Deploy the staging bot",
+  createTime: 1_704_500_000,
+  messages: [
+    {
+      role: "user",
+      text: `Write a short note to ${PLANTED.email}: the staging key is ${PLANTED.key}, rotate it after the demo.`,
+    },
+    { role: "assistant", text: "Here is the note, without the key in it: please rotate the staging key today." },
+  ],
+} as const;
+
 export const CONTRIBUTORS: readonly ContributorPart[] = [
   {
     name: "alice",
     signer: 1,
-    export: { seed: 11, conversations: 36, userId: "user-AliceDemo000000000000001", maxTurns: 7 },
+    export: {
+      seed: 11,
+      conversations: 36,
+      userId: "user-AliceDemo000000000000001",
+      maxTurns: 7,
+      extraConversations: [PLANTED_CONVERSATION],
+    },
     consents: ["RESEARCH", "AI_TRAINING", "COMMERCIAL"],
   },
   {

@@ -6,7 +6,7 @@
 import { HDNodeWallet, Mnemonic, type Provider, Wallet } from "ethers";
 
 import { generateKeyPair, sealContribution, unwrapDataKey } from "../../src/crypto";
-import { refinementOf } from "../../src/refine";
+import { sealedPayloadOf } from "../../src/refine";
 import {
   type AttestRequest,
   buildAttestRequest,
@@ -39,7 +39,9 @@ export async function sealRefinement(
   system: Pick<DataCoop, "escrow" | "chainId" | "addresses">,
   exportBytes: Uint8Array,
   store: NamedStore,
-  payload: Uint8Array = refinementOf(exportBytes, { salt: deploymentSalt(system.chainId, system.addresses.registry) }),
+  payload: Uint8Array = sealedPayloadOf(exportBytes, {
+    salt: deploymentSalt(system.chainId, system.addresses.registry),
+  }).payload,
 ): Promise<SealedRefinement> {
   const contributor = generateKeyPair();
   const sealed = await sealContribution(payload, {

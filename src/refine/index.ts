@@ -2,7 +2,7 @@
  * Refinement: a ChatGPT export becomes the de-identified, versioned dataset that is sealed and sold
  * (format: `docs/dataset.md`).
  *
- * Contributor: `refineExport(zip, { salt, exclude })` → `{ payload, report }`; the payload is what
+ * Contributor: `sealedPayloadOf(zip, { salt, exclude })` → `{ payload, report }`; the payload is what
  * is sealed. Validator: `verifyRefinement(zip, sealedPlaintext, options)` recomputes it and compares
  * byte for byte; `report.units` are the refined messages. Buyer: `assembleDataset(...)` turns
  * decrypted payloads into `conversations.jsonl` with provenance, `dataset.json` and, optionally,
@@ -48,12 +48,13 @@ export {
   REFINED_FORMAT,
   REFINED_SCHEMA_VERSION,
   refinedConversationId,
-  refineExport,
-  refinementOf,
+  sealedPayloadOf,
   refineSource,
   Refiner,
   verifyRefinement,
   type RefineOptions,
+  type RefinementProfile,
   type RefinementReport,
+  type SealedPayload,
 } from "./refinement";
 export { ownerFromUserJson, readExportSource, type ExportSource } from "./source";

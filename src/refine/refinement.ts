@@ -1,10 +1,9 @@
 /**
  * The refinement of an export: what is sealed and sold instead of the archive.
  *
- * `refineExport(zip, options)` reads the export, refines every conversation not excluded into one
+ * `sealedPayloadOf(zip, options)` reads the export, refines every conversation not excluded into one
  * canonical JSON line (see `conversation.ts`), and returns the deterministic gzip payload
- * (`payload.ts`) with a {@link RefinementReport}. `refinementOf` returns the payload alone;
- * `verifyRefinement` recomputes it and compares it with a sealed plaintext byte for byte, stopping
+ * (`payload.ts`) with a {@link RefinementReport}; `verifyRefinement` recomputes it and compares it with a sealed plaintext byte for byte, stopping
  * at the first difference. {@link Refiner} does the same one conversation at a time, for a reader
  * that streams.
  *
@@ -54,11 +53,22 @@ export interface RefineOptions {
   readonly limits?: Partial<ExportLimits>;
 }
 
+/**
+ * The contributor's choices that shape the payload's bytes, in canonical form (`report.profile`): what a
+ * validator is given, with the deployment's salt, to recompute the payload.
+ */
+export interface RefinementProfile {
+  /** Exclusion rules, canonical text ({@link formatExclusion}). */
+  readonly exclude: readonly string[];
+  readonly preciseTimes: boolean;
+  readonly branches: boolean;
+}
+
 /** What a refinement did; holds counts only, never text, titles or ids. */
 export interface RefinementReport {
   readonly format: string;
   /** The options that shape the bytes, canonical: what a validator needs to recompute them. */
-  readonly profile: { readonly exclude: readonly string[]; readonly preciseTimes: boolean; readonly branches: boolean };
+  readonly profile: RefinementProfile;
   /** Conversations in the export. */
   readonly conversations: number;
   /** Lines in the payload. */
@@ -307,19 +317,25 @@ export function refineSource(source: ExportSource, options: RefineOptions, sink:
   return refiner.report(writer);
 }
 
-/** The payload and its report. @throws ExportError on an unsafe or invalid archive; RefineError */
-export function refineExport(
-  exportZip: Uint8Array,
-  options: RefineOptions,
-): { readonly payload: Uint8Array; readonly report: RefinementReport } {
+/** A sealed payload and the report of the refinement that made it. */
+export interface SealedPayload {
+  /** The plaintext that is encrypted and sold: gzip of the refined lines (`payload.ts`). */
+  readonly payload: Uint8Array;
+  readonly report: RefinementReport;
+}
+
+/**
+ * THE function from an export to the plaintext that is sealed: contributors seal its `payload`, validators
+ * recompute it from the raw export ({@link verifyRefinement}) and attest `report.units`. Deterministic:
+ * the same export bytes and options give the same payload on every machine.
+ * @param exportZip the ChatGPT export `.zip`
+ * @param options the deployment's salt and the contributor's {@link RefinementProfile} (exclusions, ...)
+ * @throws ExportError on an unsafe or invalid archive; RefineError
+ */
+export function sealedPayloadOf(exportZip: Uint8Array, options: RefineOptions): SealedPayload {
   const chunks: Uint8Array[] = [];
   const report = refineSource(readExportSource(exportZip, options.limits), options, (chunk) => chunks.push(chunk));
   return { payload: concatBytes(chunks), report };
-}
-
-/** The bytes that are sealed for this export under these options (gzip of the refined lines). */
-export function refinementOf(exportZip: Uint8Array, options: RefineOptions): Uint8Array {
-  return refineExport(exportZip, options).payload;
 }
 
 /**

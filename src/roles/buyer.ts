@@ -1,15 +1,28 @@
+import { open } from "node:fs/promises";
 import path from "node:path";
 import { keccak256, type Signer } from "ethers";
 
 import { EnvelopeError, normalizePublicKey } from "../crypto";
 import { ManifestError, openManifest } from "../manifest";
+import {
+  assembleDataset,
+  CARD_FILE,
+  CHAT_FILE,
+  CONVERSATIONS_FILE,
+  RefineError,
+  type ContributionPayload,
+  type DatasetCard,
+  type GrantFacts,
+  type LineSink,
+} from "../refine";
 import { BlobStoreError } from "../store";
 import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
-import { publishDirectory, writeFileAtomic } from "./files";
+import { publishDirectory, writeFileAtomic, writeJsonAtomic } from "./files";
 import type { EciesKey } from "./keys";
+import { purposeName, readPurposes } from "./purposes";
 import { buyerPublicKeyOf, meetsStandingTerms, readRequest, requireStatus } from "./requests";
 import { transact } from "./revert";
 import { storeForUri, type NamedStore } from "./stores";
@@ -179,19 +192,17 @@ export async function finalizeRequest(
   return { txHash: receipt.hash };
 }
 
-/** One decrypted and verified contribution written by {@link fetchGrant}. */
-export interface FetchedFile {
-  readonly contentHash: string;
-  readonly path: string;
-  readonly bytes: number;
-}
+/** The dataset shapes {@link fetchGrant} can write besides `conversations.jsonl` and `dataset.json`. */
+export type DatasetFormat = "jsonl" | "chat";
 
 /** Options of {@link fetchGrant}. */
 export interface FetchOptions {
   /** Where to read the manifest and ciphertexts; default: the store the manifest URI points into. */
   readonly store?: NamedStore;
-  /** A new (or empty) directory for the decrypted files; written atomically. */
+  /** A new (or empty) directory for the dataset; written atomically. */
   readonly outDir: string;
+  /** `chat`: also write the chat fine-tuning lines (`conversations.chat.jsonl`). Default `jsonl`. */
+  readonly format?: DatasetFormat;
 }
 
 /** What {@link fetchGrant} delivered. */
@@ -203,16 +214,56 @@ export interface FetchResult {
   readonly manifestHash: string;
   readonly manifestURI: string;
   readonly purpose: number;
-  readonly files: readonly FetchedFile[];
+  /** The content hashes of the contributions in the dataset, each verified before decryption. */
+  readonly contributions: readonly string[];
+  /** The dataset card, as written to `dataset.json`. */
+  readonly card: DatasetCard;
+  /** The files written, absolute paths, in the card's order. */
+  readonly files: readonly string[];
   readonly outDir: string;
+}
+
+/** Lines are written in batches of about this many characters: bounded memory, few system calls. */
+const LINE_BATCH = 1 << 20;
+
+/** A file written line by line in batches, written out on `flush` and flushed to disk on close. */
+async function lineFile(file: string): Promise<{ sink: LineSink; flush(): Promise<void>; close(): Promise<void> }> {
+  const handle = await open(file, "wx", 0o644);
+  let batch: string[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const text = batch.join("");
+    batch = [];
+    size = 0;
+    await handle.write(text);
+  };
+  return {
+    sink: async (line) => {
+      batch.push(line, "\n");
+      size += line.length + 1;
+      if (size >= LINE_BATCH) await flush();
+    },
+    flush,
+    close: async () => {
+      try {
+        await flush();
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    },
+  };
 }
 
 /**
  * After delivery: reads the manifest hash and URI from the `AccessDelivered` event, fetches the manifest
  * and checks its hash, opens it with the buyer's key (checking it was made for this key, chain, escrow,
- * request and purpose), checks every entry is a registered contribution, fetches every ciphertext,
- * verifies its content hash, decrypts it, and writes `<contentHash>.zip` files plus `manifest.json` into
- * `outDir`, all or nothing.
+ * request and purpose), checks every entry is a registered contribution, then one contribution at a time
+ * fetches its ciphertext, verifies its content hash, decrypts the refined payload and streams its lines
+ * into the dataset: `conversations.jsonl` (each line with its contribution's content hash), with
+ * `format: "chat"` `conversations.chat.jsonl`, then the card `dataset.json` and the `manifest.json` as
+ * delivered. Memory holds one contribution at a time; the directory appears all or nothing.
  * @throws RoleError (`WRONG_STATE`, `NOT_ALLOWED`, `INTEGRITY`, ...); nothing is written on failure
  */
 export async function fetchGrant(
@@ -243,6 +294,13 @@ export async function fetchGrant(
   }
   const source = options.store ?? storeForUri(manifestURI);
   const purpose = Number(request.purpose);
+  const grant = await system.escrow.grant(requestId);
+  const facts: GrantFacts = {
+    grantId: requestId.toString(),
+    purpose: purposeName(purpose, await readPurposes(system.registry)),
+    termsHash: request.termsHash,
+    expiry: new Date(Number(grant.expiry) * 1000).toISOString(),
+  };
   try {
     system.progress?.({ step: `fetching the manifest from ${source.location}` });
     const manifestBytes = await source.store.get(manifestHash);
@@ -259,33 +317,55 @@ export async function fetchGrant(
         );
       }
     }
-    const files = await publishDirectory(options.outDir, async (dir) => {
-      const written: FetchedFile[] = [];
-      for await (const item of opened) {
-        const name = `${item.contentHash}.zip`;
-        await writeFileAtomic(path.join(dir, name), item.plaintext);
-        written.push({
-          contentHash: item.contentHash,
-          path: path.join(path.resolve(options.outDir), name),
-          bytes: item.plaintext.length,
+    const contributions: string[] = [];
+    const card = await publishDirectory(options.outDir, async (dir) => {
+      const conversations = await lineFile(path.join(dir, CONVERSATIONS_FILE));
+      const chat = options.format === "chat" ? await lineFile(path.join(dir, CHAT_FILE)) : undefined;
+      let made: DatasetCard;
+      try {
+        // One contribution at a time: the opened manifest fetches, verifies and decrypts lazily.
+        async function* decrypted(): AsyncGenerator<ContributionPayload> {
+          for await (const item of opened) {
+            contributions.push(item.contentHash);
+            yield { contentHash: item.contentHash, payload: item.plaintext };
+            // Its lines are on disk before the next contribution is fetched.
+            await conversations.flush();
+            await chat?.flush();
+            system.progress?.({ step: "decrypting and verifying", done: contributions.length, total: entries.length });
+          }
+        }
+        made = await assembleDataset(decrypted(), {
+          grant: facts,
+          conversations: conversations.sink,
+          chat: chat?.sink,
         });
-        system.progress?.({ step: "decrypting and verifying", done: written.length, total: entries.length });
+      } finally {
+        await conversations.close();
+        await chat?.close();
       }
-      await writeFileAtomic(path.join(dir, "manifest.json"), manifestBytes);
-      return written;
+      await writeJsonAtomic(path.join(dir, CARD_FILE), made, { overwrite: false });
+      await writeFileAtomic(path.join(dir, "manifest.json"), manifestBytes, { overwrite: false });
+      return made;
     });
-    const grant = await system.escrow.grant(requestId);
+    const outDir = path.resolve(options.outDir);
     return {
       active: grant.active,
       expiry: grant.expiry,
       manifestHash,
       manifestURI,
       purpose,
-      files,
-      outDir: path.resolve(options.outDir),
+      contributions,
+      card,
+      files: [...card.files, "manifest.json"].map((name) => path.join(outDir, name)),
+      outDir,
     };
   } catch (cause) {
-    if (cause instanceof ManifestError || cause instanceof BlobStoreError || cause instanceof EnvelopeError) {
+    if (
+      cause instanceof ManifestError ||
+      cause instanceof BlobStoreError ||
+      cause instanceof EnvelopeError ||
+      cause instanceof RefineError
+    ) {
       throw new RoleError(
         "INTEGRITY",
         `Verification of the data delivered for request #${requestId} failed, so nothing was written: ${cause.message}`,

@@ -1,8 +1,10 @@
 import { getAddress, type Signer } from "ethers";
 
+import type { RefinementProfile } from "../refine";
 import type { AttestationFile } from "./attestation-file";
 import type { DataCoop } from "./contracts";
 import {
+  type RefinementChoices,
   type RegisteredContribution,
   checkContribution,
   planFromAttestation,
@@ -23,27 +25,37 @@ import { blobKeyFromUri, storeForUri, type NamedStore } from "./stores";
 /** The `type` of a sealed-contribution file. */
 export const SEALED_FILE_TYPE = "datacoop.sealed-contribution";
 
+/** The sealed-file format this library writes and reads (2: the refined dataset is sealed, with its profile). */
+export const SEALED_FILE_VERSION = 2;
+
 /**
- * What `contributor:seal` writes: a contribution encrypted and uploaded, waiting for validators to attest
- * it. Holds no secret (the data key is only in the store, wrapped).
+ * What `contributor:seal` writes: a contribution (the refined dataset of the export) encrypted and uploaded,
+ * waiting for validators to attest it. Holds no secret (the data key is only in the store, wrapped), but its
+ * `profile` names the contributor's exclusions: hand it to validators only.
  */
 export interface SealedContributionFile {
   readonly type: typeof SEALED_FILE_TYPE;
-  readonly version: 1;
+  readonly version: typeof SEALED_FILE_VERSION;
   readonly chainId: string;
   readonly registry: string;
   readonly contributor: string;
   readonly contentHash: string;
   readonly sourceHash: string;
+  /** Refined messages sealed. */
   readonly units: number;
   readonly quality: number;
   readonly scorerVersion: string;
   /** The descriptor URI to register. */
   readonly uri: string;
+  /** The refinement choices a validator recomputes the sealed payload with (with the deployment's salt). */
+  readonly profile: RefinementProfile;
+  /** Placeholders written, by class (counts only). */
+  readonly redactions: Readonly<Record<string, number>>;
 }
 
 /**
- * Prepares and uploads a contribution for attestation by external validators.
+ * Refines, seals and uploads a contribution for attestation by external validators.
+ * @param choices exclusions and precision of the refined dataset
  * @returns the sealed-contribution file to hand to validators and to `contributeSealed`
  */
 export async function sealExport(
@@ -52,8 +64,9 @@ export async function sealExport(
   exportBytes: Uint8Array,
   contributorPublicKey: string,
   store: NamedStore,
+  choices: RefinementChoices = {},
 ): Promise<SealedContributionFile> {
-  const prepared = await prepareContribution(system, exportBytes, contributorPublicKey, store);
+  const prepared = await prepareContribution(system, exportBytes, contributorPublicKey, store, choices);
   const [wallet] = await system.registry.source(prepared.score.sourceHash);
   if (wallet !== "0x0000000000000000000000000000000000000000" && getAddress(wallet) !== getAddress(contributor)) {
     throw new RoleError(
@@ -64,7 +77,7 @@ export async function sealExport(
   await uploadPrepared(system, prepared, store);
   return {
     type: SEALED_FILE_TYPE,
-    version: 1,
+    version: SEALED_FILE_VERSION,
     chainId: system.chainId.toString(),
     registry: system.addresses.registry,
     contributor: getAddress(contributor),
@@ -74,6 +87,8 @@ export async function sealExport(
     quality: prepared.score.quality,
     scorerVersion: prepared.score.scorerVersion,
     uri: prepared.uri,
+    profile: prepared.profile,
+    redactions: prepared.refinement.redactions,
   };
 }
 
@@ -92,7 +107,7 @@ export function parseSealedFile(text: string, where: string): SealedContribution
     typeof value === "object" &&
     value !== null &&
     value.type === SEALED_FILE_TYPE &&
-    value.version === 1 &&
+    value.version === SEALED_FILE_VERSION &&
     typeof value.chainId === "string" &&
     typeof value.registry === "string" &&
     typeof value.contributor === "string" &&
@@ -103,10 +118,31 @@ export function parseSealedFile(text: string, where: string): SealedContribution
     Number.isSafeInteger(value.units) &&
     Number.isSafeInteger(value.quality) &&
     typeof value.scorerVersion === "string" &&
-    typeof value.uri === "string";
+    typeof value.uri === "string" &&
+    isProfile(value.profile) &&
+    isCounts(value.redactions);
   if (!ok)
     throw new RoleError("INVALID_INPUT", `${where} is not a sealed-contribution file written by contributor:seal.`);
   return value as unknown as SealedContributionFile;
+}
+
+function isProfile(value: unknown): value is RefinementProfile {
+  if (typeof value !== "object" || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    Array.isArray(p.exclude) &&
+    p.exclude.every((rule) => typeof rule === "string") &&
+    typeof p.preciseTimes === "boolean" &&
+    typeof p.branches === "boolean"
+  );
+}
+
+function isCounts(value: unknown): value is Record<string, number> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.values(value as Record<string, unknown>).every((n) => Number.isSafeInteger(n))
+  );
 }
 
 /**

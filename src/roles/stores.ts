@@ -18,15 +18,16 @@ const KEY_SEGMENT = /^(?:0x)?([0-9a-fA-F]{64})$/;
 /**
  * Opens a blob store from a directory path, a `file:` URL or an `http(s):` base URL.
  * @param spec where the blobs are
+ * @param options `token`: the HTTP store's write token (sent as a bearer token; not needed to read)
  * @throws RoleError `INVALID_INPUT`
  */
-export function openStore(spec: string): NamedStore {
+export function openStore(spec: string, options: { readonly token?: string } = {}): NamedStore {
   const text = spec.trim();
   if (text.length === 0)
     throw new RoleError("INVALID_INPUT", "The blob store is empty; give a directory or an http(s) URL.");
   try {
     if (/^https?:\/\//i.test(text)) {
-      const store = new HttpBlobStore(text);
+      const store = new HttpBlobStore(text, { token: options.token });
       return { store, location: store.baseUrl, uriFor: (key) => `${store.baseUrl}/${key}` };
     }
     const dir = text.startsWith("file:") ? fileURLToPath(text) : text;

@@ -4,7 +4,7 @@ import { EnvelopeError, normalizePublicKey } from "../crypto";
 import { decryptWithDataKey } from "../crypto/aead";
 import { ExportError, scoreExportBytes, type ExportScore } from "../export";
 import { attestationDomain, signAttestation, type Attestation } from "../protocol/attestation";
-import { RefineError, refineExport, verifyRefinement, type RefineOptions } from "../refine";
+import { RefineError, sealedPayloadOf, verifyRefinement, type RefineOptions } from "../refine";
 import { BlobIntegrityError, BlobNotFoundError, type BlobStore } from "../store";
 import { openAttestRequest, type AttestRefineProfile, type AttestRequest, type AttestResponse } from "./attest-request";
 import { buildAttestationFile, parseAttestationFile, type AttestationFile } from "./attestation-file";
@@ -33,7 +33,7 @@ export function scoreExportFor(
   refine: AttestRefineProfile = {},
 ): ExportScore {
   const options = refineOptions(deploymentSalt(system.chainId, system.addresses.registry), refine);
-  return readScore(exportBytes, options, () => refineExport(exportBytes, options).report.units, true);
+  return readScore(exportBytes, options, () => sealedPayloadOf(exportBytes, options).report.units, true);
 }
 
 /** The refinement options of a request's profile under a deployment's salt. */

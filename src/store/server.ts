@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -5,16 +6,39 @@ import type { BlobStore } from "./blob-store";
 import { blobKey } from "./content-key";
 import { BlobIntegrityError, BlobNotFoundError, BlobStoreError } from "./errors";
 
+/** One structured log line of the blob server (JSON); never carries a blob, a header or the token. */
+export interface BlobServerLogEntry {
+  readonly level: "info" | "warn" | "error";
+  readonly event: string;
+  readonly method?: string;
+  readonly key?: string;
+  readonly status?: number;
+  readonly bytes?: number;
+  readonly ms?: number;
+  readonly url?: string;
+  readonly openWrites?: boolean;
+  /** An internal error's message (may name a file of the store, never a blob). */
+  readonly error?: string;
+}
+
 /** Options of {@link startBlobServer}. */
 export interface BlobServerOptions {
   /** Where blobs are kept, e.g. a `LocalBlobStore`. */
   readonly store: BlobStore;
-  /** Interface to listen on; default `127.0.0.1`. The server has no authentication: keep it local. */
+  /** Interface to listen on; default `127.0.0.1`. */
   readonly host?: string;
   /** Port; default 0 (any free port, see `url`). */
   readonly port?: number;
   /** Largest blob accepted by `PUT`, in bytes; default 512 MiB. */
   readonly maxBlobBytes?: number;
+  /**
+   * The bearer token `PUT` requires (`authorization: Bearer <token>`): 401 without one, 403 with another.
+   * Without it, writes are open: only for a store on loopback in tests and demos (the service refuses to
+   * start without one, see `services/store`).
+   */
+  readonly writeToken?: string;
+  /** Receives one entry per request and per start/stop; default: none. */
+  readonly log?: (entry: BlobServerLogEntry) => void;
 }
 
 /** A running blob server. */
@@ -27,16 +51,21 @@ export interface BlobServer {
 
 const DEFAULT_MAX_BLOB_BYTES = 512 * 1024 * 1024;
 const KEY_PATH = /^\/(0x[0-9a-fA-F]{64})$/;
+/** A token shorter than this is refused: it is the only thing between the internet and the store's disk. */
+export const MIN_WRITE_TOKEN_LENGTH = 16;
 
 class PayloadTooLarge extends Error {}
 
 /**
- * Starts a minimal reference HTTP blob server (for local use, tests and demos) in front of a
- * {@link BlobStore}: `PUT /<key>` stores the body if its keccak256 equals `<key>` (else 400),
- * `GET /<key>` returns it, `HEAD /<key>` says whether it exists (200 or 404).
- * It has no authentication and keeps a blob in memory while receiving it.
- * @param options the backing store, and optionally `host`, `port`, `maxBlobBytes`
+ * Starts the HTTP blob server in front of a {@link BlobStore}:
+ * - `PUT /<key>` stores the body if its keccak256 equals `<key>` (else 400), with the bearer token when
+ *   one is configured (401 / 403), up to `maxBlobBytes` (413); 201 when new, 200 when already stored;
+ * - `GET /<key>` returns it, `HEAD /<key>` says whether it exists (200 or 404): reads are open, since
+ *   every blob is ciphertext or a descriptor that names only public keys;
+ * - `GET /health` answers `{"ok":true}`.
+ * Errors are JSON `{"error": {"status", "message"}}`. It keeps a blob in memory while receiving it.
  * @returns the server's base URL and a `close` function
+ * @throws BlobStoreError `INVALID_CONFIG`
  */
 export async function startBlobServer(options: BlobServerOptions): Promise<BlobServer> {
   const { store } = options;
@@ -45,10 +74,34 @@ export async function startBlobServer(options: BlobServerOptions): Promise<BlobS
   if (!Number.isSafeInteger(maxBlobBytes) || maxBlobBytes <= 0) {
     throw new BlobStoreError("INVALID_CONFIG", `maxBlobBytes must be a positive integer; got ${String(maxBlobBytes)}.`);
   }
+  if (options.writeToken !== undefined && options.writeToken.length < MIN_WRITE_TOKEN_LENGTH) {
+    throw new BlobStoreError(
+      "INVALID_CONFIG",
+      `The write token must have at least ${MIN_WRITE_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32).`,
+    );
+  }
+  const log = options.log ?? (() => undefined);
+  const context: Context = { store, maxBlobBytes, token: options.writeToken, log };
   const server = createServer((request, response) => {
-    handle(store, maxBlobBytes, request, response).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      reply(response, 500, `Internal error: ${reason}`);
+    const started = performance.now();
+    response.once("finish", () => {
+      log({
+        level: response.statusCode >= 500 ? "error" : "info",
+        event: "request",
+        method: request.method,
+        key: KEY_PATH.exec(pathOf(request))?.[1]?.toLowerCase(),
+        status: response.statusCode,
+        ms: Math.round(performance.now() - started),
+      });
+    });
+    handle(context, request, response).catch((error: unknown) => {
+      // The reason may name a file path of the store, never a blob: fine for the operator's log, not the client.
+      log({
+        level: "error",
+        event: "internal-error",
+        error: `${error instanceof Error ? error.message : String(error)}`,
+      });
+      reply(response, 500, "Internal error of the blob store; see its log.");
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -60,23 +113,48 @@ export async function startBlobServer(options: BlobServerOptions): Promise<BlobS
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}`;
+  log({
+    level: options.writeToken === undefined ? "warn" : "info",
+    event: "listening",
+    url,
+    openWrites: options.writeToken === undefined,
+  });
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          log({ level: "info", event: "stopped" });
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeAllConnections();
       }),
   };
 }
 
-async function handle(
-  store: BlobStore,
-  maxBlobBytes: number,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
-  const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+interface Context {
+  readonly store: BlobStore;
+  readonly maxBlobBytes: number;
+  readonly token: string | undefined;
+  readonly log: (entry: BlobServerLogEntry) => void;
+}
+
+function pathOf(request: IncomingMessage): string {
+  try {
+    return new URL(request.url ?? "/", "http://localhost").pathname;
+  } catch {
+    return "/";
+  }
+}
+
+async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const pathname = pathOf(request);
+  if (pathname === "/health" && (request.method === "GET" || request.method === "HEAD")) {
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
+    return;
+  }
   const match = KEY_PATH.exec(pathname);
   if (match === null) {
     reply(response, 404, "Not found: blob paths are /0x followed by 64 hex digits (the keccak256 of the blob).");
@@ -86,13 +164,36 @@ async function handle(
   switch (request.method) {
     case "GET":
     case "HEAD":
-      return serve(store, key, request.method === "HEAD", response);
+      return serve(context.store, key, request.method === "HEAD", response);
     case "PUT":
-      return receive(store, key, maxBlobBytes, request, response);
+      if (!authorized(context.token, request, response)) return;
+      return receive(context, key, request, response);
     default:
       response.setHeader("allow", "GET, HEAD, PUT");
       reply(response, 405, `Method ${request.method ?? "?"} not allowed; use GET, HEAD or PUT.`);
   }
+}
+
+/** Checks the bearer token of a write; answers 401 or 403 and returns false when it is missing or wrong. */
+function authorized(token: string | undefined, request: IncomingMessage, response: ServerResponse): boolean {
+  if (token === undefined) return true;
+  const header = request.headers.authorization;
+  const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+  const refuse = (status: number, message: string): false => {
+    // The body is not read: close the connection rather than drain an upload we refuse.
+    response.setHeader("connection", "close");
+    reply(response, status, message, () => request.destroy());
+    return false;
+  };
+  if (given === undefined) {
+    response.setHeader("www-authenticate", 'Bearer realm="datacoop-blobs"');
+    return refuse(401, "Writes need authorization: Bearer <token> (the store's write token).");
+  }
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  // Constant-time comparison, so response timing does not reveal how much of a guess was right.
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return refuse(403, "The write token is not this store's.");
+  return true;
 }
 
 async function serve(store: BlobStore, key: string, headOnly: boolean, response: ServerResponse): Promise<void> {
@@ -115,12 +216,12 @@ async function serve(store: BlobStore, key: string, headOnly: boolean, response:
 }
 
 async function receive(
-  store: BlobStore,
+  context: Context,
   key: string,
-  maxBlobBytes: number,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const { store, maxBlobBytes } = context;
   let body: Buffer;
   try {
     body = await readBody(request, maxBlobBytes);
@@ -132,12 +233,18 @@ async function receive(
   }
   const actual = blobKey(body);
   if (actual !== key) {
-    reply(response, 400, `Body does not match its key: the path says ${key}, the body's keccak256 is ${actual}.`);
+    reply(
+      response,
+      400,
+      `Body does not match its key: the path says ${key}, the body's keccak256 is ${actual}. PUT each blob under its own content hash.`,
+    );
     return;
   }
   const existed = await store.has(key);
   await store.put(body);
-  reply(response, existed ? 200 : 201, key);
+  response
+    .writeHead(existed ? 200 : 201, { "content-type": "application/json" })
+    .end(JSON.stringify({ key, bytes: body.length, created: !existed }));
 }
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -164,10 +271,13 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
+/** A JSON error: `{"error": {"status": 400, "message": "..."}}`. */
 function reply(response: ServerResponse, status: number, message: string, after?: () => void): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  response.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(`${message}\n`, after);
+  response
+    .writeHead(status, { "content-type": "application/json" })
+    .end(`${JSON.stringify({ error: { status, message } })}\n`, after);
 }

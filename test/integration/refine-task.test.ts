@@ -5,7 +5,7 @@ import hre from "hardhat";
 import { HardhatPluginError } from "hardhat/plugins";
 
 import { generateSyntheticExport } from "../../scripts/lib/synthetic-export";
-import { refineExport } from "../../src/refine";
+import { sealedPayloadOf } from "../../src/refine";
 import { deploymentSalt } from "../../src/roles";
 import { removeDir, tempDir } from "../roles/fixture";
 
@@ -41,7 +41,7 @@ describe("task export:refine", () => {
     const out = path.join(dir, "refined.jsonl.gz");
     const exclude = "title:/^[a-f]/i,date:..2024-01-02";
     const printed = await run({ export: zipFile, out, salt: SALT, exclude, json: false });
-    const expected = refineExport(zip, { salt: SALT, exclude: [exclude] });
+    const expected = sealedPayloadOf(zip, { salt: SALT, exclude: [exclude] });
     expect(new Uint8Array(await readFile(out))).to.deep.equal(expected.payload);
     expect(expected.report.excludedConversations).to.be.greaterThan(0);
     expect(printed).to.include(`Refined ${expected.report.refinedConversations} of 20 conversations into ${out}`);
@@ -52,7 +52,7 @@ describe("task export:refine", () => {
   it("derives the salt from the deployment's registry on the network's chain, and prints JSON", async () => {
     const out = path.join(dir, "by-registry.jsonl.gz");
     const printed = await run({ export: zipFile, out, registry: REGISTRY, json: true });
-    const expected = refineExport(zip, { salt: deploymentSalt(31337, REGISTRY) });
+    const expected = sealedPayloadOf(zip, { salt: deploymentSalt(31337, REGISTRY) });
     expect(new Uint8Array(await readFile(out))).to.deep.equal(expected.payload);
     expect(JSON.parse(printed)).to.deep.equal({ out, ...expected.report });
   });

@@ -5,8 +5,8 @@ import { buildConversation, buildExportZip, generateSyntheticExport } from "../.
 import {
   assembleDataset,
   REFINED_FORMAT,
-  refinementOf,
   RefineError,
+  sealedPayloadOf,
   toChatMessages,
   type ContributionPayload,
   type RefinedConversation,
@@ -77,8 +77,8 @@ async function assemblyError(items: readonly ContributionPayload[]): Promise<Ref
 }
 
 describe("refine: the buyer's dataset", () => {
-  const a = refinementOf(plantedZip(), { salt: SALT });
-  const b = refinementOf(generateSyntheticExport({ seed: 3, conversations: 25 }).zip, { salt: SALT });
+  const a = sealedPayloadOf(plantedZip(), { salt: SALT }).payload;
+  const b = sealedPayloadOf(generateSyntheticExport({ seed: 3, conversations: 25 }).zip, { salt: SALT }).payload;
 
   it("streams every line of every contribution with its content hash, and a card with the counts", async () => {
     const { card, conversations, chats } = await assemble(

@@ -16,8 +16,7 @@ import {
   parseExclusion,
   readExportSource,
   refinedConversationId,
-  refineExport,
-  refinementOf,
+  sealedPayloadOf,
   RefineError,
   splitExclusionList,
   verifyRefinement,
@@ -165,7 +164,7 @@ function refineError(run: () => unknown): RefineError {
 describe("refine: the refined dataset of an export", () => {
   const zip = plantedExport();
   const options: RefineOptions = { salt: SALT, branches: true };
-  const { payload, report } = refineExport(zip, options);
+  const { payload, report } = sealedPayloadOf(zip, options);
   const plaintext = new TextDecoder().decode(gunzipSync(payload));
 
   it("leaves no planted personal data or secret in titles, prompts, replies, code, tool output or branches", () => {
@@ -235,24 +234,24 @@ describe("refine: the refined dataset of an export", () => {
   });
 
   it("is deterministic: the same export and options give the same bytes (pinned across runs and machines)", () => {
-    expect(refinementOf(zip, options)).to.deep.equal(payload);
+    expect(sealedPayloadOf(zip, options).payload).to.deep.equal(payload);
     const synthetic = generateSyntheticExport({ seed: 7, conversations: 30 }).zip;
     const digest = createHash("sha256")
-      .update(refinementOf(synthetic, { salt: SALT }))
+      .update(sealedPayloadOf(synthetic, { salt: SALT }).payload)
       .digest("hex");
     // Changes only with a new format version (a change of format, redaction rules or compressor).
     expect(digest).to.equal("fe08aed4989c98b3b2e86d96f0410a033e44b940b624876643a78678fef5971d");
   });
 
   it("counts only what it writes: an excluded conversation's redactions and feedback are not reported", () => {
-    const { report: without } = refineExport(zip, { salt: SALT, exclude: [PLANTED_ID] });
+    const { report: without } = sealedPayloadOf(zip, { salt: SALT, exclude: [PLANTED_ID] });
     expect(without.redactions).to.deep.equal({});
     expect(without.feedbackRecords).to.equal(1);
     expect(without.excludedConversations).to.equal(1);
   });
 
   it("keeps precise times and leaves out branches only when asked", () => {
-    const [precise] = conversations(refinementOf(zip, { salt: SALT, preciseTimes: true }));
+    const [precise] = conversations(sealedPayloadOf(zip, { salt: SALT, preciseTimes: true }).payload);
     expect(precise.created).to.equal("2024-01-01T10:00:00Z");
     expect(precise.messages[0].time).to.equal("2024-01-01T10:00:30Z");
     expect(precise.branches).to.equal(undefined);
@@ -263,8 +262,14 @@ describe("refine: the refined dataset of an export", () => {
     const flipped = payload.slice();
     flipped[payload.length >> 1] ^= 1;
     const longer = new Uint8Array([...payload, 0]);
-    const other = refinementOf(generateSyntheticExport({ seed: 7, conversations: 3 }).zip, options);
-    for (const sealed of [flipped, payload.subarray(0, -1), longer, other, refinementOf(zip, { salt: SALT })]) {
+    const other = sealedPayloadOf(generateSyntheticExport({ seed: 7, conversations: 3 }).zip, options).payload;
+    for (const sealed of [
+      flipped,
+      payload.subarray(0, -1),
+      longer,
+      other,
+      sealedPayloadOf(zip, { salt: SALT }).payload,
+    ]) {
       expect(refineError(() => verifyRefinement(zip, sealed, options)).code).to.equal("NOT_THE_REFINEMENT");
     }
     const excluding = { ...options, exclude: ["conv-3"] };
@@ -281,7 +286,7 @@ describe("refine: exclusions", () => {
   const day = (c: { create_time: number }): string => new Date(c.create_time * 1000).toISOString().slice(0, 10);
 
   function kept(exclude: string[]): string[] {
-    return conversations(refinementOf(zip, { salt: SALT, exclude })).map((c) => c.id);
+    return conversations(sealedPayloadOf(zip, { salt: SALT, exclude }).payload).map((c) => c.id);
   }
 
   it("remove exactly the conversations they name: export id, refined id, title pattern, date range", () => {
@@ -301,7 +306,7 @@ describe("refine: exclusions", () => {
       expect(expected.length, exclude.join()).to.be.within(1, all.length - 1);
       expect(kept(exclude), exclude.join()).to.deep.equal(expected);
     }
-    const { report } = refineExport(zip, { salt: SALT, exclude: [raw[3].id, "title:/^[a-c]/i"] });
+    const { report } = sealedPayloadOf(zip, { salt: SALT, exclude: [raw[3].id, "title:/^[a-c]/i"] });
     expect(report.excludedConversations).to.equal(all.length - report.refinedConversations);
     expect(report.excludedBy.map((e) => e.rule)).to.deep.equal([raw[3].id, "title:/^[a-c]/i"]);
   });

@@ -1,21 +1,35 @@
 import { expect } from "chai";
-import { stat, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { id, parseUnits } from "ethers";
 
+import { sealedPayloadOf, type DatasetCard } from "../../src/refine";
 import * as roles from "../../src/roles";
 import type { BlobStore } from "../../src/store";
 import { timelockSigner } from "../helpers/fixtures";
 import { P, contributeAs, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
 import { nextEpoch } from "../../scripts/lib/epoch";
 
-/** Alice and bob consent to RESEARCH; the buyer's RESEARCH request is approved and delivered. */
+/** Clearly fake, and of the shapes the refinement replaces. */
+const FAKE_EMAIL = "planted.buyer-test@example.invalid";
+const FAKE_KEY = `sk-proj-${"FakeKey0".repeat(5)}`;
+
+/** Alice and bob consent to RESEARCH (alice's export has a planted e-mail and key); the request is delivered. */
 async function deliveredFixture() {
   const fx = await rolesFixture();
   const dir = await tempDir("buyer");
   const store = roles.openStore(dir);
-  const exports = { alice: exportOf("alice", 11), bob: exportOf("bob", 12) };
+  const planted = {
+    id: "conv-planted",
+    title: "Deploy notes",
+    createTime: 1_704_103_200,
+    messages: [
+      { role: "user" as const, text: `Mail ${FAKE_EMAIL} the key ${FAKE_KEY} please.` },
+      { role: "assistant" as const, text: "Done, without repeating them." },
+    ],
+  };
+  const exports = { alice: exportOf("alice", 11, { extraConversations: [planted] }), bob: exportOf("bob", 12) };
   const alice = await contributeAs(fx, fx.alice, exports.alice, mask(P.RESEARCH), store);
   const bob = await contributeAs(fx, fx.bob, exports.bob, mask(P.RESEARCH, P.COMMERCIAL), store);
   await nextEpoch(fx.system); // consent given takes effect in the next epoch
@@ -80,14 +94,62 @@ describe("roles: buyer", function () {
     await removeDir(fx?.dir);
   });
 
-  it("fetches, verifies and decrypts every contribution of the grant", async function () {
+  it("assembles the grant into a dataset: conversations.jsonl with provenance, the card, chat lines", async function () {
     const outDir = path.join(fx.dir, "out-ok");
-    const result = await roles.fetchGrant(fx.coop, fx.requestId, fx.buyerKey, { outDir });
+    const result = await roles.fetchGrant(fx.coop, fx.requestId, fx.buyerKey, { outDir, format: "chat" });
 
-    expect(result.files.map((f) => f.contentHash)).to.have.members([fx.hashes.alice, fx.hashes.bob]);
-    expect(await readFile(path.join(outDir, `${fx.hashes.alice}.zip`))).to.deep.equal(Buffer.from(fx.exports.alice));
-    expect(await readFile(path.join(outDir, `${fx.hashes.bob}.zip`))).to.deep.equal(Buffer.from(fx.exports.bob));
-    expect(result.manifestHash).to.equal(fx.delivery.manifestHash);
+    expect(result.contributions).to.have.members([fx.hashes.alice, fx.hashes.bob]);
+    expect((await readdir(outDir)).sort()).to.deep.equal(
+      ["conversations.chat.jsonl", "conversations.jsonl", "dataset.json", "manifest.json"].sort(),
+    );
+    const text = await readFile(path.join(outDir, "conversations.jsonl"), "utf8");
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { contribution: string; v: number });
+    // Every line is a refined conversation of the contribution it names: the sealed payload, line for line.
+    const salt = roles.deploymentSalt(fx.coop.chainId, fx.coop.addresses.registry);
+    for (const name of ["alice", "bob"] as const) {
+      const refined = sealedPayloadOf(fx.exports[name], { salt }).report.refinedConversations;
+      expect(lines.filter((l) => l.contribution === fx.hashes[name])).to.have.length(refined);
+    }
+    for (const secret of [FAKE_EMAIL, FAKE_KEY, "user-alice", "synthetic.user@example.org"]) {
+      expect(text, secret).not.to.contain(secret);
+    }
+    const card = JSON.parse(await readFile(path.join(outDir, "dataset.json"), "utf8")) as DatasetCard;
+    expect(card).to.deep.include({
+      contributions: 2,
+      conversations: lines.length,
+      schema: "datacoop-refined-chatgpt/1",
+    });
+    expect(card.grant).to.deep.equal({
+      grantId: fx.requestId.toString(),
+      purpose: "RESEARCH",
+      termsHash: id("research terms"),
+      expiry: new Date(Number(result.expiry) * 1000).toISOString(),
+    });
+    expect(card.redactions).to.include({ email: 1, "secret:openai-key": 1 });
+    const chat = (await readFile(path.join(outDir, "conversations.chat.jsonl"), "utf8")).trimEnd().split("\n");
+    const first = JSON.parse(chat[0]) as { messages: { role: string; content: string }[] };
+    expect(first.messages[0]).to.have.keys(["role", "content"]);
+    expect(card.chatConversations).to.equal(chat.length);
+  });
+
+  it("streams: a contribution's lines are on disk before the next ciphertext is fetched", async function () {
+    const seen: number[] = [];
+    const outDir = path.join(fx.dir, "out-stream");
+    const watching = substitutingStore(fx.store.store, async (key) => {
+      if (key !== fx.hashes.alice && key !== fx.hashes.bob) return undefined;
+      const partial = (await readdir(fx.dir)).find((name) => name.startsWith(".out-stream.partial-"));
+      const file = path.join(fx.dir, partial ?? "missing", "conversations.jsonl");
+      seen.push((await readFile(file, "utf8")).split("\n").length - 1);
+      return undefined;
+    });
+    const result = await roles.fetchGrant(fx.coop, fx.requestId, fx.buyerKey, { outDir, store: watching });
+    expect(seen).to.have.length(2);
+    expect(seen[0]).to.equal(0);
+    expect(seen[1]).to.be.greaterThan(0).and.below(result.card.conversations);
+    expect(await exists(path.join(outDir, "conversations.chat.jsonl")), "no chat file by default").to.equal(false);
   });
 
   it("catches a substituted blob and writes nothing", async function () {

@@ -2,9 +2,13 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 
-import { generateKeyPair } from "../../src/crypto";
+import { gunzipSync } from "fflate";
+
+import { generateKeyPair, openContribution, unwrapDataKey } from "../../src/crypto";
+import { sealedPayloadOf } from "../../src/refine";
 import { attestationDomain, signAttestation } from "../../src/protocol/attestation";
 import * as roles from "../../src/roles";
+import { localWallet } from "../../scripts/lib/sealed-refinement";
 import { buildBrokenExport } from "../../scripts/lib/synthetic-export";
 import { deploySystem } from "../../scripts/lib/system";
 import {
@@ -89,6 +93,155 @@ describe("roles: contributor", function () {
     });
     expect(descriptor.shares.map((s) => s.custodianPublicKey)).to.deep.equal([fx.custodianKey.publicKey]);
     expect(await store.store.has(result.contentHash)).to.equal(true);
+  });
+
+  /** Clearly fake personal data and secrets of every class, and the owner's identifiers from user.json. */
+  const OWNER = {
+    id: "user-PlantedOwner00000000077",
+    email: "planted.owner@example.invalid",
+    phone: "+1 415 555 0177",
+  };
+  /** Each planted text and the fragment of it that must be gone. */
+  const SECRETS: readonly (readonly [string, string])[] = [
+    ["leak.person@corp.example", "leak.person"],
+    ["+49 30 1234567", "1234567"],
+    ["4111 1111 1111 1111", "4111 1111"],
+    ["DE89 3704 0044 0532 0130 00", "3704 0044"],
+    ["203.0.113.77", "203.0.113"],
+    ["https://deploy:Sup3rS3cretPw@git.example.org/x.git", "Sup3rS3cretPw"],
+    ["AKIA" + "IOSFODNN7PLANTED", "IOSFODNN7"],
+    ["ghp_" + "Pl4nted".repeat(5) + "X", "Pl4nted"],
+    ["sk-proj-" + "0penAiPl4nt".repeat(4), "0penAiPl4nt"],
+    ["eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiJwbGFudGVkIn0" + ".Jw7Pl4ntSignatureXyz", "Jw7Pl4ntSignature"],
+    ["-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPl4ntedKeyMaterial\n-----END EC PRIVATE KEY-----", "Pl4ntedKeyMaterial"],
+    [OWNER.id, OWNER.id],
+    [OWNER.email.toUpperCase(), "PLANTED.OWNER"],
+    ["(415) 555-0177", "555-0177"],
+  ];
+  const plants = (where: string) =>
+    SECRETS.map(([text], i) => `${where}${i}-before ${text} ${where}${i}-after`).join("\n");
+  function plantedExport(): Uint8Array {
+    return exportOf("alice", 3, {
+      userId: OWNER.id,
+      extraConversations: [
+        {
+          id: "conv-planted",
+          title: `Title ${SECRETS[0][0]} ${SECRETS[8][0]}`,
+          createTime: 1_704_103_200,
+          messages: [
+            { role: "user", text: plants("prompt") },
+            { role: "assistant", text: `${plants("reply")}\n\n\`\`\`python\n${plants("fence")}\n\`\`\`` },
+            { role: "assistant", contentType: "code", text: plants("code"), recipient: "python" },
+          ],
+        },
+        {
+          id: "conv-excluded",
+          title: "Private matter",
+          createTime: 1_704_203_200,
+          messages: [
+            { role: "user", text: "Something I keep to myself." },
+            { role: "assistant", text: "Understood." },
+          ],
+        },
+      ],
+    });
+  }
+  /** The plaintext sealed for a registered contribution, opened with the contributor's own key. */
+  async function sealedPlaintext(uri: string, privateKey: string): Promise<Uint8Array> {
+    const descriptor = roles.parseDescriptor(await store.store.get(roles.blobKeyFromUri(uri)), uri);
+    const key = unwrapDataKey(descriptor.contributorWrappedKey, privateKey);
+    return openContribution(await store.store.get(descriptor.contentHash), key);
+  }
+
+  it("seals the refined dataset: no planted secret or owner identifier survives, exclusions are honoured", async function () {
+    const exportBytes = plantedExport();
+    // user.json of the synthetic builder has no phone: the owner's phone is planted in text only.
+    const contributor = generateKeyPair();
+    const exclude = ["conv-excluded"];
+    const result = await roles.contributeExport(fx.coop, fx.alice, {
+      exportBytes,
+      purposes: mask(P.RESEARCH),
+      contributorPublicKey: contributor.publicKey,
+      store,
+      refinement: { exclude },
+      attest: localAttest,
+    });
+    const plaintext = await sealedPlaintext(result.uri, contributor.privateKey);
+    const salt = roles.deploymentSalt(fx.coop.chainId, fx.coop.addresses.registry);
+    const expected = sealedPayloadOf(exportBytes, { salt, exclude });
+    expect(plaintext, "the sealed plaintext is exactly sealedPayloadOf").to.deep.equal(expected.payload);
+    expect(result.units, "units are the refined messages").to.equal(expected.report.units);
+    expect(result.refinement.excludedBy).to.deep.equal([{ rule: "conv-excluded", conversations: 1 }]);
+
+    const text = new TextDecoder().decode(gunzipSync(plaintext));
+    for (const [planted, gone] of SECRETS) expect(text, planted).not.to.contain(gone);
+    for (const owner of [OWNER.id, OWNER.email, "synthetic.user@example.org", "555-0177"]) {
+      expect(text).not.to.contain(owner);
+    }
+    for (const where of ["prompt", "reply", "fence", "code"]) expect(text).to.contain(`${where}3-after`);
+    expect(text).not.to.contain("Something I keep to myself");
+    expect(text.split("\n").length - 1).to.equal(expected.report.refinedConversations);
+    const without = sealedPayloadOf(exportBytes, { salt }).report;
+    expect(without.refinedConversations - expected.report.refinedConversations).to.equal(1);
+  });
+
+  it("asks validators that verify: one request each, the uploaded ciphertext checked against the refinement", async function () {
+    const contributor = generateKeyPair();
+    const asked: string[] = [];
+    const endpoints = await Promise.all(
+      fx.validators.map(async (validator) => {
+        const wallet = localWallet(validator.address, ethers.provider);
+        return {
+          address: validator.address,
+          publicKey: await roles.validatorPublicKeyOf(fx.coop, validator.address),
+          send: (request: roles.AttestRequest) => {
+            asked.push(validator.address);
+            return roles.verifyAndAttest(fx.coop, wallet, store.store, request);
+          },
+        };
+      }),
+    );
+    const exclude = ["date:..2024-01-01"];
+    const result = await roles.contributeExport(fx.coop, fx.alice, {
+      exportBytes: exportOf("alice", 5),
+      purposes: mask(P.RESEARCH),
+      contributorPublicKey: contributor.publicKey,
+      store,
+      refinement: { exclude },
+      validators: { endpoints, contributorPrivateKey: contributor.privateKey },
+    });
+    expect(asked).to.deep.equal(fx.validators.map((v) => v.address));
+    expect(result.units).to.equal(result.refinement.units);
+    expect(result.refinement.excludedConversations, "the validator recomputed with the exclusion").to.be.greaterThan(0);
+    expect((await fx.coop.registry.contribution(result.contentHash)).status).to.equal(1n);
+  });
+
+  it("store down: a failed upload names the store and leaves nothing registered", async function () {
+    const server = await import("node:http").then((http) => http.createServer());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as import("node:net").AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const down = roles.openStore(`http://127.0.0.1:${port}`);
+    const before = await nonces([fx.alice]);
+    const error = await roles
+      .contributeExport(fx.coop, fx.alice, {
+        exportBytes: exportOf("alice", 1),
+        purposes: mask(P.RESEARCH),
+        contributorPublicKey: generateKeyPair().publicKey,
+        store: down,
+        attest: localAttest,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).to.be.instanceOf(roles.RoleError);
+    expect((error as Error).message)
+      .to.contain(`http://127.0.0.1:${port}`)
+      .and.contain("nothing was registered");
+    expect(await nonces([fx.alice]), "no transaction sent").to.deep.equal(before);
+    const status = await roles.contributorStatus(fx.coop, fx.alice.address);
+    expect(status.contributions).to.deep.equal([]);
   });
 
   it("rejects an archive that is not a ChatGPT export", async function () {

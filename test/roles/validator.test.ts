@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { SigningKey } from "ethers";
 
 import { orderSignatures } from "../../src/protocol/attestation";
-import { payloadLines, refineExport, refinementOf } from "../../src/refine";
+import { payloadLines, sealedPayloadOf } from "../../src/refine";
 import * as roles from "../../src/roles";
 import { localWallet, requestFor, sealRefinement } from "../../scripts/lib/sealed-refinement";
 import { timelockSigner } from "../../scripts/lib/system";
@@ -82,7 +82,7 @@ describe("roles: validator verifies what it signs", function () {
       attestation = response.attestation;
       signatures.push({ validator: wallet.address, signature: response.signature });
     }
-    const refined = refineExport(exportBytes, {
+    const refined = sealedPayloadOf(exportBytes, {
       salt: roles.deploymentSalt(fx.coop.chainId, fx.coop.addresses.registry),
     });
     expect(attestation?.units).to.equal(refined.report.units);
@@ -104,7 +104,7 @@ describe("roles: validator verifies what it signs", function () {
     const other = exportOf("alice", 5);
     const salt = roles.deploymentSalt(fx.coop.chainId, fx.coop.addresses.registry);
     // A worthless (or other) dataset sealed, a good export shown.
-    const sealed = await sealRefinement(fx.coop, honest, store, refinementOf(other, { salt }));
+    const sealed = await sealRefinement(fx.coop, honest, store, sealedPayloadOf(other, { salt }).payload);
     const key = await roles.validatorPublicKeyOf(fx.coop, wallets[0].address);
     const error = await refusal(
       roles.verifyAndAttest(fx.coop, wallets[0], store.store, requestFor(sealed, fx.alice.address, key)),
@@ -112,9 +112,9 @@ describe("roles: validator verifies what it signs", function () {
     expect(error.code).to.equal("NOT_REFINEMENT");
     expect(error.message).to.not.contain("user-alice");
     // A refinement under an exclusion: refused unless the request states it, signed when it does.
-    const [first] = payloadLines(refinementOf(honest, { salt }));
+    const [first] = payloadLines(sealedPayloadOf(honest, { salt }).payload);
     const exclude = [(JSON.parse(first) as { id: string }).id];
-    const excluded = await sealRefinement(fx.coop, honest, store, refinementOf(honest, { salt, exclude }));
+    const excluded = await sealRefinement(fx.coop, honest, store, sealedPayloadOf(honest, { salt, exclude }).payload);
     const unstated = await refusal(
       roles.verifyAndAttest(fx.coop, wallets[0], store.store, requestFor(excluded, fx.alice.address, key)),
     );

@@ -53,6 +53,8 @@ export interface SyntheticExportOptions {
   readonly chatHtml?: "full" | "stub" | null;
   readonly userSettings?: boolean;
   readonly compressionLevel?: number;
+  /** Explicit conversations appended after the random ones (not counted in the facts), e.g. planted secrets. */
+  readonly extraConversations?: readonly ConversationSpec[];
 }
 
 /** What a synthetic export contains, known from its construction. */
@@ -510,6 +512,7 @@ export function generateSyntheticExport(options: SyntheticExportOptions = {}): S
     conversations.push(buildConversation(spec));
     ids.push(spec.id);
   }
+  for (const spec of options.extraConversations ?? []) conversations.push(buildConversation(spec));
   const feedbackCount = options.feedback ?? Math.floor(count / 8);
   const comparisonCount = options.modelComparisons ?? Math.floor(count / 40);
   const sharedCount = options.sharedConversations ?? Math.floor(count / 16);
