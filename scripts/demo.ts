@@ -102,23 +102,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "Deploy",
       `DataCoopLocal via Ignition: registry ${short(coop.addresses.registry)}, escrow ${short(coop.addresses.escrow)}, governor ${short(coop.addresses.governor)}`,
     );
+    // The services, on loopback ports chosen now: the blob store over the demo's store directory, and one
+    // validator service per validator. Each validator verifies before it signs: it fetches the ciphertext,
+    // decrypts it and the raw export with its own key, and checks the sealed payload is the refinement of
+    // the export; contributors ask them over HTTP.
+    const wallets = await Promise.all(validators.map(async (v) => localWallet(await v.getAddress(), coop.provider)));
+    services = await startDemoServices(coop, wallets, store.location, work);
     story.more(
-      `blob store ${store.location}; ${validators.length} local validator(s) verify each sealed payload against its export, then sign`,
+      `blob store service ${services.storeUrl}; validator services ${services.validatorUrls.join(", ")} verify each sealed payload against its export, then sign`,
     );
 
     // --- Contribute ----------------------------------------------------------------------------------
-    // Each validator verifies before it signs: it fetches the ciphertext, decrypts it and the raw export
-    // with its own key, and checks the sealed payload is the refinement of the export (in-process here).
-    const verifying: roles.ValidatorEndpoint[] = [];
-    for (const validator of validators) {
-      const address = await validator.getAddress();
-      const wallet = localWallet(address, coop.provider);
-      verifying.push({
-        address,
-        publicKey: await roles.validatorPublicKeyOf(coop, address),
-        send: (request) => roles.verifyAndAttest(coop, wallet, store.store, request),
-      });
-    }
+    const verifying = services.validators;
     const contributors: Contributor[] = [];
     for (const part of CONTRIBUTORS) {
       const exportBytes = buildSyntheticExport(part.export);
@@ -322,10 +317,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // watches its health endpoint until both are delivered.
     // Daemons for custodians 1 and 2 only: custodian 3 is down, and k of them still deliver.
     const up = system.custodians.slice(0, custodianThreshold).map((signer, i) => ({ signer, key: custodianKeys[i] }));
-    services = await startDemoServices(coop, up, store.location, work);
+    const custodianUrls = await services.startCustodians(up);
     story.begin(
-      "Services",
-      `blob store ${services.storeUrl}; custodian daemons ${services.custodianUrls.join(", ")} watch the chain (${up.length} of ${custodianKeys.length} up, ${custodianThreshold} needed)`,
+      "Custodians",
+      `daemons ${custodianUrls.join(", ")} watch the chain (${up.length} of ${custodianKeys.length} up, ${custodianThreshold} needed)`,
     );
     const delivered = await services.delivered([training.requestId, commercial.requestId]);
     for (const [index, delivery] of delivered.entries()) {

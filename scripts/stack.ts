@@ -4,12 +4,13 @@
  * 1. a Hardhat node (`npx hardhat node`, in its own process group: it re-executes itself in a child that
  *    holds the port, so only signalling the group stops it);
  * 2. the DataCoopLocal deployment with Hardhat Ignition and `deploy/parameters/localhost.json`;
- * 3. the blob store;
- * 4. one custodian daemon per custodian the parameters name (services/custodian/main.ts), each with its
+ * 3. the blob store service (services/store, writes with a token made for this run);
+ * 4. one validator service per validator the parameters name (services/validator/main.ts);
+ * 5. one custodian daemon per custodian the parameters name (services/custodian/main.ts), each with its
  *    own state file;
  * then one JSON line on stdout once every service answers its health check:
  *
- *   {"ready":true,"rpc":"http://127.0.0.1:8545","store":"http://127.0.0.1:…","validators":[],"custodians":["http://127.0.0.1:…"],…}
+ *   {"ready":true,"rpc":"http://127.0.0.1:8545","store":"http://127.0.0.1:…","validators":["http://127.0.0.1:…",…],"custodians":["http://127.0.0.1:…"],…}
  *
  * Progress goes to stderr. Settings (environment): `DATACOOP_STACK_PORT` (the node's port, default 8545),
  * `DATACOOP_STACK_PARAMETERS` (the Ignition parameter file). The deployment id is `stack-<port>`: role
@@ -18,17 +19,21 @@
  * stops: the chain lives in the node's memory, so nothing would be valid after it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { HDNodeWallet } from "ethers";
 
-import { LocalBlobStore, startBlobServer, type BlobServer } from "../src/store";
+import { type StoreService, startStoreService } from "../services/store/service";
 
 const ROOT = path.resolve(__dirname, "..");
 const STARTUP_MS = 180_000;
 const STOP_MS = 10_000;
+/** Hardhat's default mnemonic: the local node's accounts, whose keys every `hardhat node` prints. */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** A child started in its own process group, with its output in a log file. */
 interface Service {
@@ -129,21 +134,31 @@ async function healthy(url: string): Promise<boolean> {
   return (await fetch(`${url}/health`)).ok;
 }
 
-/** The blob store has no /health yet: any answer to a HEAD of a well-formed key (404) means it is up. */
-async function storeAnswers(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/0x${"0".repeat(64)}`, { method: "HEAD" });
-  return response.status === 404 || response.ok;
+/** The URL a service's first JSON log line announces (`started` or `listening`), if this line is it. */
+function listeningUrl(line: string): string | undefined {
+  if (!line.startsWith("{")) return undefined;
+  const entry = JSON.parse(line) as { url?: unknown };
+  return typeof entry.url === "string" ? entry.url : undefined;
 }
 
-/** The custodian accounts a parameter file names: `custodians` (threshold custody) or the single `custodian`. */
-async function custodiansOf(parametersFile: string): Promise<string[]> {
+/** The accounts a parameter file names for a role (`validators`, `custodians`). */
+async function namedAccounts(parametersFile: string, field: "validators" | "custodians"): Promise<string[]> {
   const parsed = JSON.parse(await readFile(parametersFile, "utf8")) as Record<string, Record<string, unknown>>;
-  const module = parsed.DataCoopLocal ?? {};
-  const list = module.custodians ?? (module.custodian === undefined ? [] : [module.custodian]);
+  const list = (parsed.DataCoopLocal ?? {})[field];
   if (!Array.isArray(list) || list.length === 0 || !list.every((a): a is string => typeof a === "string")) {
-    throw new StackError(`${parametersFile} names no custodian (DataCoopLocal.custodian or .custodians).`);
+    throw new StackError(`${parametersFile} names no ${field} (DataCoopLocal.${field}).`);
   }
   return list;
+}
+
+/** The private key of one of the local node's accounts (Hardhat's public test mnemonic): local chains only. */
+function localAccountKey(account: string): string {
+  const root = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, "", "m/44'/60'/0'/0");
+  for (let i = 0; i < 20; i++) {
+    const wallet = root.deriveChild(i);
+    if (wallet.address.toLowerCase() === account.toLowerCase()) return wallet.privateKey;
+  }
+  throw new StackError(`${account} is not one of the local node's accounts.`);
 }
 
 async function main(): Promise<void> {
@@ -160,7 +175,7 @@ async function main(): Promise<void> {
   const deploymentDir = path.join(ROOT, "deploy", "deployments", deploymentId);
   const work = await mkdtemp(path.join(os.tmpdir(), "datacoop-stack-"));
   const services: Service[] = [];
-  let store: BlobServer | undefined;
+  let store: StoreService | undefined;
   let stopping: Promise<void> | undefined;
 
   const stop = (status: number): Promise<void> =>
@@ -211,16 +226,37 @@ async function main(): Promise<void> {
     if ((await deploy.exited) !== 0) throw new StackError("the Ignition deployment failed; see its log below.");
     services.splice(services.indexOf(deploy), 1);
 
-    // TODO(svc): start services/store (authenticated writes, /health) once it lands.
-    store = await startBlobServer({ store: new LocalBlobStore(path.join(work, "blobs")) });
-    await waitFor("the blob store", () => storeAnswers(store!.url));
+    const token = randomBytes(32).toString("hex");
+    store = await startStoreService({ dir: path.join(work, "blobs"), token, log: () => undefined });
+    await waitFor("the blob store", () => healthy(store!.url));
 
-    // TODO(attest): start one services/validator per validator the parameters name once it lands.
-    const validators: string[] = [];
+    // One validator service per validator the parameters name, each with its local account's key.
+    const validators = await Promise.all(
+      (await namedAccounts(parameters, "validators")).map(async (account, index) => {
+        const key = localAccountKey(account);
+        let url: string | undefined;
+        const validator = startService(
+          work,
+          `validator-${index}`,
+          ["ts-node", "--transpile-only", "services/validator/main.ts"],
+          {
+            DATACOOP_RPC_URL: rpc,
+            DATACOOP_DEPLOYMENT_ID: deploymentId,
+            DATACOOP_VALIDATOR_PRIVATE_KEY: key,
+            DATACOOP_VALIDATOR_PORT: "0",
+            DATACOOP_STORE_URL: store!.url,
+          },
+          (line) => (url ??= listeningUrl(line)),
+        );
+        services.push(validator);
+        await waitFor(`validator ${account}`, async () => url !== undefined && (await healthy(url)), validator);
+        return url!;
+      }),
+    );
 
     // The daemons start together (each is a `hardhat run`, seconds of start-up) and each must answer.
     const custodians = await Promise.all(
-      (await custodiansOf(parameters)).map(async (account, index) => {
+      (await namedAccounts(parameters, "custodians")).map(async (account, index) => {
         let url: string | undefined;
         const daemon = startService(
           work,
@@ -234,12 +270,9 @@ async function main(): Promise<void> {
             DATACOOP_CUSTODIAN_PORT: "0",
             DATACOOP_CUSTODIAN_POLL_MS: "1000",
             DATACOOP_STORE_URL: store!.url,
+            DATACOOP_STORE_TOKEN: token,
           },
-          (line) => {
-            if (url !== undefined || !line.startsWith("{")) return;
-            const entry = JSON.parse(line) as { event?: string; url?: string };
-            if (entry.event === "started") url = entry.url;
-          },
+          (line) => (url ??= listeningUrl(line)),
         );
         services.push(daemon);
         await waitFor(`custodian ${account}`, async () => url !== undefined && (await healthy(url)), daemon);

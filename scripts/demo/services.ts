@@ -1,14 +1,17 @@
 /**
- * The services the demo talks to over HTTP on loopback ports chosen at run time: the blob store and the
- * custodian daemons (services/custodian), started inside the demo on the in-process chain and stopped with it.
+ * The services the demo talks to over HTTP on loopback ports chosen at run time: the blob store service, one
+ * validator service per validator (contributors ask them for attestations over HTTP) and the custodian daemons
+ * (services/custodian), started inside the demo on the in-process chain and stopped with it.
  */
+import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { Signer } from "ethers";
+import type { Signer, Wallet } from "ethers";
 
 import * as roles from "../../src/roles";
 import { parseManifest } from "../../src/manifest";
-import { LocalBlobStore, startBlobServer } from "../../src/store";
-import { custodyAdapter, startCustodianDaemon } from "../../services/custodian";
+import { type CustodianDaemon, custodyAdapter, startCustodianDaemon } from "../../services/custodian";
+import { startStoreService } from "../../services/store/service";
+import { startValidatorService } from "../../services/validator/service";
 
 /** What the demo needs of one delivery, read back from the daemons' logs and the store. */
 export interface DemoDelivery {
@@ -24,7 +27,11 @@ export interface DemoDelivery {
 /** The running services. */
 export interface DemoServices {
   readonly storeUrl: string;
-  readonly custodianUrls: readonly string[];
+  readonly validatorUrls: readonly string[];
+  /** The validators as a contributor reaches them: over HTTP. */
+  readonly validators: readonly roles.ValidatorEndpoint[];
+  /** Starts one custodian daemon per custodian, watching the chain from the deployment's first block. */
+  startCustodians(custodians: readonly DemoCustodian[]): Promise<readonly string[]>;
   /** Waits (bounded) until every daemon reports every request in `requestIds` delivered on `GET /health`. */
   delivered(requestIds: readonly bigint[]): Promise<DemoDelivery[]>;
   close(): Promise<void>;
@@ -44,54 +51,74 @@ interface Posted {
 }
 
 /**
- * Starts the blob store over `blobsDir` and one custodian daemon per custodian in `custodians`.
+ * Starts the blob store service over `blobsDir` (the contributors' store) and one validator service per
+ * wallet in `validators`; custodian daemons start later, with {@link DemoServices.startCustodians}.
  * @param work a scratch directory for the daemons' state files
  */
 export async function startDemoServices(
   coop: roles.DataCoop,
-  custodians: readonly DemoCustodian[],
+  validators: readonly Wallet[],
   blobsDir: string,
   work: string,
 ): Promise<DemoServices> {
-  const server = await startBlobServer({ store: new LocalBlobStore(blobsDir) });
-  const store = roles.openStore(server.url);
+  const token = randomBytes(32).toString("hex");
+  const server = await startStoreService({ dir: blobsDir, token, log: () => undefined });
+  const store = roles.openStore(server.url, { token });
+  const stops: (() => Promise<void>)[] = [() => server.close()];
+  const services = [];
+  for (const wallet of validators) {
+    const service = await startValidatorService({
+      system: coop,
+      validator: wallet,
+      store: store.store,
+      log: () => undefined,
+    });
+    stops.unshift(() => service.close());
+    services.push(service);
+  }
+  const endpoints = await Promise.all(services.map((service) => httpValidator(coop, service.url)));
   const posted = new Map<string, Posted[]>();
-  const daemons = await Promise.all(
-    custodians.map((custodian, index) =>
-      startCustodianDaemon({
-        system: coop,
-        delivery: (eligibilityLogs) =>
-          custodyAdapter(coop, custodian.signer, custodian.key, { store, eligibilityLogs }),
-        dbPath: path.join(work, `custodian-${index}.sqlite`),
-        pollIntervalMs: 100,
-        log: (line) => {
-          const entry = JSON.parse(line) as {
-            level?: string;
-            event?: string;
-            requestId?: string;
-            ms?: number;
-            manifestHash?: string;
-          };
-          if (entry.event === "delivered" && entry.requestId !== undefined && entry.manifestHash !== undefined) {
-            const list = posted.get(entry.requestId) ?? [];
-            list.push({ manifestHash: entry.manifestHash, ms: entry.ms ?? 0 });
-            posted.set(entry.requestId, list);
-          }
-          if (entry.level === "error") process.stderr.write(`custodian daemon ${index + 1}: ${line}\n`);
-        },
-      }),
-    ),
-  );
+  const daemons: CustodianDaemon[] = [];
   const allDelivered = async (count: number): Promise<boolean> => {
     for (const daemon of daemons) {
       const health = (await (await fetch(`${daemon.url}/health`)).json()) as { requests: { delivered: number } };
       if (health.requests.delivered < count) return false;
     }
-    return true;
+    return daemons.length > 0;
   };
   return {
     storeUrl: server.url,
-    custodianUrls: daemons.map((d) => d.url),
+    validatorUrls: services.map((service) => service.url),
+    validators: endpoints,
+    async startCustodians(custodians) {
+      for (const [index, custodian] of custodians.entries()) {
+        const daemon = await startCustodianDaemon({
+          system: coop,
+          delivery: (eligibilityLogs) =>
+            custodyAdapter(coop, custodian.signer, custodian.key, { store, eligibilityLogs }),
+          dbPath: path.join(work, `custodian-${index}.sqlite`),
+          pollIntervalMs: 100,
+          log: (line) => {
+            const entry = JSON.parse(line) as {
+              level?: string;
+              event?: string;
+              requestId?: string;
+              ms?: number;
+              manifestHash?: string;
+            };
+            if (entry.event === "delivered" && entry.requestId !== undefined && entry.manifestHash !== undefined) {
+              const list = posted.get(entry.requestId) ?? [];
+              list.push({ manifestHash: entry.manifestHash, ms: entry.ms ?? 0 });
+              posted.set(entry.requestId, list);
+            }
+            if (entry.level === "error") process.stderr.write(`custodian daemon ${index + 1}: ${line}\n`);
+          },
+        });
+        daemons.push(daemon);
+        stops.unshift(() => daemon.close());
+      }
+      return daemons.map((d) => d.url);
+    },
     async delivered(requestIds) {
       const deadline = Date.now() + WAIT_MS;
       while (!(await allDelivered(requestIds.length))) {
@@ -117,8 +144,29 @@ export async function startDemoServices(
       );
     },
     async close() {
-      for (const daemon of daemons) await daemon.close();
-      await server.close();
+      for (const stop of stops.splice(0)) await stop();
+    },
+  };
+}
+
+/**
+ * A validator service as a contributor's endpoint: described (`GET /`, its key checked against the registry)
+ * and asked over HTTP (`POST /v1/attestations`).
+ */
+async function httpValidator(coop: roles.DataCoop, url: string): Promise<roles.ValidatorEndpoint> {
+  const info = await roles.describeValidator(coop, url);
+  return {
+    address: info.address,
+    publicKey: info.publicKey,
+    async send(request) {
+      const response = await fetch(`${info.url}/v1/attestations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: roles.encodeAttestRequest(request),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`The validator ${info.url} refused (HTTP ${response.status}): ${text}`);
+      return roles.decodeAttestResponse(text);
     },
   };
 }
