@@ -12,6 +12,7 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAccessEscrow} from "./interfaces/IAccessEscrow.sol";
 import {IContributionRegistry} from "./interfaces/IContributionRegistry.sol";
+import {ICustodianSet} from "./interfaces/ICustodianSet.sol";
 import {IRevenueDistributor} from "./interfaces/IRevenueDistributor.sol";
 import {Secp256k1PublicKey} from "./libraries/Secp256k1PublicKey.sol";
 
@@ -30,8 +31,6 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         uint32 deliveryPeriod;
     }
 
-    /// @inheritdoc IAccessEscrow
-    bytes32 public constant CUSTODIAN_ROLE = keccak256("CUSTODIAN_ROLE");
     /// @inheritdoc IAccessEscrow
     uint16 public constant MAX_TREASURY_SHARE_BPS = 2_000;
     /// @inheritdoc IAccessEscrow
@@ -55,6 +54,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     IContributionRegistry private immutable _registry;
     IRevenueDistributor private immutable _distributor;
     address private immutable _timelock;
+    ICustodianSet private immutable _custodianSet;
 
     Config private _config;
     /// @dev Both counters share one slot, which every request writes. The sum is checked arithmetic: should the
@@ -68,7 +68,9 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     mapping(uint256 requestId => mapping(address account => bool objected)) private _objected;
     /// @dev Refunds that could not be pushed, kept for their buyer to withdraw; part of `_heldFees`.
     mapping(address buyer => uint256 amount) private _refundsOwed;
-    bytes private _custodianPublicKey;
+    /// @dev Posts of the current round for a set other than the round's leading one (`Request.setHash`): only
+    /// custodians that disagree with the first post of a round land here, so the common path never writes it.
+    mapping(uint256 requestId => mapping(bytes32 setHash => RivalTally tally)) private _rivals;
 
     /// @param settlementToken_ The ERC-20 fees are paid in (e.g. USDC), fixed forever.
     /// @param governanceToken_ The CoopToken (IVotes, ERC-6372 timestamp clock) whose past votes object.
@@ -78,8 +80,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     /// @param timelock_ The only admin (`DEFAULT_ADMIN_ROLE`).
     /// @param treasury_ Receiver of the treasury share; zero means the timelock.
     /// @param config_ Treasury share and decision and delivery periods.
-    /// @param custodian_ Granted `CUSTODIAN_ROLE` unless zero.
-    /// @param custodianPublicKey_ The custodian's secp256k1 public key; may be empty until governance sets it.
+    /// @param custodianSet_ The CustodianSet whose current custodians post share manifests.
     constructor(
         IERC20 settlementToken_,
         address governanceToken_,
@@ -88,15 +89,15 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         address timelock_,
         address treasury_,
         EscrowConfig memory config_,
-        address custodian_,
-        bytes memory custodianPublicKey_
+        ICustodianSet custodianSet_
     ) {
         if (
             address(settlementToken_) == address(0) ||
             governanceToken_ == address(0) ||
             registry_ == address(0) ||
             distributor_ == address(0) ||
-            timelock_ == address(0)
+            timelock_ == address(0) ||
+            address(custodianSet_) == address(0)
         ) revert EscrowZeroAddress();
         // Deadlines and vote timepoints are compared in seconds: the token's clock must be the timestamp.
         if (keccak256(bytes(IERC6372(governanceToken_).CLOCK_MODE())) != _TIMESTAMP_CLOCK) {
@@ -112,15 +113,14 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         _registry = IContributionRegistry(registry_);
         _distributor = IRevenueDistributor(distributor_);
         _timelock = timelock_;
+        _custodianSet = custodianSet_;
 
         _grantRole(DEFAULT_ADMIN_ROLE, timelock_);
-        if (custodian_ != address(0)) _grantRole(CUSTODIAN_ROLE, custodian_);
 
         _setTreasury(treasury_ == address(0) ? timelock_ : treasury_);
         _setTreasuryShare(config_.treasuryShareBps);
         _setDecisionPeriod(config_.decisionPeriod);
         _setDeliveryPeriod(config_.deliveryPeriod);
-        if (custodianPublicKey_.length != 0) _setCustodianPublicKey(custodianPublicKey_);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -264,36 +264,16 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IAccessEscrow
-    function deliver(
-        uint256 requestId,
-        uint32 epoch,
-        uint48 builtAt,
-        string calldata manifestURI,
-        bytes32 manifestHash
-    ) external onlyRole(CUSTODIAN_ROLE) nonReentrant {
+    function deliver(uint256 requestId, SharePost calldata post) external nonReentrant returns (bool released) {
+        bytes32 setHash = post.setHash;
+        if (setHash == bytes32(0)) revert EscrowZeroSetHash();
+        if (post.manifestHash == bytes32(0)) revert EscrowZeroManifestHash();
         Request storage r = _requestOf(requestId);
-        _requireStatus(requestId, r, Status.Approved);
-        uint48 now_ = Time.timestamp();
-        uint48 deadline = r.deliveryDeadline;
-        if (now_ > deadline) revert EscrowDeliveryDeadlinePassed(requestId, deadline);
-        if (manifestHash == bytes32(0)) revert EscrowZeroManifestHash();
-        uint8 purpose = r.purpose;
-        _requireCurrentSet(requestId, purpose, epoch, builtAt, now_);
-        _markDelivered(requestId, r, manifestURI, manifestHash, epoch, builtAt);
-
-        uint256 amount = r.amount;
-        _heldFees -= uint128(amount);
-        Config memory config = _config;
-        // Rounds down: the treasury never gets more than its share; contributors get the remainder.
-        uint256 toTreasury = (amount * config.treasuryShareBps) / _MAX_BPS;
-        // The share is at most MAX_TREASURY_SHARE_BPS < 10000, so toTreasury < amount.
-        uint256 toContributors = amount - toTreasury;
-        emit FeeReleased(requestId, purpose, config.treasury, toTreasury, toContributors);
-
-        if (toTreasury != 0) _settlementToken.safeTransfer(config.treasury, toTreasury);
-        _settlementToken.forceApprove(address(_distributor), toContributors);
-        _distributor.deposit(purpose, toContributors);
-        _requireSolvent();
+        (uint8 posts, uint8 threshold, uint32 version) = _post(requestId, r, post.epoch, post.builtAt, setHash);
+        _emitPosted(requestId, post, version, posts);
+        if (posts < threshold) return false;
+        _release(requestId, r, setHash, version);
+        return true;
     }
 
     /// @inheritdoc IAccessEscrow
@@ -356,11 +336,6 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         _setDeliveryPeriod(newPeriod);
     }
 
-    /// @inheritdoc IAccessEscrow
-    function setCustodianPublicKey(bytes calldata publicKey) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setCustodianPublicKey(publicKey);
-    }
-
     // ------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------
@@ -404,7 +379,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
             g.start = r.deliveredAt;
             g.expiry = r.deliveredAt + r.duration;
             g.active = Time.timestamp() < g.expiry;
-            g.manifestHash = r.manifestHash;
+            g.setHash = r.setHash;
         }
     }
 
@@ -457,8 +432,39 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc IAccessEscrow
-    function custodianPublicKey() external view returns (bytes memory) {
-        return _custodianPublicKey;
+    function custodianSet() external view returns (ICustodianSet) {
+        return _custodianSet;
+    }
+
+    /// @inheritdoc IAccessEscrow
+    function deliveryRound(uint256 requestId) external view returns (DeliveryRound memory round) {
+        Request storage r = _requests[requestId];
+        round.setVersion = r.roundVersion;
+        round.start = r.roundStart;
+        round.postedMask = r.postedMask;
+        round.leadingSetHash = r.setHash;
+        round.leadingPosts = r.posts;
+    }
+
+    /// @inheritdoc IAccessEscrow
+    function postsFor(uint256 requestId, bytes32 setHash) external view returns (uint8) {
+        Request storage r = _requests[requestId];
+        if (setHash == bytes32(0)) return 0;
+        if (setHash == r.setHash) return r.posts;
+        RivalTally memory t = _rivals[requestId][setHash];
+        return t.setVersion == r.roundVersion && t.start == r.roundStart ? t.posts : 0;
+    }
+
+    /// @inheritdoc IAccessEscrow
+    function hasPosted(uint256 requestId, address custodian) external view returns (bool) {
+        (uint32 version, , uint8 slot, bool member) = _custodianSet.seatOf(custodian);
+        Request storage r = _requests[requestId];
+        if (!member || r.roundVersion != version) return false;
+        // A round of an epoch that has ended, or outdated by a withdrawal, is restarted by the next post.
+        (, uint48 epochStart) = _distributor.currentEpoch();
+        uint48 withdrawn = _distributor.lastWithdrawal(r.purpose);
+        if (r.roundStart < epochStart || r.roundStart < withdrawn) return false;
+        return (r.postedMask >> slot) & 1 == 1;
     }
 
     /// @inheritdoc IAccessEscrow
@@ -572,38 +578,129 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         }
     }
 
-    /// @dev Records the delivery (a separate frame keeps the stack shallow).
-    function _markDelivered(
+    /// @dev Emits `SharePosted` (a separate frame keeps the stack shallow).
+    function _emitPosted(uint256 requestId, SharePost calldata post, uint32 version, uint8 posts) private {
+        emit SharePosted(
+            requestId,
+            msg.sender,
+            post.setHash,
+            version,
+            posts,
+            post.manifestHash,
+            post.manifestURI,
+            post.epoch,
+            post.builtAt
+        );
+    }
+
+    /// @dev Checks that the caller may post for `r` now and counts its post (a separate frame keeps the stack
+    /// shallow). Returns the posts for `setHash` in the round, the threshold and the set version.
+    function _post(
         uint256 requestId,
         Request storage r,
-        string calldata manifestURI,
-        bytes32 manifestHash,
         uint32 epoch,
-        uint48 builtAt
-    ) private {
+        uint48 builtAt,
+        bytes32 setHash
+    ) private returns (uint8 posts, uint8 threshold, uint32 version) {
+        uint8 slot;
+        bool member;
+        (version, threshold, slot, member) = _custodianSet.seatOf(msg.sender);
+        if (!member) revert EscrowNotCustodian(msg.sender, version);
+        _requireStatus(requestId, r, Status.Approved);
         uint48 now_ = Time.timestamp();
+        uint48 deadline = r.deliveryDeadline;
+        if (now_ > deadline) revert EscrowDeliveryDeadlinePassed(requestId, deadline);
+        uint48 floor = _requireCurrentSet(requestId, r.purpose, epoch, builtAt, now_);
+        posts = _countPost(requestId, r, version, slot, setHash, builtAt, floor);
+    }
+
+    /// @dev Counts one custodian's post towards a release and returns the posts for `setHash` in the round.
+    /// A round is the posts that count towards one release: one custodian set version, one consent epoch and
+    /// no consenting weight withdrawn since the round's first post was built (`floor`: the later of the epoch's
+    /// start and the purpose's last withdrawal). Within a round every honest custodian builds the same eligible
+    /// set (it only shrinks within an epoch, by withdrawals), so honest posts agree; a round that no longer meets
+    /// this is restarted by the next post, which forgets the posts before it: those of removed custodians, of an
+    /// older epoch or of an outdated set (the custodians still in office post again). The first set posted in a
+    /// round leads (kept in the request's own slots); other sets are tallied apart, so one custodian posting a
+    /// wrong set first cannot hold the others back.
+    function _countPost(
+        uint256 requestId,
+        Request storage r,
+        uint32 version,
+        uint8 slot,
+        bytes32 setHash,
+        uint48 builtAt,
+        uint48 floor
+    ) private returns (uint8 posts) {
+        if (r.roundVersion != version || r.roundStart < floor) {
+            r.roundVersion = version;
+            r.roundStart = builtAt;
+            r.postedMask = uint32(1) << slot;
+            r.posts = 1;
+            r.setHash = setHash;
+            return 1;
+        }
+        // `slot < MAX_CUSTODIANS` (32): the bit fits in the uint32 mask.
+        uint32 bit = uint32(1) << slot;
+        uint32 mask = r.postedMask;
+        if (mask & bit != 0) revert EscrowAlreadyPosted(requestId, msg.sender, version);
+        r.postedMask = mask | bit;
+        if (r.setHash == setHash) {
+            // At most 32 posts per round: no overflow.
+            posts = r.posts + 1;
+            r.posts = posts;
+            return posts;
+        }
+        RivalTally storage t = _rivals[requestId][setHash];
+        uint48 start = r.roundStart;
+        posts = t.setVersion == version && t.start == start ? t.posts + 1 : 1;
+        _rivals[requestId][setHash] = RivalTally({setVersion: version, start: start, posts: posts});
+    }
+
+    /// @dev Releases the fee of a request k custodians have posted the same set for.
+    function _release(uint256 requestId, Request storage r, bytes32 setHash, uint32 version) private {
+        uint48 now_ = Time.timestamp();
+        uint8 purpose = r.purpose;
         r.status = Status.Delivered;
         r.deliveredAt = now_;
-        r.manifestHash = manifestHash;
-        emit AccessDelivered(requestId, msg.sender, manifestHash, manifestURI, now_, now_ + r.duration, epoch, builtAt);
+        // A rival set that reached k becomes the delivered one.
+        if (r.setHash != setHash) r.setHash = setHash;
+        emit AccessDelivered(requestId, setHash, version, now_, now_ + r.duration);
+
+        uint256 amount = r.amount;
+        _heldFees -= uint128(amount);
+        Config memory config = _config;
+        // Rounds down: the treasury never gets more than its share; contributors get the remainder.
+        uint256 toTreasury = (amount * config.treasuryShareBps) / _MAX_BPS;
+        // The share is at most MAX_TREASURY_SHARE_BPS < 10000, so toTreasury < amount.
+        uint256 toContributors = amount - toTreasury;
+        emit FeeReleased(requestId, purpose, config.treasury, toTreasury, toContributors);
+
+        if (toTreasury != 0) _settlementToken.safeTransfer(config.treasury, toTreasury);
+        _settlementToken.forceApprove(address(_distributor), toContributors);
+        _distributor.deposit(purpose, toContributors);
+        _requireSolvent();
     }
 
     /// @dev The manifest must be built from the current epoch's set (finding 1): the stated epoch is the
     /// current one, it was built within it, and no consenting weight has left the purpose since. Weight that
     /// joined during the epoch is pending, so the effective set only shrinks within an epoch, and a manifest
     /// built after the last withdrawal lists exactly the contributions this delivery pays.
+    /// Returns the earliest build time the current set is valid from: the later of the epoch's start and the
+    /// purpose's last withdrawal.
     function _requireCurrentSet(
         uint256 requestId,
         uint8 purpose,
         uint32 epoch,
         uint48 builtAt,
         uint48 now_
-    ) private view {
+    ) private view returns (uint48 floor) {
         (uint32 current, uint48 start) = _distributor.currentEpoch();
         if (epoch != current) revert EscrowStaleEpoch(requestId, epoch, current);
         if (builtAt < start || builtAt > now_) revert EscrowInvalidBuildTime(requestId, builtAt, start, now_);
         uint48 withdrawn = _distributor.lastWithdrawal(purpose);
         if (withdrawn > builtAt) revert EscrowManifestOutdated(requestId, builtAt, withdrawn);
+        floor = withdrawn > start ? withdrawn : start;
     }
 
     /// @dev Pulls `amount` from `from` and reverts unless exactly `amount` arrived (fee-on-transfer tokens).
@@ -660,11 +757,5 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
         uint32 oldPeriod = _config.deliveryPeriod;
         _config.deliveryPeriod = newPeriod;
         emit DeliveryPeriodChanged(oldPeriod, newPeriod);
-    }
-
-    function _setCustodianPublicKey(bytes memory publicKey) private {
-        if (!Secp256k1PublicKey.isValid(publicKey)) revert EscrowInvalidPublicKey(publicKey);
-        _custodianPublicKey = publicKey;
-        emit CustodianPublicKeyChanged(publicKey);
     }
 }

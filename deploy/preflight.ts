@@ -63,7 +63,7 @@ export const EXPECTED_SETTLEMENT_DECIMALS = 6n;
 export const DEPLOYMENT_GAS = 24_000_000n;
 
 /** Address parameters: each must be a real account. */
-const ADDRESS_PARAMETERS = new Set(["settlementToken", "custodian", "treasury", "initialHolder"]);
+const ADDRESS_PARAMETERS = new Set(["settlementToken", "treasury", "initialHolder"]);
 /** Address list parameters: each entry must be a real, distinct account. */
 const ADDRESS_LIST_PARAMETERS = new Set(["validators", "custodians"]);
 /** Thresholds and the list they count into. */
@@ -72,7 +72,14 @@ const THRESHOLDS: Readonly<Record<string, string>> = {
   custodianThreshold: "custodians",
 };
 /** Parameters a public deployment must state explicitly instead of relying on a default. */
-const EXPLICIT_ON_PUBLIC = ["validators", "attestationThreshold", "custodian", "custodianPublicKey", "treasury"];
+const EXPLICIT_ON_PUBLIC = [
+  "validators",
+  "attestationThreshold",
+  "custodians",
+  "custodianPublicKeys",
+  "custodianThreshold",
+  "treasury",
+];
 
 const ZERO_MEANS_TIMELOCK = new Set(["treasury"]);
 const PLACEHOLDER = /REPLACE|TODO|CHANGE_?ME|YOUR_|<[^>]*>|XXXX|\.\.\./i;
@@ -84,10 +91,10 @@ const FIXES: Readonly<Record<string, string>> = {
     "the chain's USDC: Sepolia 0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238, Base Sepolia 0x036CbD53842c5426634e7929541eC2318f3dCF7e",
   validators:
     "the account address of each validator (its machine's DATACOOP_VALIDATOR_PRIVATE_KEY; `npx hardhat keys:generate --out v.key` makes a key and prints its address)",
-  custodians: "the account address of each custodian",
-  custodian:
-    "the custodian's account address (printed by `npx hardhat keys:show --role custodian` on the custodian's machine)",
-  custodianPublicKey: "the public key printed by `npx hardhat keys:show --role custodian` on the custodian's machine",
+  custodians:
+    "the account address of each custodian (printed by `npx hardhat keys:show --role custodian` on that custodian's machine)",
+  custodianPublicKeys:
+    "each custodian's public key, in the order of `custodians` (printed by `npx hardhat keys:show --role custodian` on its machine)",
   treasury:
     "the address that receives the treasury share, or 0x0000000000000000000000000000000000000000 to say explicitly: the timelock (spent by proposal)",
   attestationThreshold: "how many distinct validators must sign each attestation: from 1 to the number of validators",
@@ -283,6 +290,14 @@ function launchRuleIssues(
         parameter: "attestationThreshold",
         problem: `is ${k}: one compromised validator key alone could attest (and mint)`,
         fix: "2 or more, with at least as many validators",
+      });
+    }
+    const custodianK = asCount(values.custodianThreshold);
+    if (declared.has("custodianThreshold") && custodianK !== undefined && custodianK < 2n) {
+      issues.push({
+        parameter: "custodianThreshold",
+        problem: `is ${custodianK}: one custodian alone could open every contribution, or withhold every sale`,
+        fix: "2 or more, with more custodians than that (e.g. 2 of 3)",
       });
     }
     if (declared.has("launchCheck") && values.launchCheck === false) {

@@ -32,6 +32,7 @@ import {
 } from "./demo/cast";
 import { Checker, contributorsShare, type Release } from "./demo/checks";
 import { type DemoRow, verifyLedger } from "./demo/ledger";
+import { type DemoServices, startDemoServices } from "./demo/services";
 import { Story, percent, short, thousands } from "./demo/story";
 import { localWallet } from "./lib/sealed-refinement";
 import { buildSyntheticExport } from "./lib/synthetic-export";
@@ -80,14 +81,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const story = new Story(options.out ?? ((line) => console.log(line)));
   const check = new Checker();
   const work = await mkdtemp(path.join(os.tmpdir(), "datacoop-demo-"));
+  let services: DemoServices | undefined;
   try {
     story.say("DataCoop: the full lifecycle on the in-process network\n");
 
     // --- Deploy --------------------------------------------------------------------------------------
-    const custodianPair = generateKeyPair();
-    const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
+    // Three custodians with fresh keys, any two of which deliver (the local parameters' 2-of-3).
+    const custodianPairs = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+    const system = await deploySystem({ custodianPublicKeys: custodianPairs.map((pair) => pair.publicKey) });
     const coop = await connectSystem(system);
-    const custodianKey = roles.eciesKeyFromPrivate(custodianPair.privateKey, "the demo custodian key");
+    const custodianKeys = custodianPairs.map((pair, i) =>
+      roles.eciesKeyFromPrivate(pair.privateKey, `the demo key of custodian ${i + 1}`),
+    );
+    const custodianThreshold = Number(await coop.custodianSet.threshold());
     const store = roles.openStore(path.join(work, "blobs"));
     const purposes = await roles.readPurposes(coop.registry);
     const validators = await roles.localValidators(coop, system.validators);
@@ -96,23 +102,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "Deploy",
       `DataCoopLocal via Ignition: registry ${short(coop.addresses.registry)}, escrow ${short(coop.addresses.escrow)}, governor ${short(coop.addresses.governor)}`,
     );
+    // The services, on loopback ports chosen now: the blob store over the demo's store directory, and one
+    // validator service per validator. Each validator verifies before it signs: it fetches the ciphertext,
+    // decrypts it and the raw export with its own key, and checks the sealed payload is the refinement of
+    // the export; contributors ask them over HTTP.
+    const wallets = await Promise.all(validators.map(async (v) => localWallet(await v.getAddress(), coop.provider)));
+    services = await startDemoServices(coop, wallets, store.location, work);
     story.more(
-      `blob store ${store.location}; ${validators.length} local validator(s) verify each sealed payload against its export, then sign`,
+      `blob store service ${services.storeUrl}; validator services ${services.validatorUrls.join(", ")} verify each sealed payload against its export, then sign`,
     );
 
     // --- Contribute ----------------------------------------------------------------------------------
-    // Each validator verifies before it signs: it fetches the ciphertext, decrypts it and the raw export
-    // with its own key, and checks the sealed payload is the refinement of the export (in-process here).
-    const verifying: roles.ValidatorEndpoint[] = [];
-    for (const validator of validators) {
-      const address = await validator.getAddress();
-      const wallet = localWallet(address, coop.provider);
-      verifying.push({
-        address,
-        publicKey: await roles.validatorPublicKeyOf(coop, address),
-        send: (request) => roles.verifyAndAttest(coop, wallet, store.store, request),
-      });
-    }
+    const verifying = services.validators;
     const contributors: Contributor[] = [];
     for (const part of CONTRIBUTORS) {
       const exportBytes = buildSyntheticExport(part.export);
@@ -312,9 +313,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const nameOf = (hash: string) =>
       contributors.find((c) => c.registered.contentHash === hash)?.part.name ?? short(hash);
     const manifests = new Map<bigint, readonly string[]>();
-    for (const [index, requestId] of [training.requestId, commercial.requestId].entries()) {
-      const delivery = await roles.deliverGrant(coop, system.custodian, requestId, custodianKey, { store });
-      const purpose = delivery.purpose;
+    // The custodian is a daemon: it sees both approvals on chain and delivers on its own; the demo only
+    // watches its health endpoint until both are delivered.
+    // Daemons for custodians 1 and 2 only: custodian 3 is down, and k of them still deliver.
+    const up = system.custodians.slice(0, custodianThreshold).map((signer, i) => ({ signer, key: custodianKeys[i] }));
+    const custodianUrls = await services.startCustodians(up);
+    story.begin(
+      "Custodians",
+      `daemons ${custodianUrls.join(", ")} watch the chain (${up.length} of ${custodianKeys.length} up, ${custodianThreshold} needed)`,
+    );
+    const delivered = await services.delivered([training.requestId, commercial.requestId]);
+    for (const [index, delivery] of delivered.entries()) {
+      const { requestId, purpose } = delivery;
       check.sameSet(
         `request #${requestId} releases exactly the eligible keys`,
         [...delivery.contentHashes],
@@ -323,7 +333,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       manifests.set(requestId, delivery.contentHashes);
       const fee = releases[index].amount;
       const toContributors = contributorsShare(fee, shareBps);
-      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer, manifest ${short(delivery.manifestHash)}`;
+      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer by ${delivery.manifestHashes.length} custodians (share manifests ${delivery.manifestHashes.map(short).join(" + ")}, ${delivery.ms} ms)`;
       if (index === 0) story.begin("Deliver", line);
       else story.more(line);
       story.more(
@@ -430,6 +440,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
     return { elapsedMs, rows, checks: check.passed, manifests };
   } finally {
+    await services?.close();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
+import {ICustodianSet} from "./ICustodianSet.sol";
+
 /// @title IAccessEscrow
 /// @notice Access requests to the pooled data, their decision, and the fees they pay, held in escrow until
 /// the data keys are delivered. A buyer states a purpose, a duration, the terms it accepts and the public key
@@ -27,9 +29,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// sent here by plain transfer are outside the ledger).
 /// @dev Deadlines are inclusive: an action is allowed while `block.timestamp <= deadline`, and the
 /// corresponding timeout (`finalize` after the objection window, `expire`, `markUndelivered`) only after it.
-/// @dev Warning: the key custodian (`CUSTODIAN_ROLE`, granted by the timelock) is trusted to deliver the keys it
-/// posts a manifest for, and to wrap only keys of contributions that are active and consent to the purpose.
-/// The escrow cannot check the manifest; it only records its hash.
+/// Delivery is k-of-n: each custodian of the current `CustodianSet` version posts its share manifest with the
+/// hash of the eligible set it covers (`deliver`); the fee is released by the post that makes k distinct current
+/// custodians agree on one set hash in one delivery round (see `deliver`).
+/// @dev Warning: custodians are trusted, k at a time: any k of them agreeing on a set hash release the fee, and
+/// the escrow can check neither the set hash nor the manifests (it records their hashes in events). One custodian
+/// alone can neither release a fee nor, by posting a wrong set, hold the others back.
 /// @dev Warning: delivered data cannot be undelivered. Once keys are released, the fee is released too and the
 /// grant's expiry binds the buyer only by the terms it accepted (`termsHash`), not technically.
 /// @dev Refunds are pushed to the buyer when the transfer succeeds; when it fails (a blocklisted buyer, a
@@ -90,7 +95,11 @@ interface IAccessEscrow {
     /// @param deliveredAt Start of the grant; zero until delivered.
     /// @param termsHash Hash of the terms the buyer accepted (the URI is in `AccessRequested`).
     /// @param buyerKeyHash keccak256 of the buyer's public key (the key is in `AccessRequested`).
-    /// @param manifestHash Hash of the key manifest posted by the custodian; zero until delivered.
+    /// @param roundStart Build time of the first post of the current delivery round (see `deliver`).
+    /// @param roundVersion Custodian set version of the current delivery round.
+    /// @param postedMask Custodians (bit `slot`) that have posted in the current round.
+    /// @param posts Posts in the current round for `setHash`.
+    /// @param setHash The eligible set hash leading the current delivery round; once delivered, the set delivered.
     struct Request {
         address buyer;
         uint8 purpose;
@@ -103,9 +112,51 @@ interface IAccessEscrow {
         uint16 objectionThresholdBps;
         uint48 deliveryDeadline;
         uint48 deliveredAt;
+        uint48 roundStart;
+        uint32 roundVersion;
+        uint32 postedMask;
+        uint8 posts;
         bytes32 termsHash;
         bytes32 buyerKeyHash;
+        bytes32 setHash;
+    }
+
+    /// @notice One custodian's post for a request (`deliver`).
+    /// @param epoch The consent epoch the manifest was built for (`distributor.currentEpoch()`).
+    /// @param builtAt The block time of the state the manifest was built from.
+    /// @param setHash keccak256 of the sorted content hashes of the eligible set the manifest covers.
+    /// @param manifestHash keccak256 of the custodian's share manifest; emitted, not stored.
+    /// @param manifestURI Where the share manifest lives; emitted, not stored.
+    struct SharePost {
+        uint32 epoch;
+        uint48 builtAt;
+        bytes32 setHash;
         bytes32 manifestHash;
+        string manifestURI;
+    }
+
+    /// @notice The delivery round of a request, as custodians read it before posting.
+    /// @param setVersion Custodian set version the round counts posts of.
+    /// @param start Build time of its first post.
+    /// @param postedMask Custodians (bit = slot in the set) that have posted in it.
+    /// @param leadingSetHash The set hash its first post named.
+    /// @param leadingPosts Posts for that set hash.
+    struct DeliveryRound {
+        uint32 setVersion;
+        uint48 start;
+        uint32 postedMask;
+        bytes32 leadingSetHash;
+        uint8 leadingPosts;
+    }
+
+    /// @notice Posts of one delivery round for a set hash other than the round's leading one.
+    /// @param setVersion The round's custodian set version.
+    /// @param start The round's start (build time of its first post).
+    /// @param posts Posts for the set hash in that round.
+    struct RivalTally {
+        uint32 setVersion;
+        uint48 start;
+        uint8 posts;
     }
 
     /// @notice A grant, as integrators read it.
@@ -114,14 +165,14 @@ interface IAccessEscrow {
     /// @param start When the keys were delivered (zero if they never were).
     /// @param expiry `start + duration` (zero if never delivered).
     /// @param active Whether the keys were delivered and the grant has not expired.
-    /// @param manifestHash Hash of the key manifest.
+    /// @param setHash Hash of the eligible set delivered (the share manifests are in `SharePosted` events).
     struct Grant {
         address buyer;
         uint8 purpose;
         uint48 start;
         uint48 expiry;
         bool active;
-        bytes32 manifestHash;
+        bytes32 setHash;
     }
 
     /// @notice Thrown when a constructor or setter address that must be set is zero.
@@ -140,6 +191,12 @@ interface IAccessEscrow {
     error EscrowZeroTermsHash();
     /// @notice Thrown when the manifest hash of a delivery is zero.
     error EscrowZeroManifestHash();
+    /// @notice Thrown when the eligible set hash of a delivery is zero.
+    error EscrowZeroSetHash();
+    /// @notice Thrown when an account that is not a custodian of the current set version posts a delivery.
+    error EscrowNotCustodian(address account, uint32 setVersion);
+    /// @notice Thrown when a custodian posts twice in the same delivery round of a request.
+    error EscrowAlreadyPosted(uint256 requestId, address custodian, uint32 setVersion);
     /// @notice Thrown when a public key is not a secp256k1 point encoding (33 bytes compressed, 65 uncompressed).
     error EscrowInvalidPublicKey(bytes publicKey);
     /// @notice Thrown when fewer settlement tokens arrived than the fee asked (e.g. a fee-on-transfer token).
@@ -227,18 +284,25 @@ interface IAccessEscrow {
     event RefundHeld(uint256 indexed requestId, address indexed buyer, uint256 amount);
     /// @notice Emitted when a buyer withdraws refunds kept for it.
     event RefundWithdrawn(address indexed buyer, address indexed to, uint256 amount);
-    /// @notice Emitted when the custodian delivers the keys; the manifest URI lives here only. `consentEpoch` and
-    /// `builtAt` name the set the manifest was built from.
-    event AccessDelivered(
+    /// @notice Emitted when a custodian posts its share manifest for a request; the manifest URI lives here only.
+    /// @param setHash The eligible set the manifest covers (`eligibleSetHash` of its content hashes).
+    /// @param setVersion The custodian set version the custodian posted under.
+    /// @param posts Posts for `setHash` in the current round, this one included.
+    /// @param consentEpoch The consent epoch the manifest was built for.
+    /// @param builtAt The block time of the state it was built from.
+    event SharePosted(
         uint256 indexed requestId,
         address indexed custodian,
+        bytes32 indexed setHash,
+        uint32 setVersion,
+        uint8 posts,
         bytes32 manifestHash,
         string manifestURI,
-        uint48 start,
-        uint48 expiry,
         uint32 consentEpoch,
         uint48 builtAt
     );
+    /// @notice Emitted when k custodians have posted the same set: the grant starts, the fee is released.
+    event AccessDelivered(uint256 indexed requestId, bytes32 setHash, uint32 setVersion, uint48 start, uint48 expiry);
     /// @notice Emitted when a delivered request's fee leaves the escrow.
     event FeeReleased(
         uint256 indexed requestId,
@@ -257,12 +321,6 @@ interface IAccessEscrow {
     event DecisionPeriodChanged(uint32 oldPeriod, uint32 newPeriod);
     /// @notice Emitted when governance changes the delivery period.
     event DeliveryPeriodChanged(uint32 oldPeriod, uint32 newPeriod);
-    /// @notice Emitted when governance changes the custodian's public key.
-    event CustodianPublicKeyChanged(bytes publicKey);
-
-    /// @notice Role of the key custodian, who delivers keys. Administered by the timelock.
-    /// @return The role id, `keccak256("CUSTODIAN_ROLE")`.
-    function CUSTODIAN_ROLE() external view returns (bytes32);
 
     /// @notice Upper bound of the treasury share, in bps (hard-coded).
     /// @return 2000 (20%).
@@ -349,30 +407,29 @@ interface IAccessEscrow {
     /// @param requestId An approved request past its delivery deadline.
     function markUndelivered(uint256 requestId) external;
 
-    /// @notice Records the delivery of the keys for an approved request and releases its fee: the treasury
-    /// share (rounded down: contributors get the remainder) to the treasury, the rest deposited in the
-    /// RevenueDistributor for the request's purpose. Custodian only, until the delivery deadline.
-    /// @dev The manifest is built for the current consent epoch from the chain's state at time `builtAt`: the
-    /// contributions `registry.isEligible` then. The delivery is refused when `epoch` is not the current epoch
-    /// (`EscrowStaleEpoch`), `builtAt` is not within it (`EscrowInvalidBuildTime`), or consenting weight left the
-    /// purpose after `builtAt` (`EscrowManifestOutdated`); the custodian then rebuilds. Consent given during an
-    /// epoch is pending until the next one, so the contributions paid are exactly those whose keys the
-    /// manifest releases, and nobody gains by changing consent around a delivery.
-    /// @dev Reverts (in the distributor) when no effective weight consents to the purpose any more; the request
-    /// then ends as `Undelivered` and is refunded.
-    /// @dev Warning: delivery is final. The grant starts now and expires `duration` seconds later.
+    /// @notice Posts the caller's share manifest for an approved request, and releases the fee once k distinct
+    /// custodians of the current set version have posted the same eligible set in one round: the treasury share
+    /// (rounded down: contributors get the remainder) to the treasury, the rest deposited in the
+    /// RevenueDistributor for the request's purpose. Current custodians only, until the delivery deadline.
+    /// @dev Each manifest is built for the current consent epoch from the chain's state at time `builtAt`: the
+    /// contributions `registry.isEligible` then, whose hash is `setHash`. A post is refused when `epoch` is not
+    /// the current epoch (`EscrowStaleEpoch`), `builtAt` is not within it (`EscrowInvalidBuildTime`), or
+    /// consenting weight left the purpose after `builtAt` (`EscrowManifestOutdated`); the custodian then
+    /// rebuilds. Consent given during an epoch is pending until the next one, so the contributions paid are
+    /// exactly those whose keys the manifests release, and nobody gains by changing consent around a delivery.
+    /// @dev Rounds: posts count together only within one round, i.e. one custodian set version, one consent
+    /// epoch, and no withdrawal since the round's first post was built. The first post after any of these
+    /// changes starts a new round and the earlier posts stop counting (a removed custodian's post never counts;
+    /// custodians still in office post again, which is not posting twice). Within a round each custodian posts
+    /// once (`EscrowAlreadyPosted`). Posts for different set hashes are tallied apart; the first hash to reach
+    /// k is delivered.
+    /// @dev Reverts (in the distributor) on the releasing post when no effective weight consents to the purpose
+    /// any more; the request then ends as `Undelivered` and is refunded.
+    /// @dev Warning: delivery is final. The grant starts at the releasing post and expires `duration` later.
     /// @param requestId An approved request before its delivery deadline.
-    /// @param epoch The consent epoch the manifest was built for (`distributor.currentEpoch()`).
-    /// @param builtAt The block time of the state the manifest was built from.
-    /// @param manifestURI Where the key manifest lives; emitted, not stored.
-    /// @param manifestHash Hash of the key manifest.
-    function deliver(
-        uint256 requestId,
-        uint32 epoch,
-        uint48 builtAt,
-        string calldata manifestURI,
-        bytes32 manifestHash
-    ) external;
+    /// @param post The caller's share manifest and the set it covers (see `SharePost`).
+    /// @return released Whether this post released the fee.
+    function deliver(uint256 requestId, SharePost calldata post) external returns (bool released);
 
     /// @notice Withdraws every refund kept for the caller (refunds that could not be pushed), to `to`.
     /// @param to Who receives the tokens (any address but zero and the escrow).
@@ -418,13 +475,6 @@ interface IAccessEscrow {
     /// @custom:bounds `MIN_PERIOD <= newPeriod <= MAX_PERIOD` (1 hour..365 days)
     /// @param newPeriod The new period, in seconds.
     function setDeliveryPeriod(uint32 newPeriod) external;
-
-    /// @notice Sets the custodian's secp256k1 public key (33 or 65 bytes) clients wrap data keys to.
-    /// Timelock only.
-    /// @custom:governance `custodianPublicKey`: the key contributors wrap their data keys to
-    /// @custom:bounds a valid secp256k1 public key, 33 bytes compressed or 65 bytes uncompressed
-    /// @param publicKey The new key.
-    function setCustodianPublicKey(bytes calldata publicKey) external;
 
     /// @notice The settlement token, fixed at deployment.
     /// @return The ERC-20 fees are paid in.
@@ -498,9 +548,29 @@ interface IAccessEscrow {
     /// @return The period, in seconds.
     function deliveryPeriod() external view returns (uint32);
 
-    /// @notice The custodian's public key (empty until set).
-    /// @return The key, 33 or 65 bytes.
-    function custodianPublicKey() external view returns (bytes memory);
+    /// @notice The custodian set whose current members post share manifests (fixed at deployment; its members
+    /// change by governance).
+    /// @return The CustodianSet.
+    function custodianSet() external view returns (ICustodianSet);
+
+    /// @notice The current delivery round of `requestId` as stored: it may be outdated (a new epoch, a new set
+    /// version or a withdrawal since `start`), in which case the next post starts a new one.
+    /// @param requestId The request id.
+    /// @return round Its version, start, posters and leading set.
+    function deliveryRound(uint256 requestId) external view returns (DeliveryRound memory round);
+
+    /// @notice Posts for `setHash` in the stored round of `requestId`.
+    /// @param requestId The request id.
+    /// @param setHash An eligible set hash.
+    /// @return The posts counted for it.
+    function postsFor(uint256 requestId, bytes32 setHash) external view returns (uint8);
+
+    /// @notice Whether `custodian` has posted in the round a post from it would count in now: false if it is not
+    /// a current custodian or the stored round is outdated (its next post would start a new round).
+    /// @param requestId The request id.
+    /// @param custodian Any address.
+    /// @return True when a post from `custodian` would revert with `EscrowAlreadyPosted`.
+    function hasPosted(uint256 requestId, address custodian) external view returns (bool);
 
     /// @notice The sum of the fees of every pending and approved-but-undelivered request, plus refunds owed.
     /// @return Settlement tokens held for open requests and for buyers to withdraw.

@@ -11,11 +11,13 @@ import { MAX_UNITS_PER_ATTESTATION } from "../../src/protocol/launch";
  * 2. the governance token (optional initial supply) and the Governor;
  * 3. the RevenueDistributor and the ContributionRegistry (purposes seeded, validators granted),
  *    both administered by the timelock; the registry becomes the token's only minter;
- * 4. the AccessEscrow, wired into the distributor as its depositor;
+ * 4. the CustodianSet (k-of-n key custodians, administered by the timelock) and the AccessEscrow that
+ *    counts their posts, wired into the distributor as its depositor;
  * 5. the Governor becomes the timelock's only proposer and canceller; anyone may execute;
  * 6. the deployer renounces its timelock admin role: from here on only proposals change anything;
  * 7. the launch check: deployment fails (`LaunchCheckCapturable`) if one first contribution could meet
- *    quorum alone (`launchCheck` in `src/protocol/launch.ts` states the same rule for pre-flight checks).
+ *    quorum alone (`launchCheck` in `src/protocol/launch.ts` states the same rule for pre-flight checks), or
+ *    (`LaunchCheckCustodianThreshold`) if fewer than two custodians are needed to deliver.
  *
  * Every parameter has a default suited to a public testnet; `deploy/parameters/<network>.json`
  * overrides them (short periods and local validator accounts for local runs).
@@ -106,7 +108,14 @@ export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: Argumen
   ]);
   const setMinter = m.call(token, "setMinter", [registry]);
 
-  // --- 4. Escrow --------------------------------------------------------------------------------
+  // --- 4. Custodians and escrow ----------------------------------------------------------------
+  // Empty lists start at set version 0 (no custodian yet); governance appoints them by proposal.
+  const custodianSet = m.contract("CustodianSet", [
+    timelock,
+    m.getParameter<string[]>("custodians", []),
+    m.getParameter<string[]>("custodianPublicKeys", []),
+    m.getParameter<bigint>("custodianThreshold", 1n),
+  ]);
   const escrow = m.contract("AccessEscrow", [
     settlementToken,
     token,
@@ -119,8 +128,7 @@ export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: Argumen
       decisionPeriod: m.getParameter<bigint>("decisionPeriod", 7n * DAY),
       deliveryPeriod: m.getParameter<bigint>("deliveryPeriod", 3n * DAY),
     },
-    m.getParameter<string>("custodian", ZeroAddress),
-    m.getParameter<string>("custodianPublicKey", "0x"),
+    custodianSet,
   ]);
   const wire = m.call(distributor, "wire", [registry, escrow]);
 
@@ -140,11 +148,11 @@ export function buildDataCoop(m: IgnitionModuleBuilder, settlementToken: Argumen
 
   // --- 7. Launch check: refuse a configuration one first contribution could capture ----------------
   // `launchCheck: false` only on local chains, whose tests pass proposals with a single contribution.
-  m.contract("LaunchCheck", [governor, registry, token, m.getParameter<boolean>("launchCheck", true)], {
+  m.contract("LaunchCheck", [governor, registry, token, custodianSet, m.getParameter<boolean>("launchCheck", true)], {
     after: [setMinter],
   });
 
-  return { timelock, token, governor, distributor, registry, escrow };
+  return { timelock, token, governor, distributor, registry, custodianSet, escrow };
 }
 
 /** The protocol on a network whose settlement token exists (parameter `settlementToken`, e.g. USDC). */

@@ -1,6 +1,6 @@
 import { ethers, network } from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
-import { RevenueDistributor__factory, type AccessEscrow } from "../../typechain-types";
+import { concat, keccak256, type ContractTransactionResponse, type Signer } from "ethers";
+import { CustodianSet__factory, RevenueDistributor__factory, type AccessEscrow } from "../../typechain-types";
 import type { System } from "./system";
 
 type WithDistributor = Pick<System, "distributor">;
@@ -32,18 +32,45 @@ export async function deliveryPoint(system: WithDistributor): Promise<{ epoch: b
 }
 
 /**
- * Delivers `requestId` through `escrow` (connected to the custodian) for the current epoch's set, as built
- * from the latest block.
+ * One custodian's post for `requestId` through `escrow` (connected to that custodian) for the current epoch's
+ * set, as built from the latest block: `setHash` names the set; the manifest hash defaults to one derived
+ * from the set hash and the custodian, so custodians' posts differ as real share manifests do.
+ */
+export async function postNow(
+  escrow: AccessEscrow,
+  requestId: bigint,
+  manifestURI: string,
+  setHash: string,
+  manifestHash?: string,
+): Promise<ContractTransactionResponse> {
+  const distributor = RevenueDistributor__factory.connect(await escrow.distributor(), ethers.provider);
+  const { epoch, builtAt } = await deliveryPoint({ distributor });
+  const custodian = await (escrow.runner as Signer).getAddress();
+  const hash = manifestHash ?? keccak256(concat([setHash, custodian]));
+  return escrow.deliver(requestId, { epoch, builtAt, setHash, manifestHash: hash, manifestURI });
+}
+
+/**
+ * Delivers `requestId` by k custodians (tests, benchmarks and the demo's shortcut): the custodian `escrow` is
+ * connected to posts first, then other current custodians (local accounts) until the set's threshold is
+ * reached, all for `setHash`. Returns the releasing post (the k-th).
  */
 export async function deliverNow(
   escrow: AccessEscrow,
   requestId: bigint,
   manifestURI: string,
-  manifestHash: string,
+  setHash: string,
 ): Promise<ContractTransactionResponse> {
-  const distributor = RevenueDistributor__factory.connect(await escrow.distributor(), ethers.provider);
-  const { epoch, builtAt } = await deliveryPoint({ distributor });
-  return escrow.deliver(requestId, epoch, builtAt, manifestURI, manifestHash);
+  const first = await (escrow.runner as Signer).getAddress();
+  const set = CustodianSet__factory.connect(await escrow.custodianSet(), ethers.provider);
+  const [custodians, threshold] = await set.custodiansAt(await set.currentVersion());
+  const others = custodians.map((c) => c.account).filter((a) => a.toLowerCase() !== first.toLowerCase());
+  let tx = await postNow(escrow, requestId, manifestURI, setHash);
+  for (const account of others.slice(0, Number(threshold) - 1)) {
+    await tx.wait();
+    tx = await postNow(escrow.connect(await ethers.getSigner(account)), requestId, manifestURI, setHash);
+  }
+  return tx;
 }
 
 /** The consent record of no contribution: nothing pending (for tests that report weight as a registry would). */

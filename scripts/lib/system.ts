@@ -7,6 +7,7 @@ import localParameters from "../../deploy/parameters/hardhat.json";
 import {
   AccessEscrow__factory,
   ContributionRegistry__factory,
+  CustodianSet__factory,
   CoopGovernor__factory,
   CoopTimelock__factory,
   CoopToken__factory,
@@ -20,7 +21,7 @@ export type ModuleParameters = Record<string, string | number | bigint | boolean
 /**
  * Deploys the system exactly as `npx hardhat ignition deploy deploy/modules/DataCoopLocal.ts
  * --parameters deploy/parameters/hardhat.json` does, plus `overrides`, and returns typed contracts and the
- * signers that play each role (validators and custodian are the accounts named in the parameter file).
+ * signers that play each role (validators and custodians are the accounts named in the parameter file).
  * With `settlementToken` (the address of a mintable test token) it deploys the `DataCoop` module paid in that
  * token instead of a fresh mock USDC; `usdc` is then that token.
  */
@@ -45,7 +46,10 @@ export async function deploySystem(overrides: ModuleParameters = {}, settlementT
     deployer,
     signers,
     validators: (parameters.validators as string[]).map(bySigner),
-    custodian: bySigner(parameters.custodian as string),
+    /** The custodians of the first set, in share order (2-of-3 on local networks). */
+    custodians: (parameters.custodians as string[]).map(bySigner),
+    /** The first custodian, for tests that need one. */
+    custodian: bySigner((parameters.custodians as string[])[0]),
     usdc: MockUSDC__factory.connect(await at(deployed.usdc), deployer),
     timelock: CoopTimelock__factory.connect(await at(deployed.timelock), deployer),
     token: CoopToken__factory.connect(await at(deployed.token), deployer),
@@ -53,6 +57,7 @@ export async function deploySystem(overrides: ModuleParameters = {}, settlementT
     distributor: RevenueDistributor__factory.connect(await at(deployed.distributor), deployer),
     registry: ContributionRegistry__factory.connect(await at(deployed.registry), deployer),
     escrow: AccessEscrow__factory.connect(await at(deployed.escrow), deployer),
+    custodianSet: CustodianSet__factory.connect(await at(deployed.custodianSet), deployer),
   };
 }
 

@@ -15,10 +15,13 @@ import {
 } from "./fields";
 
 /**
- * The manifest format this library writes and reads. Version 2 is a *share* manifest: one custodian's
- * shares of each eligible contribution's data key, re-wrapped to the buyer (version 1 carried whole keys).
+ * The manifest format this library writes and reads. A *share* manifest (since version 2): one custodian's
+ * shares of the eligible contributions' data keys, re-wrapped to the buyer (version 1 carried whole keys).
+ * Version 3 names the eligible set it covers (`eligibleSetHash`, the hash posted on-chain) and lists only the
+ * contributions this custodian holds a share of, so contributions sealed for an older custodian set are
+ * delivered by those of its custodians still in office.
  */
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 /** Largest manifest `parseManifest` accepts, in bytes (about 120,000 entries). */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
@@ -57,7 +60,9 @@ export interface KeyManifest {
   readonly buyerPublicKey: string;
   /** The public key of the custodian whose shares these are, compressed, lowercase `0x` hex. */
   readonly custodianPublicKey: string;
-  /** One entry per eligible contribution, sorted by content hash, no duplicates. */
+  /** {@link eligibleSetHash} of every eligible contribution: the set the custodian posted on-chain. */
+  readonly eligibleSetHash: string;
+  /** One entry per eligible contribution this custodian holds a share of, sorted by content hash, no duplicates. */
   readonly entries: readonly ManifestEntry[];
 }
 
@@ -69,6 +74,7 @@ export interface ManifestInput {
   readonly purpose: number;
   readonly buyerPublicKey: PublicKeyInput;
   readonly custodianPublicKey: PublicKeyInput;
+  readonly eligibleSetHash: string;
   readonly entries: readonly (Omit<ManifestEntry, "wrappedShare"> & { readonly wrappedShare: BytesInput })[];
 }
 
@@ -80,6 +86,7 @@ const FIELDS = [
   "purpose",
   "buyerPublicKey",
   "custodianPublicKey",
+  "eligibleSetHash",
   "entries",
 ] as const;
 const ENTRY_FIELDS = [
@@ -121,6 +128,7 @@ export function buildManifest(input: ManifestInput): KeyManifest {
     purpose: checkPurpose(input.purpose),
     buyerPublicKey: checkPublicKey(input.buyerPublicKey),
     custodianPublicKey: checkPublicKey(input.custodianPublicKey, "custodianPublicKey"),
+    eligibleSetHash: checkContentHash(input.eligibleSetHash, "eligibleSetHash"),
     entries,
   };
 }
@@ -152,7 +160,7 @@ export function eligibleSetHash(contentHashes: readonly string[]): string {
 
 /**
  * Serializes a manifest deterministically: compact UTF-8 JSON (no whitespace), keys in the order
- * version, chainId, escrow, requestId, purpose, buyerPublicKey, custodianPublicKey, entries (each entry:
+ * version, chainId, escrow, requestId, purpose, buyerPublicKey, custodianPublicKey, eligibleSetHash, entries (each entry:
  * contentHash, keyCommitment, custodianSetVersion, threshold, shareIndex, wrappedShare), entries sorted by content hash, hex in lowercase, the address EIP-55 checksummed,
  * requestId as a decimal string. The same manifest always gives the same bytes.
  * @param manifest the manifest (it is validated and canonicalized first)
@@ -241,6 +249,7 @@ export function parseManifest(manifestBytes: Uint8Array): KeyManifest {
     purpose: root.purpose as number,
     buyerPublicKey: root.buyerPublicKey as string,
     custodianPublicKey: root.custodianPublicKey as string,
+    eligibleSetHash: root.eligibleSetHash as string,
     entries,
   });
   if (canonicalJson(manifest) !== text) {
@@ -262,6 +271,7 @@ function canonicalJson(manifest: KeyManifest): string {
     purpose: manifest.purpose,
     buyerPublicKey: manifest.buyerPublicKey,
     custodianPublicKey: manifest.custodianPublicKey,
+    eligibleSetHash: manifest.eligibleSetHash,
     entries: manifest.entries.map((entry) => ({
       contentHash: entry.contentHash,
       keyCommitment: entry.keyCommitment,

@@ -12,7 +12,7 @@ import { decodeWrappedKey, unwrapWith } from "../crypto/wrap";
 import { BlobIntegrityError, type BlobStore } from "../store";
 import { ManifestError } from "./errors";
 import { checkAddress, checkChainId, checkContentHash, checkPurpose, checkRequestId } from "./fields";
-import { type KeyManifest, type ManifestEntry, manifestHash, parseManifest } from "./manifest";
+import { type KeyManifest, type ManifestEntry, eligibleSetHash, manifestHash, parseManifest } from "./manifest";
 
 /** One decrypted contribution. */
 export interface OpenedContribution {
@@ -36,7 +36,7 @@ export interface DeliveredManifest {
 export interface OpenedManifests extends AsyncIterable<OpenedContribution> {
   /** The parsed manifests, in the order given. */
   readonly manifests: readonly KeyManifest[];
-  /** The contributions they cover, sorted. */
+  /** The contributions they cover together (the eligible set), sorted. */
   readonly contentHashes: readonly string[];
 }
 
@@ -52,26 +52,31 @@ export interface ManifestExpectations {
   readonly escrow?: string;
   readonly requestId?: bigint | number | string;
   readonly purpose?: number;
+  /** The eligible set hash delivered on-chain (`grant(requestId).setHash`). */
+  readonly eligibleSetHash?: string;
 }
 
 /**
- * Opens the share manifests that k custodians delivered for one grant, for the buyer. Before returning,
- * checks that each manifest's bytes hash to the hash its custodian posted, that it parses strictly, was
- * made for this buyer's key and matches the expected grant; that the manifests come from distinct
- * custodians, are for the same grant and cover the same contributions; that they agree on each
- * contribution's key commitment, set version and threshold; and that each contribution has at least its
- * threshold of shares. Iterating then, for each contribution, unwraps the shares, rebuilds the data key and
- * checks it against the commitment (trying other subsets if more shares than needed were given), fetches
- * the blob, checks that its keccak256 is the content hash, and decrypts.
+ * Opens the share manifests custodians delivered for one grant, for the buyer. Before returning, checks that
+ * each manifest's bytes hash to the hash its custodian posted, that it parses strictly, was made for this
+ * buyer's key and matches the expected grant; that the manifests come from distinct custodians, are for the
+ * same grant and name the same eligible set; that together they cover exactly that set (the content hashes
+ * listed hash to `eligibleSetHash`, so no contribution paid for is left out and none is added); that they agree
+ * on each contribution's key commitment, set version and threshold; and that each contribution has at least its
+ * threshold of shares. A manifest lists only the contributions its custodian holds a share of (keys sealed for
+ * an older custodian set are shared among that set), so pass every manifest posted for the set, not just k.
+ * Iterating then, for each contribution, unwraps the shares, rebuilds the data key and checks it against the
+ * commitment (trying other subsets if more shares than needed were given), fetches the blob, checks that its
+ * keccak256 is the content hash, and decrypts.
  * @param delivered the custodians' manifests with their posted hashes
  * @param buyerPrivateKey the private key matching the public key in the access request
  * @param store where the ciphertexts are
- * @param options `expect`: grant details to check (chain id, escrow, request id, purpose)
+ * @param options `expect`: grant details to check (chain id, escrow, request id, purpose, eligible set hash)
  * @returns the manifests, iterable as `{ contentHash, plaintext }`
  * @throws ManifestError `HASH_MISMATCH`, `WRONG_BUYER_KEY`, `CONTEXT_MISMATCH`, `DUPLICATE_CUSTODIAN`,
- *   `NOT_ENOUGH_SHARES`, any parse error; EnvelopeError `INVALID_PRIVATE_KEY`. While iterating:
- *   BlobNotFoundError, BlobIntegrityError (a substituted blob), ManifestError `KEY_COMMITMENT_MISMATCH`
- *   (a corrupted share), `ENTRY_OPEN_FAILED`.
+ *   `INCOMPLETE_SET`, `NOT_ENOUGH_SHARES`, any parse error; EnvelopeError `INVALID_PRIVATE_KEY`. While
+ *   iterating: BlobNotFoundError, BlobIntegrityError (a substituted blob), ManifestError
+ *   `KEY_COMMITMENT_MISMATCH` (a corrupted share), `ENTRY_OPEN_FAILED`.
  */
 export async function openManifests(
   delivered: readonly DeliveredManifest[],
@@ -95,22 +100,25 @@ export async function openManifests(
       "Two of the manifests come from the same custodian; k shares must come from k distinct custodians.",
     );
   }
-  const contentHashes = first.entries.map((e) => e.contentHash);
+  const byContribution = new Map<string, ManifestEntry[]>();
   for (const manifest of manifests) {
-    const same =
-      manifest.entries.length === contentHashes.length &&
-      manifest.entries.every((entry, i) => entry.contentHash === contentHashes[i]);
-    if (!same) {
-      throw new ManifestError(
-        "CONTEXT_MISMATCH",
-        `The manifest of custodian ${manifest.custodianPublicKey} covers other contributions than that of ${first.custodianPublicKey}; combine manifests posted for the same eligible set.`,
-      );
+    for (const entry of manifest.entries) {
+      const entries = byContribution.get(entry.contentHash);
+      if (entries === undefined) byContribution.set(entry.contentHash, [entry]);
+      else entries.push(entry);
     }
   }
+  const contentHashes = [...byContribution.keys()].sort();
+  if (eligibleSetHash(contentHashes) !== first.eligibleSetHash) {
+    throw new ManifestError(
+      "INCOMPLETE_SET",
+      `The ${manifests.length} manifest(s) list ${contentHashes.length} contribution(s), which are not the eligible set ${first.eligibleSetHash} their custodians posted: a contribution of the set has no share in any of them. Fetch the manifests of the other custodians who posted this set.`,
+    );
+  }
   for (const [i, contentHash] of contentHashes.entries()) {
-    const reference = first.entries[i];
-    for (const manifest of manifests) {
-      const entry = manifest.entries[i];
+    const entries = byContribution.get(contentHash) ?? [];
+    const [reference] = entries;
+    for (const entry of entries) {
       if (
         entry.keyCommitment !== reference.keyCommitment ||
         entry.custodianSetVersion !== reference.custodianSetVersion ||
@@ -123,10 +131,10 @@ export async function openManifests(
         );
       }
     }
-    if (manifests.length < reference.threshold) {
+    if (entries.length < reference.threshold) {
       throw new ManifestError(
         "NOT_ENOUGH_SHARES",
-        `The data key of ${contentHash} was split ${reference.threshold}-of-n (custodian set version ${reference.custodianSetVersion}), but only ${manifests.length} custodian manifest(s) were given; fetch the manifests of ${reference.threshold - manifests.length} more custodian(s).`,
+        `The data key of ${contentHash} was split ${reference.threshold}-of-n (custodian set version ${reference.custodianSetVersion}), but only ${entries.length} of the manifests given hold a share of it; fetch the manifests of ${reference.threshold - entries.length} more custodian(s) of that set.`,
         { field: `entries[${i}]` },
       );
     }
@@ -134,7 +142,7 @@ export async function openManifests(
   return {
     manifests,
     contentHashes,
-    [Symbol.asyncIterator]: () => openEntries(manifests, buyerPrivateKey, store),
+    [Symbol.asyncIterator]: () => openEntries(contentHashes, byContribution, buyerPrivateKey, store),
   };
 }
 
@@ -180,19 +188,20 @@ function verifiedManifest(bytes: Uint8Array, expectedHash: string, buyerPublicKe
 }
 
 async function* openEntries(
-  manifests: readonly KeyManifest[],
+  contentHashes: readonly string[],
+  byContribution: ReadonlyMap<string, readonly ManifestEntry[]>,
   buyerPrivateKey: PrivateKeyInput,
   store: BlobStore,
 ): AsyncGenerator<OpenedContribution, void, undefined> {
   const secret = parsePrivateKey(buyerPrivateKey, "buyer private key");
   try {
-    for (const [index, entry] of manifests[0].entries.entries()) {
-      const ciphertext = await store.get(entry.contentHash);
+    for (const [index, contentHash] of contentHashes.entries()) {
+      const ciphertext = await store.get(contentHash);
       // Do not rely on the store to have checked: a substituted blob must never be decrypted.
       const actual = contentHashOf(ciphertext);
-      if (actual !== entry.contentHash) throw new BlobIntegrityError(entry.contentHash, actual, "the blob store");
-      const entries = manifests.map((m) => m.entries[index]);
-      yield { contentHash: entry.contentHash, plaintext: await openEntry(index, entries, ciphertext, secret) };
+      if (actual !== contentHash) throw new BlobIntegrityError(contentHash, actual, "the blob store");
+      const entries = byContribution.get(contentHash) ?? [];
+      yield { contentHash, plaintext: await openEntry(index, entries, ciphertext, secret) };
     }
   } finally {
     secret.fill(0);
@@ -242,6 +251,11 @@ function checkExpectations(manifest: KeyManifest, expect: ManifestExpectations):
   check("escrow", expect.escrow === undefined ? undefined : checkAddress(expect.escrow), manifest.escrow);
   check("requestId", expect.requestId === undefined ? undefined : checkRequestId(expect.requestId), manifest.requestId);
   check("purpose", expect.purpose === undefined ? undefined : checkPurpose(expect.purpose), manifest.purpose);
+  check(
+    "eligibleSetHash",
+    expect.eligibleSetHash === undefined ? undefined : checkContentHash(expect.eligibleSetHash, "eligibleSetHash"),
+    manifest.eligibleSetHash,
+  );
   if (mismatches.length > 0) {
     throw new ManifestError(
       "CONTEXT_MISMATCH",

@@ -8,6 +8,7 @@ export { ContributionRegistry__factory } from "../../typechain-types/factories/c
 export { CoopGovernor__factory } from "../../typechain-types/factories/contracts/CoopGovernor__factory";
 export { CoopTimelock__factory } from "../../typechain-types/factories/contracts/CoopTimelock__factory";
 export { CoopToken__factory } from "../../typechain-types/factories/contracts/CoopToken__factory";
+export { CustodianSet__factory } from "../../typechain-types/factories/contracts/CustodianSet__factory";
 export { RevenueDistributor__factory } from "../../typechain-types/factories/contracts/RevenueDistributor__factory";
 export { IERC20Metadata__factory } from "../../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata__factory";
 export type {
@@ -16,6 +17,7 @@ export type {
   CoopGovernor,
   CoopTimelock,
   CoopToken,
+  CustodianSet,
   IERC20Metadata,
   RevenueDistributor,
 } from "../../typechain-types";

@@ -6,6 +6,7 @@ import {
   CoopGovernor__factory,
   CoopTimelock__factory,
   CoopToken__factory,
+  CustodianSet__factory,
   IERC20Metadata__factory,
   RevenueDistributor__factory,
   type AccessEscrow,
@@ -13,6 +14,7 @@ import {
   type CoopGovernor,
   type CoopTimelock,
   type CoopToken,
+  type CustodianSet,
   type IERC20Metadata,
   type RevenueDistributor,
 } from "./bindings";
@@ -32,11 +34,16 @@ export interface DataCoop {
   readonly governor: CoopGovernor;
   readonly token: CoopToken;
   readonly timelock: CoopTimelock;
+  /** The k-of-n key custodians (set versions, public keys, threshold). */
+  readonly custodianSet: CustodianSet;
   /** The settlement token fees are paid in (e.g. USDC). */
   readonly settlementToken: IERC20Metadata;
   /** Every address, checksummed. */
   readonly addresses: Readonly<
-    Record<"registry" | "distributor" | "escrow" | "governor" | "token" | "timelock" | "settlementToken", string>
+    Record<
+      "registry" | "distributor" | "escrow" | "governor" | "token" | "timelock" | "settlementToken" | "custodianSet",
+      string
+    >
   >;
   /** Optional progress display for long operations. */
   readonly progress?: ProgressListener;
@@ -72,7 +79,14 @@ export async function connectDataCoop(
   const registry = ContributionRegistry__factory.connect(checked.registry, provider);
   const escrow = AccessEscrow__factory.connect(checked.escrow, provider);
   const governor = CoopGovernor__factory.connect(checked.governor, provider);
-  let linked: { token: string; distributor: string; timelock: string; settlement: string; escrowRegistry: string };
+  let linked: {
+    token: string;
+    distributor: string;
+    timelock: string;
+    settlement: string;
+    escrowRegistry: string;
+    custodianSet: string;
+  };
   let governorLinks: { token: string; timelock: string };
   try {
     linked = {
@@ -81,6 +95,7 @@ export async function connectDataCoop(
       timelock: getAddress(await escrow.timelock()),
       settlement: getAddress(await escrow.settlementToken()),
       escrowRegistry: getAddress(await escrow.registry()),
+      custodianSet: getAddress(await escrow.custodianSet()),
     };
     governorLinks = { token: getAddress(await governor.token()), timelock: getAddress(await governor.timelock()) };
   } catch (cause) {
@@ -111,6 +126,7 @@ export async function connectDataCoop(
     distributor: RevenueDistributor__factory.connect(linked.distributor, provider),
     token: CoopToken__factory.connect(linked.token, provider),
     timelock: CoopTimelock__factory.connect(linked.timelock, provider),
+    custodianSet: CustodianSet__factory.connect(linked.custodianSet, provider),
     settlementToken: IERC20Metadata__factory.connect(linked.settlement, provider),
     addresses: {
       registry: checked.registry,
@@ -120,6 +136,7 @@ export async function connectDataCoop(
       token: linked.token,
       timelock: linked.timelock,
       settlementToken: linked.settlement,
+      custodianSet: linked.custodianSet,
     },
     progress: options.progress,
   };

@@ -68,36 +68,29 @@ export interface RegisteredContribution {
 }
 
 /**
- * The custodian's public key from the escrow: every data key is wrapped to it.
+ * The custodian set new contributions are sealed for: the CustodianSet's current version, its threshold k
+ * and its custodians' public keys in share order (share `i + 1` goes to key `i`). The descriptor records the
+ * version, so the shares stay attributable after the set changes.
  * @param system the deployment
- * @throws RoleError `CONFIG` if governance has not set one
- */
-export async function custodianPublicKeyOf(system: Pick<DataCoop, "escrow">): Promise<string> {
-  const key = await system.escrow.custodianPublicKey();
-  if (key === "0x") {
-    throw new RoleError(
-      "CONFIG",
-      "The escrow has no custodian public key yet, so no data key can be wrapped for the custodian. Governance must set it first (AccessEscrow.setCustodianPublicKey, or the `custodianPublicKey` deployment parameter).",
-    );
-  }
-  return normalizePublicKey(key);
-}
-
-/**
- * The custodian set new contributions are sealed for. Until the escrow holds a set (addresses, public
- * keys, threshold k, version), it is the escrow's one custodian key as a set of one: version
- * {@link SINGLE_CUSTODIAN_SET_VERSION}, threshold 1. Reading the on-chain set replaces this body only.
- * @param system the deployment
- * @throws RoleError `CONFIG` if governance has not set a custodian key
+ * @throws RoleError `CONFIG` if governance has not appointed custodians yet (set version 0)
  */
 export async function custodianSetOf(
-  system: Pick<DataCoop, "escrow">,
+  system: Pick<DataCoop, "custodianSet">,
 ): Promise<CustodianSet & { publicKeys: string[] }> {
-  return { version: SINGLE_CUSTODIAN_SET_VERSION, threshold: 1, publicKeys: [await custodianPublicKeyOf(system)] };
+  const version = await system.custodianSet.currentVersion();
+  if (version === 0n) {
+    throw new RoleError(
+      "CONFIG",
+      "The deployment has no key custodians yet (custodian set version 0), so no data key can be split for them. Governance must appoint them first (CustodianSet.setCustodians, or the `custodians`, `custodianPublicKeys` and `custodianThreshold` deployment parameters).",
+    );
+  }
+  const [custodians, threshold] = await system.custodianSet.custodiansAt(version);
+  return {
+    version: Number(version),
+    threshold: Number(threshold),
+    publicKeys: custodians.map((c) => normalizePublicKey(c.publicKey)),
+  };
 }
-
-/** The version given to the escrow's single custodian key seen as a set (see {@link custodianSetOf}). */
-export const SINGLE_CUSTODIAN_SET_VERSION = 1;
 
 /**
  * The refined dataset of an export on this deployment (salted with the deployment's salt), and the score
@@ -147,7 +140,7 @@ export function refineForSealing(
  * Refines an export (see {@link refineForSealing}), encrypts the refined payload under a fresh data key
  * split among the custodian set and wrapped whole to the contributor, and builds its descriptor. Nothing
  * leaves memory; the raw export is never sealed.
- * @param system the deployment (its salt and custodian key)
+ * @param system the deployment (its salt and custodian set)
  * @param exportBytes the ChatGPT export `.zip`
  * @param contributorPublicKey the contributor's ECIES public key
  * @param store where the blobs will be stored (names the URIs)
@@ -155,7 +148,7 @@ export function refineForSealing(
  * @throws RoleError `INVALID_INPUT` if the export is rejected or the key is invalid, `CONFIG` without a custodian key
  */
 export async function prepareContribution(
-  system: Pick<DataCoop, "escrow" | "chainId" | "addresses" | "progress">,
+  system: Pick<DataCoop, "custodianSet" | "chainId" | "addresses" | "progress">,
   exportBytes: Uint8Array,
   contributorPublicKey: string,
   store: NamedStore,

@@ -18,6 +18,7 @@ import { RoleError } from "./errors";
 import { scanEvents } from "./events";
 import type { EciesKey } from "./keys";
 import { buyerPublicKeyOf, readRequest, requireStatus } from "./requests";
+import { decodeLog } from "./logs";
 import { decodeRevert, explainRevert, transact } from "./revert";
 import { blobKeyFromUri, storeForUri, type NamedStore } from "./stores";
 
@@ -42,7 +43,7 @@ interface ContributionState {
 const ELIGIBILITY_EVENTS = ["Contributed", "Superseded", "PurposesChanged", "Revoked"] as const;
 
 /** A log as `eth_getLogs` returns it, reduced to what decoding needs. */
-interface RawLog {
+export interface RawLog {
   readonly topics: readonly string[];
   readonly data: string;
   /** A quantity (`0x…`) from raw JSON-RPC, a number from ethers. */
@@ -54,7 +55,7 @@ interface RawLog {
  * the logs are fetched raw: ethers' `getLogs` wraps every log in an object, which at 10,000 logs costs
  * seconds; decoding is done once per log below, with the event fragment known from its topic.
  */
-async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: number): Promise<RawLog[]> {
+export async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: number): Promise<RawLog[]> {
   const topics = ELIGIBILITY_EVENTS.map((name) => system.registry.interface.getEvent(name).topicHash);
   const filter = { address: system.addresses.registry, topics: [topics] };
   const provider = system.provider as Partial<JsonRpcApiProvider>;
@@ -73,6 +74,13 @@ async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: num
 }
 
 /**
+ * Reads the registry's eligibility logs of an inclusive block range, in chain order. The default reads the
+ * chain ({@link eligibilityLogs}); a long-running custodian passes its own, served from a local copy it keeps
+ * up to date, so a delivery does not rescan every block since the deployment.
+ */
+export type EligibilityLogReader = (fromBlock: number, toBlock: number) => Promise<readonly RawLog[]>;
+
+/**
  * The contributions whose keys may be released for `purpose` at `blockTag`: active, and consenting to
  * `purpose` since before the current consent epoch, exactly as `registry.isEligible(contentHash, purpose)`
  * decides there. Read from the registry's own events in one scan (one `eth_getLogs` per block chunk for all
@@ -84,16 +92,18 @@ async function eligibilityLogs(system: DataCoop, fromBlock: number, toBlock: num
  * @param system the deployment
  * @param purpose the purpose id
  * @param blockTag the block to decide at (default: latest)
+ * @param readLogs where the registry's events come from (default: the chain)
  */
 export async function eligibleContributions(
   system: DataCoop,
   purpose: number,
   blockTag?: number,
   label = "checking eligibility",
+  readLogs: EligibilityLogReader = (from, to) => eligibilityLogs(system, from, to),
 ): Promise<EligibleContribution[]> {
   const block = blockTag ?? (await system.provider.getBlockNumber());
   const { registry } = system;
-  const logs = await eligibilityLogs(system, system.fromBlock, block);
+  const logs = await readLogs(system.fromBlock, block);
   system.progress?.({ step: label, done: 0, total: logs.length });
   // Decode with the fragment known from topic 0: `parseLog` looks each topic up among all the registry's
   // events, hashing their signatures anew every time.
@@ -168,7 +178,7 @@ async function blocksFrom(system: DataCoop, start: bigint, blocks: readonly numb
   return recent;
 }
 
-/** Options of {@link deliverGrant}. */
+/** Options of {@link deliverShare}. */
 export interface DeliverOptions {
   /** Where the manifest is stored; every ciphertext it lists is made available there too. */
   readonly store: NamedStore;
@@ -178,62 +188,79 @@ export interface DeliverOptions {
   readonly attempts?: number;
   /** Descriptors read from the store at once; default 32. */
   readonly concurrency?: number;
+  /** Where the registry's eligibility events come from; default: the chain, from the deployment's first block. */
+  readonly eligibilityLogs?: EligibilityLogReader;
 }
 
-/** What {@link deliverGrant} posted. */
-export interface DeliveryResult {
+/** What {@link deliverShare} posted. */
+export interface ShareDelivery {
   readonly requestId: bigint;
   readonly purpose: number;
   /** The consent epoch the manifest was built for. */
   readonly epoch: bigint;
   /** The block time of the state it was built from. */
   readonly builtAt: bigint;
+  /** The custodian set version the post was made under. */
+  readonly setVersion: number;
+  /** This custodian's share manifest. */
   readonly manifestHash: string;
   readonly manifestURI: string;
-  /** The content hashes whose key shares were released, sorted. */
+  /** The eligible set, sorted: every contribution the fee pays. */
   readonly contentHashes: readonly string[];
-  /** The hash of that eligible set (`eligibleSetHash`), what k custodians must agree on. */
+  /** The hash of that set (`eligibleSetHash`), posted on-chain: what k custodians must agree on. */
   readonly eligibleSetHash: string;
+  /** How many of them this custodian holds a share of (those sealed for a set it belongs to). */
+  readonly sharesReleased: number;
+  /** Posts for this set in the current round, this one included, and how many release the fee. */
+  readonly posts: number;
+  readonly threshold: number;
+  /** Whether this post was the k-th and released the fee (the grant has started). */
+  readonly released: boolean;
   readonly txHash: string;
   /** Wall-clock seconds spent on chain reads, key re-wrapping and the blob store. */
   readonly seconds: { readonly chain: number; readonly crypto: number; readonly store: number };
 }
 
+/** The caller's seat in the current custodian set. */
+interface Seat {
+  readonly version: number;
+  readonly threshold: number;
+  /** Public keys of the current custodians, normalized, for counting who is still in office. */
+  readonly currentKeys: ReadonlySet<string>;
+}
+
 /**
- * Delivers an approved grant: builds this custodian's share manifest of exactly the contributions eligible
- * for the request's purpose, re-wraps its share of each data key to the buyer's key stated in the request,
- * stores the manifest and posts its URI, hash, consent epoch and build time with `escrow.deliver`. If the set
- * changes while it works (a revocation or withdrawn consent, or a new epoch), the escrow refuses the delivery
- * and it starts over, so the keys released are exactly the contributions the fee pays.
+ * Delivers one custodian's share of an approved grant: builds this custodian's share manifest of exactly the
+ * contributions eligible for the request's purpose (those it holds a share of; contributions sealed for a
+ * custodian set it was not in are shared by that set's custodians), re-wraps its shares to the buyer's key
+ * stated in the request, stores the manifest and posts its URI and hash with the eligible set's hash, consent
+ * epoch and build time (`escrow.deliver`). The fee is released by the k-th custodian to post the same set.
+ * If the set changes while it works (a revocation or withdrawn consent, or a new epoch), the escrow refuses
+ * the post and it starts over, so the keys released are exactly the contributions the fee pays.
+ *
+ * Refuses to post (nothing is sent) when an eligible contribution could not be opened by the buyer: sealed
+ * for a custodian set of which fewer than its threshold are still in office. An honest custodian never
+ * helps release a fee for keys nobody can rebuild; the request then ends Undelivered and is refunded.
+ *
+ * This is the function a custodian daemon calls, once per approved request and delivery round; it throws
+ * `WRONG_STATE` if this custodian has already posted in the current round (`escrow.hasPosted`).
  * @param system the deployment
- * @param signer an account holding the escrow's CUSTODIAN_ROLE
+ * @param signer the custodian's account: a member of the CustodianSet's current version
+ * @param custodianKey the custodian's ECIES key (its public key must be its key in the current set)
  * @param requestId the approved request
- * @param custodianKey the custodian's ECIES key (its public key must be the escrow's `custodianPublicKey`)
  * @param options stores
  * @throws RoleError with what to fix; nothing is posted on failure
  */
-export async function deliverGrant(
+export async function deliverShare(
   system: DataCoop,
   signer: Signer,
-  requestId: bigint,
   custodianKey: EciesKey,
+  requestId: bigint,
   options: DeliverOptions,
-): Promise<DeliveryResult> {
+): Promise<ShareDelivery> {
   const clock = new PhaseClock();
   const sender = await signer.getAddress();
-  if (!(await system.escrow.hasRole(await system.escrow.CUSTODIAN_ROLE(), sender))) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `${sender} does not hold the escrow's CUSTODIAN_ROLE; send from the custodian account (--account).`,
-    );
-  }
-  const onChainKey = await system.escrow.custodianPublicKey();
-  if (onChainKey === "0x" || normalizePublicKey(onChainKey) !== custodianKey.publicKey) {
-    throw new RoleError(
-      "CONFIG",
-      `The custodian key from ${custodianKey.source} (public key ${custodianKey.publicKey}) is not the escrow's custodian public key (${onChainKey === "0x" ? "unset" : normalizePublicKey(onChainKey)}); use the custodian's key.`,
-    );
-  }
+  const seat = await seatOf(system, sender, custodianKey);
   const request = await readRequest(system, requestId);
   requireStatus(requestId, request, ["Approved"], "deliver its keys");
   const now = await chainTime(system.provider);
@@ -243,18 +270,24 @@ export async function deliverGrant(
       `The delivery deadline of request #${requestId} passed at ${formatTime(request.deliveryDeadline)}; it can only be marked undelivered (refunded).`,
     );
   }
+  if (await system.escrow.hasPosted(requestId, sender)) {
+    throw new RoleError(
+      "WRONG_STATE",
+      `Custodian ${sender} has already posted its share manifest for request #${requestId} in the current delivery round; it posts again only if the round restarts (new consent epoch, custodian set or withdrawal).`,
+    );
+  }
   const buyerPublicKey = await buyerPublicKeyOf(system, requestId, request);
   const purpose = Number(request.purpose);
   const attempts = options.attempts ?? 3;
   clock.lap("chain");
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    // Build for the current consent epoch from one block: the escrow refuses the delivery if the epoch has
+    // Build for the current consent epoch from one block: the escrow refuses the post if the epoch has
     // moved on or consenting weight has left the purpose since that block, and then we build again.
     const block = await system.provider.getBlock("latest");
     if (block === null) throw new RoleError("WRONG_STATE", "The node returned no latest block; try again.");
     const [epoch] = await system.distributor.currentEpoch({ blockTag: block.number });
     const builtAt = BigInt(block.timestamp);
-    const eligible = await eligibleContributions(system, purpose, block.number);
+    const eligible = await eligibleContributions(system, purpose, block.number, undefined, options.eligibilityLogs);
     clock.lap("chain");
     if (eligible.length === 0) {
       throw new RoleError(
@@ -262,22 +295,26 @@ export async function deliverGrant(
         `No contribution is eligible for purpose ${purpose} in consent epoch ${epoch} (all revoked or withdrawn, or consent given only this epoch); request #${requestId} cannot be delivered now and will be refunded after its deadline unless consent takes effect before it.`,
       );
     }
-    const manifestBytes = await buildManifestBytes(
+    const contentHashes = eligible.map((e) => e.contentHash).sort();
+    const setHash = eligibleSetHash(contentHashes);
+    const built = await buildManifestBytes(
       system,
       requestId,
       purpose,
       buyerPublicKey,
       custodianKey,
       eligible,
+      setHash,
+      seat,
       options,
       clock,
     );
-    const hash = manifestHash(manifestBytes);
+    const hash = manifestHash(built.bytes);
     const uri = options.store.uriFor(hash);
     clock.lap("crypto");
-    const args = [requestId, epoch, builtAt, uri, hash] as const;
+    const post = { epoch, builtAt, setHash, manifestHash: hash, manifestURI: uri };
     try {
-      await system.escrow.connect(signer).deliver.staticCall(...args);
+      await system.escrow.connect(signer).deliver.staticCall(requestId, post);
     } catch (error) {
       if (isStale(error)) {
         system.progress?.({ step: `the eligible set changed while building (attempt ${attempt}); rebuilding` });
@@ -286,31 +323,70 @@ export async function deliverGrant(
       throw explainRevert(`deliver request #${requestId}`, error);
     }
     clock.lap("chain");
-    await options.store.store.put(manifestBytes);
+    await options.store.store.put(built.bytes);
     clock.lap("store");
     let receipt;
     try {
-      receipt = await transact(`deliver request #${requestId}`, system.escrow.connect(signer).deliver, ...args);
+      receipt = await transact(`deliver request #${requestId}`, system.escrow.connect(signer).deliver, requestId, post);
     } catch (error) {
       if (error instanceof RoleError && isStale(error.cause)) continue;
       throw error;
     }
     clock.lap("chain");
-    const contentHashes = eligible.map((e) => e.contentHash).sort();
+    let posts = 0;
+    let released = false;
+    for (const log of receipt.logs) {
+      const parsed = decodeLog(system.escrow.interface, log);
+      if (parsed?.name === "SharePosted") posts = Number(parsed.args.posts);
+      if (parsed?.name === "AccessDelivered") released = true;
+    }
     return {
       requestId,
       purpose,
       epoch,
       builtAt,
+      setVersion: seat.version,
       manifestHash: hash,
       manifestURI: uri,
       contentHashes,
-      eligibleSetHash: eligibleSetHash(contentHashes),
+      eligibleSetHash: setHash,
+      sharesReleased: built.shares,
+      posts,
+      threshold: seat.threshold,
+      released,
       txHash: receipt.hash,
       seconds: clock.totals(),
     };
   }
   throw new RoleError("WRONG_STATE", `The eligible set kept changing over ${attempts} attempts; try again.`);
+}
+
+/**
+ * The caller's seat in the current custodian set, checked against its key.
+ * @throws RoleError `NOT_ALLOWED` if `account` is not a current custodian, `CONFIG` if `custodianKey` is not
+ *   its key in the set
+ */
+async function seatOf(system: DataCoop, account: string, custodianKey: EciesKey): Promise<Seat> {
+  const [version, threshold, slot, member] = await system.custodianSet.seatOf(account);
+  if (!member) {
+    throw new RoleError(
+      "NOT_ALLOWED",
+      `${account} is not a custodian of the current custodian set (version ${version}); send from a custodian account (--account), or have governance appoint it (CustodianSet.setCustodians).`,
+    );
+  }
+  const [custodians] = await system.custodianSet.custodiansAt(version);
+  const onChainKey = normalizePublicKey(custodians[Number(slot)].publicKey);
+  if (onChainKey !== custodianKey.publicKey) {
+    throw new RoleError(
+      "CONFIG",
+      `The custodian key from ${custodianKey.source} (public key ${custodianKey.publicKey}) is not the key custodian set version ${version} holds for ${account} (${onChainKey}); use that custodian's key.`,
+    );
+  }
+  return {
+    version: Number(version),
+    threshold: Number(threshold),
+    currentKeys: new Set(custodians.map((c) => normalizePublicKey(c.publicKey))),
+  };
 }
 
 /** Whether a delivery was refused because the set it was built from is no longer the current one. */
@@ -342,11 +418,13 @@ async function buildManifestBytes(
   buyerPublicKey: string,
   custodianKey: EciesKey,
   eligible: readonly EligibleContribution[],
+  setHash: string,
+  seat: Seat,
   options: DeliverOptions,
   clock: PhaseClock,
-): Promise<Uint8Array> {
+): Promise<{ bytes: Uint8Array; shares: number }> {
   let done = 0;
-  const custodianEntries = await mapConcurrently(eligible, options.concurrency ?? 32, async (contribution) => {
+  const read = await mapConcurrently(eligible, options.concurrency ?? 32, async (contribution) => {
     const entry = await readShare(contribution, custodianKey, options);
     done += 1;
     if (done % 500 === 0 || done === eligible.length)
@@ -354,6 +432,9 @@ async function buildManifestBytes(
     return entry;
   });
   clock.lap("store");
+  await requireOpenable(system, read, seat);
+  clock.lap("chain");
+  const custodianEntries = read.flatMap((r) => (r.entry === undefined ? [] : [r.entry]));
   system.progress?.({ step: `re-wrapping ${custodianEntries.length} key share(s) to the buyer` });
   try {
     const entries = rewrapForBuyer(custodianEntries, custodianKey.privateKey, buyerPublicKey);
@@ -364,9 +445,10 @@ async function buildManifestBytes(
       purpose,
       buyerPublicKey,
       custodianPublicKey: custodianKey.publicKey,
+      eligibleSetHash: setHash,
       entries,
     });
-    return serializeManifest(manifest);
+    return { bytes: serializeManifest(manifest), shares: entries.length };
   } catch (cause) {
     if (!(cause instanceof ManifestError)) throw cause;
     throw new RoleError("INTEGRITY", `Could not build the manifest for request #${requestId}: ${cause.message}`, {
@@ -375,12 +457,41 @@ async function buildManifestBytes(
   }
 }
 
-/** Reads one eligible contribution's descriptor, picks this custodian's share, and makes sure its ciphertext is in the delivery store. */
+/** One eligible contribution's descriptor as this custodian reads it. */
+interface ReadShare {
+  readonly contentHash: string;
+  readonly setVersion: number;
+  readonly threshold: number;
+  /** Public keys its key was split among. */
+  readonly shareKeys: readonly string[];
+  /** This custodian's share, if it holds one. */
+  readonly entry?: CustodianEntry;
+}
+
+/**
+ * Refuses to post when the buyer could not open every contribution of the set: each one's key needs its
+ * threshold of shares from custodians still in office (their keys in the current set).
+ * @throws RoleError `WRONG_STATE` naming the first contribution that cannot be delivered
+ */
+async function requireOpenable(system: DataCoop, read: readonly ReadShare[], seat: Seat): Promise<void> {
+  for (const contribution of read) {
+    const inOffice = contribution.shareKeys.filter((key) => seat.currentKeys.has(key)).length;
+    if (inOffice < contribution.threshold) {
+      throw new RoleError(
+        "WRONG_STATE",
+        `Contribution ${contribution.contentHash} was sealed for custodian set version ${contribution.setVersion} (${contribution.threshold}-of-${contribution.shareKeys.length}), of which only ${inOffice} custodian(s) remain in set version ${seat.version}: no buyer could rebuild its key, so this custodian does not post (the fee must not be released for it). Governance must reappoint enough of that set's custodians, or its owner re-seal it; see SECURITY.md (custody).`,
+      );
+    }
+  }
+  system.progress?.({ step: `every eligible key can be rebuilt from custodians in office` });
+}
+
+/** Reads one eligible contribution's descriptor, picks this custodian's share if it holds one, and makes sure its ciphertext is in the delivery store. */
 async function readShare(
   contribution: EligibleContribution,
   custodianKey: EciesKey,
   options: DeliverOptions,
-): Promise<CustodianEntry> {
+): Promise<ReadShare> {
   const { contentHash, uri } = contribution;
   try {
     const source = options.source ?? storeForUri(uri);
@@ -391,31 +502,34 @@ async function readShare(
         `The descriptor at ${uri} describes ${descriptor.contentHash}, not the registered ${contentHash}.`,
       );
     }
-    const share = descriptor.shares.find((s) => s.custodianPublicKey === custodianKey.publicKey);
-    if (share === undefined) {
-      throw new RoleError(
-        "CONFIG",
-        `The data key of ${contentHash} was split among custodian set version ${descriptor.custodianSetVersion} (${descriptor.shares.map((s) => s.custodianPublicKey).join(", ")}), which does not include this custodian's key ${custodianKey.publicKey}; the custodians of that set must deliver it.`,
-      );
-    }
     if (!(await options.store.store.has(contentHash))) {
       const ciphertextStore = options.source ?? storeForUri(descriptor.ciphertextURI);
       await options.store.store.put(await ciphertextStore.store.get(contentHash));
     }
+    const share = descriptor.shares.find((s) => s.custodianPublicKey === custodianKey.publicKey);
     return {
       contentHash,
-      keyCommitment: descriptor.keyCommitment,
-      custodianSetVersion: descriptor.custodianSetVersion,
+      setVersion: descriptor.custodianSetVersion,
       threshold: descriptor.threshold,
-      shareIndex: share.index,
-      custodianWrappedShare: share.wrappedShare,
+      shareKeys: descriptor.shares.map((s) => s.custodianPublicKey),
+      entry:
+        share === undefined
+          ? undefined
+          : {
+              contentHash,
+              keyCommitment: descriptor.keyCommitment,
+              custodianSetVersion: descriptor.custodianSetVersion,
+              threshold: descriptor.threshold,
+              shareIndex: share.index,
+              custodianWrappedShare: share.wrappedShare,
+            },
     };
   } catch (cause) {
     if (cause instanceof RoleError && cause.code !== "INVALID_INPUT") throw cause;
     if (cause instanceof RoleError || cause instanceof BlobStoreError) {
       throw new RoleError(
         "NOT_FOUND",
-        `Cannot read eligible contribution ${contentHash} (owner ${contribution.owner}, URI ${uri}): ${cause.message} The manifest must list every eligible contribution; pass --source with a store that holds it.`,
+        `Cannot read eligible contribution ${contentHash} (owner ${contribution.owner}, URI ${uri}): ${cause.message} The manifest must cover every eligible contribution; pass --source with a store that holds it.`,
         { cause },
       );
     }

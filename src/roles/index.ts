@@ -13,7 +13,8 @@
  * - token holder: {@link delegateVotes}, {@link decisionActions} + {@link propose}, {@link castVote},
  *   {@link queueProposal}, {@link executeProposal}, {@link objectToRequest};
  * - buyer: {@link requestAccess}, {@link cancelRequest}, {@link finalizeRequest}, {@link fetchGrant};
- * - custodian: {@link eligibleContributions}, {@link deliverGrant}.
+ * - custodian: {@link eligibleContributions}, {@link deliverShare} (one custodian's share of a grant; k of
+ *   them release the fee).
  */
 export { RoleError, type RoleErrorCode } from "./errors";
 export { type ProgressEvent, type ProgressListener, silentProgress } from "./progress";
@@ -116,8 +117,6 @@ export {
   checkContribution,
   collectAttestations,
   contributeExport,
-  SINGLE_CUSTODIAN_SET_VERSION,
-  custodianPublicKeyOf,
   custodianSetOf,
   planFromAttestation,
   prepareContribution,
@@ -157,9 +156,12 @@ export {
 } from "./buyer";
 export {
   type DeliverOptions,
-  type DeliveryResult,
+  type EligibilityLogReader,
   type EligibleContribution,
-  deliverGrant,
+  type RawLog,
+  type ShareDelivery,
+  deliverShare,
+  eligibilityLogs,
   eligibleContributions,
 } from "./custodian";
 export {

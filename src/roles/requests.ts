@@ -20,7 +20,8 @@ export interface EscrowRequest {
   readonly deliveredAt: bigint;
   readonly termsHash: string;
   readonly buyerKeyHash: string;
-  readonly manifestHash: string;
+  /** The eligible set hash leading the delivery round; once delivered, the set delivered. */
+  readonly setHash: string;
 }
 
 /**
@@ -51,7 +52,7 @@ export async function readRequest(system: Pick<DataCoop, "escrow">, requestId: b
     deliveredAt: request.deliveredAt,
     termsHash: request.termsHash,
     buyerKeyHash: request.buyerKeyHash,
-    manifestHash: request.manifestHash,
+    setHash: request.setHash,
   };
 }
 
