@@ -114,7 +114,7 @@ export function Requests() {
                       <button
                         type="button"
                         disabled={r.objected || state.busy !== null}
-                        aria-label={`Object to request ${r.id}`}
+                        aria-label={r.objected ? `You objected to request ${r.id}` : `Object to request ${r.id}`}
                         onClick={() =>
                           send(`Object to request #${r.id}`, {
                             contract: "AccessEscrow",
