@@ -54,7 +54,14 @@ function datacoopConfig(): Plugin {
 export default defineConfig({
   plugins: [react(), datacoopConfig()],
   resolve: {
-    alias: [{ find: /^@datacoop\/protocol\/(.*)$/, replacement: path.join(repo, "src/$1") }],
+    alias: [
+      { find: /^@datacoop\/protocol\/(.*)$/, replacement: path.join(repo, "src/$1") },
+      // The core's few Node built-ins, as small browser modules (src/shims/README.md).
+      ...["zlib", "crypto", "buffer", "module", "fs", "perf_hooks"].map((name) => ({
+        find: `node:${name}`,
+        replacement: path.join(here, "src/shims", `${name}.ts`),
+      })),
+    ],
   },
   worker: { format: "es" },
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 2048 },

@@ -8,15 +8,19 @@
  *
  * Needs `npx hardhat compile` first (the package's generated ABIs); `npm test` compiles before it runs.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { type Page, chromium } from "playwright-core";
+import { strFromU8, unzipSync } from "fflate";
+import { type Page, type Request, chromium } from "playwright-core";
 import { type Address, createPublicClient, defineChain, erc20Abi, http } from "viem";
 
 import { DATACOOP_ABIS } from "../../src/abi";
 import { deploymentFromIgnition } from "../../src/deployments/ignition";
+import { scoreExportBytes } from "../../src/export";
+import { deploymentSalt } from "../../src/roles/scoring";
+import { buildSyntheticExport } from "../../test/support/export/generator";
 import { PURPOSE_ID } from "../../src/protocol/constants";
 import { background, freePort, run, stopAll, waitFor } from "./processes";
 import { MEMBER, seed } from "./seed";
@@ -244,7 +248,7 @@ async function main(): Promise<void> {
       if (left !== 0n) throw new Error(`claimable after the claim is ${left}, not 0`);
       check(`claim after delivery: ${owed} settlement units paid to the member`);
 
-      await contributePage(page, shot);
+      await contributePage(page, shot, work, 31337, contracts.ContributionRegistry);
 
       if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join("; ")}`);
     } catch (error) {
@@ -276,10 +280,68 @@ async function balance(
   return pub.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
 }
 
-async function contributePage(page: Page, shot: (name: string) => Promise<Buffer>): Promise<void> {
+/**
+ * Contribute: a synthetic export is dropped, read, scored and encrypted in the page's worker. The score
+ * must equal the Node scorer's with the validators' salt, and no request the page makes while contributing
+ * may carry the export's user id, email or text.
+ */
+async function contributePage(
+  page: Page,
+  shot: (name: string) => Promise<Buffer>,
+  work: string,
+  chainId: number,
+  registry: Address,
+): Promise<void> {
+  const userId = "user-WebTestMember0000000001";
+  const zip = buildSyntheticExport({ seed: 515, userId, conversations: 12 });
+  const file = path.join(work, "chatgpt-export.zip");
+  writeFileSync(file, zip);
+  const expected = scoreExportBytes(zip, { salt: deploymentSalt(chainId, registry) });
+  // Secrets to look for in every request: the user id, the email, and the text of a few messages.
+  const secrets = [userId, "synthetic.user@example.org", ...sampleTexts(zip)];
+
+  const bodies: { url: string; body: Buffer }[] = [];
+  const record = (request: Request) =>
+    bodies.push({ url: request.url(), body: request.postDataBuffer() ?? Buffer.alloc(0) });
+  page.on("request", record);
   await page.getByRole("link", { name: "Contribute" }).click();
-  await page.getByRole("heading", { name: "Contribute" }).waitFor();
+  await page.getByLabel("ChatGPT export (.zip): drop it here or choose it").setInputFiles(file);
+  await page.getByTestId("units").getByText(String(expected.units), { exact: true }).waitFor();
+  await page
+    .getByTestId("quality")
+    .getByText(`${(expected.quality / 100).toFixed(2)}%`)
+    .waitFor();
+  check(`export scored in the browser's worker as in Node: ${expected.units} units, quality ${expected.quality} bps`);
+  await page.getByLabel("Do not train AI on my data").waitFor();
   await shot("contribute");
+  await page.getByRole("button", { name: "Encrypt in this browser" }).click();
+  const hash = await page.getByTestId("content-hash").innerText();
+  if (!/^0x[0-9a-f]{64}$/.test(hash)) throw new Error(`the content hash shown is ${hash}`);
+  check(`encrypted in the browser (content hash ${hash.slice(0, 10)}…)`);
+  page.off("request", record);
+
+  const leaks = bodies.filter(
+    ({ body }) => secrets.some((secret) => body.includes(secret)) || body.includes(Buffer.from(zip.subarray(0, 64))),
+  );
+  if (leaks.length > 0) throw new Error(`plaintext left the page in: ${leaks.map((l) => l.url).join(", ")}`);
+  check(`${bodies.length} requests while contributing, none with the user id, email, message text or export bytes`);
+}
+
+/** The text of a few user messages of the export (what must never leave the browser in the clear). */
+function sampleTexts(zip: Uint8Array): string[] {
+  const files = unzipSync(zip);
+  const name = Object.keys(files).find((n) => /conversations(-\d+)?\.json$/.test(n));
+  if (name === undefined) throw new Error("the synthetic export has no conversations file");
+  const texts: string[] = [];
+  JSON.stringify(JSON.parse(strFromU8(files[name]!)), (key, value: unknown) => {
+    if (key === "parts" && Array.isArray(value)) {
+      for (const part of value)
+        if (typeof part === "string" && part.length > 24 && texts.length < 5) texts.push(part.slice(0, 24));
+    }
+    return value;
+  });
+  if (texts.length === 0) throw new Error("no message text found in the synthetic export");
+  return texts;
 }
 
 const timer = setTimeout(() => {
