@@ -36,13 +36,16 @@ export function useChain(): ChainView {
   if (runtime === null) throw new Error("useChain outside RuntimeProvider");
   const { address, chainId: walletChain } = useAccount();
   const chainId = walletChain ?? LOCAL_CHAIN_ID;
-  const publicClient = usePublicClient({ chainId });
-  if (publicClient === undefined) throw new Error(`No client for chain ${chainId}`);
+  // A wallet on a chain the app does not know has no client: read nothing real (no deployment) and say so.
+  const walletChainClient = usePublicClient({ chainId });
+  const localClient = usePublicClient({ chainId: LOCAL_CHAIN_ID });
+  const publicClient = walletChainClient ?? localClient;
+  if (publicClient === undefined) throw new Error("The app has no client for the local chain.");
   return {
     runtime,
     chainId,
     isLocal: chainId === LOCAL_CHAIN_ID,
-    deployment: deploymentFor(runtime, chainId),
+    deployment: walletChainClient === undefined ? undefined : deploymentFor(runtime, chainId),
     publicClient: publicClient as PublicClient,
     account: address,
   };

@@ -10,6 +10,7 @@ import { hashMessage, recoverPublicKey } from "viem";
 import { signMessage } from "viem/actions";
 import { useConnectorClient } from "wagmi";
 
+import { PurposeChoices } from "../lib/PurposeChoices";
 import { useChain } from "../lib/chain";
 import { explainError } from "../lib/errors";
 import { deploymentSalt } from "../lib/salt";
@@ -87,8 +88,6 @@ export function Contribute() {
     }
   };
 
-  const training = purposes.find((p) => p.name === "AI_TRAINING");
-  const toggle = (id: number) => setMask((m) => m ^ (1 << id));
   const canSend = runtime.storeUrl !== null && runtime.validators.length > 0;
 
   return (
@@ -174,22 +173,7 @@ export function Contribute() {
           </table>
           <fieldset className="purposes">
             <legend>Who may use it</legend>
-            {training && (
-              <label className="dnt">
-                <input
-                  type="checkbox"
-                  checked={((mask >> training.id) & 1) === 0}
-                  onChange={() => toggle(training.id)}
-                />
-                Do not train AI on my data
-              </label>
-            )}
-            {purposes.map((p) => (
-              <label key={p.id}>
-                <input type="checkbox" checked={((mask >> p.id) & 1) === 1} onChange={() => toggle(p.id)} />
-                {p.label}
-              </label>
-            ))}
+            <PurposeChoices purposes={purposes} mask={mask} onChange={setMask} />
           </fieldset>
           <button type="button" onClick={encrypt} disabled={!account}>
             Encrypt in this browser

@@ -5,11 +5,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Hex } from "viem";
 
+import { PurposeChoices } from "../lib/PurposeChoices";
 import { TxStatus, useChain, useSend } from "../lib/chain";
 import { dateTime, duration, short } from "../lib/format";
 import { type Purpose, REFRESH_MS, purposeNames, useChainTime, usePurposes } from "../lib/reads";
-
-const AI_TRAINING = "AI_TRAINING";
 
 interface Row {
   readonly contentHash: Hex;
@@ -82,8 +81,6 @@ function useNextEpoch(): number | undefined {
 function ConsentEditor({ row, purposes, onDone }: { row: Row; purposes: Purpose[]; onDone: () => void }) {
   const [mask, setMask] = useState(row.purposes);
   const { send, state } = useSend();
-  const training = purposes.find((p) => p.name === AI_TRAINING);
-  const toggle = (id: number) => setMask((m) => m ^ (1 << id));
   const save = async () => {
     if (
       await send("Change consent", {
@@ -97,18 +94,7 @@ function ConsentEditor({ row, purposes, onDone }: { row: Row; purposes: Purpose[
   return (
     <fieldset className="consent">
       <legend>Who may use contribution {short(row.contentHash)}</legend>
-      {training && (
-        <label className="dnt">
-          <input type="checkbox" checked={((mask >> training.id) & 1) === 0} onChange={() => toggle(training.id)} />
-          Do not train AI on my data
-        </label>
-      )}
-      {purposes.map((p) => (
-        <label key={p.id}>
-          <input type="checkbox" checked={((mask >> p.id) & 1) === 1} onChange={() => toggle(p.id)} />
-          {p.label}
-        </label>
-      ))}
+      <PurposeChoices purposes={purposes} mask={mask} onChange={setMask} />
       <button type="button" onClick={save} disabled={state.busy !== null || mask === row.purposes}>
         Save consent
       </button>

@@ -30,24 +30,11 @@ export function hkdfSync(
   return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
 }
 
-function checkAlgorithm(algorithm: string) {
+/** Node's streaming GCM API over one-shot noble GCM: input is buffered and processed in `final`. */
+function bufferedGcm(algorithm: string, key: Uint8Array, nonce: Uint8Array) {
   if (algorithm !== "aes-256-gcm") throw new Error(`${algorithm} is not available in the browser`);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
-}
-
-export function createCipheriv(
-  algorithm: string,
-  key: Uint8Array,
-  nonce: Uint8Array,
-  _options?: { authTagLength?: number },
-) {
-  checkAlgorithm(algorithm);
   const parts: Uint8Array[] = [];
   let aad: Uint8Array | undefined;
-  let tag: Uint8Array | undefined;
   return {
     setAAD(data: Uint8Array) {
       aad = data;
@@ -56,8 +43,19 @@ export function createCipheriv(
       parts.push(data);
       return Buffer.alloc(0);
     },
+    cipher: () => gcm(key, nonce, aad),
+    input: () => Buffer.concat(parts),
+  };
+}
+
+export function createCipheriv(algorithm: string, key: Uint8Array, nonce: Uint8Array) {
+  const base = bufferedGcm(algorithm, key, nonce);
+  let tag: Uint8Array | undefined;
+  return {
+    setAAD: base.setAAD,
+    update: base.update,
     final() {
-      const sealed = gcm(key, nonce, aad).encrypt(concat(parts));
+      const sealed = base.cipher().encrypt(base.input());
       tag = sealed.subarray(sealed.length - 16);
       return Buffer.from(sealed.subarray(0, sealed.length - 16));
     },
@@ -68,30 +66,18 @@ export function createCipheriv(
   };
 }
 
-export function createDecipheriv(
-  algorithm: string,
-  key: Uint8Array,
-  nonce: Uint8Array,
-  _options?: { authTagLength?: number },
-) {
-  checkAlgorithm(algorithm);
-  const parts: Uint8Array[] = [];
-  let aad: Uint8Array | undefined;
+export function createDecipheriv(algorithm: string, key: Uint8Array, nonce: Uint8Array) {
+  const base = bufferedGcm(algorithm, key, nonce);
   let tag: Uint8Array | undefined;
   return {
-    setAAD(data: Uint8Array) {
-      aad = data;
-    },
+    setAAD: base.setAAD,
+    update: base.update,
     setAuthTag(data: Uint8Array) {
       tag = data;
     },
-    update(data: Uint8Array) {
-      parts.push(data);
-      return Buffer.alloc(0);
-    },
     final() {
       if (tag === undefined) throw new Error("setAuthTag before final");
-      return Buffer.from(gcm(key, nonce, aad).decrypt(concat([...parts, tag])));
+      return Buffer.from(base.cipher().decrypt(Buffer.concat([base.input(), tag])));
     },
   };
 }

@@ -39,7 +39,7 @@ export function WalletBar() {
             </button>
           )}
           <fieldset className="local-only">
-            <legend>Local chain only: development accounts (public keys, never for real funds)</legend>
+            <legend>Local chain only: development accounts (their keys are public: never for real funds)</legend>
             <label htmlFor="dev-account">Account</label>
             <select id="dev-account" value={index} onChange={(e) => setIndex(Number(e.target.value))}>
               {DEV_ACCOUNT_INDEXES.map((i) => (
