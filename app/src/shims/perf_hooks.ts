@@ -1,0 +1,2 @@
+/** `node:perf_hooks` in the browser. */
+export const performance = globalThis.performance;
