@@ -5,7 +5,7 @@
  * Four people contribute synthetic ChatGPT exports with different consents (bob says "do not train", dave
  * revokes); governance sets standing terms through a real Governor proposal; a training request passes
  * under those terms despite an objection; a longer commercial request and a low-ball one are decided by
- * one batch proposal; the custodian delivers both grants; the buyer decrypts and verifies every file; and
+ * one batch proposal; two of the three custodians (2-of-3) deliver their shares of both grants; the buyer decrypts and verifies every file; and
  * everyone claims. Every number in the final table is computed from the story and compared with the
  * chain: the demo throws `DemoCheckError` if any differs.
  *
@@ -74,10 +74,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     story.say("DataCoop: the full lifecycle on the in-process network\n");
 
     // --- Deploy --------------------------------------------------------------------------------------
-    const custodianPair = generateKeyPair();
-    const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
+    // Three custodians with fresh keys, any two of which deliver (the local parameters' 2-of-3).
+    const custodianPairs = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+    const system = await deploySystem({ custodianPublicKeys: custodianPairs.map((pair) => pair.publicKey) });
     const coop = await connectSystem(system);
-    const custodianKey = roles.eciesKeyFromPrivate(custodianPair.privateKey, "the demo custodian key");
+    const custodianKeys = custodianPairs.map((pair, i) =>
+      roles.eciesKeyFromPrivate(pair.privateKey, `the demo key of custodian ${i + 1}`),
+    );
+    const custodianThreshold = Number(await coop.custodianSet.threshold());
     const store = roles.openStore(path.join(work, "blobs"));
     const purposes = await roles.readPurposes(coop.registry);
     const validators = await roles.localValidators(coop, system.validators);
@@ -87,6 +91,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `DataCoopLocal via Ignition: registry ${short(coop.addresses.registry)}, escrow ${short(coop.addresses.escrow)}, governor ${short(coop.addresses.governor)}`,
     );
     story.more(`blob store ${store.location}; ${validators.length} local validator(s) sign attestations`);
+    story.more(
+      `custody: every data key split ${custodianThreshold}-of-${custodianKeys.length} among the custodians (set version ${await coop.custodianSet.currentVersion()}); ${custodianThreshold} must deliver`,
+    );
 
     // --- Contribute ----------------------------------------------------------------------------------
     const contributors: Contributor[] = [];
@@ -279,7 +286,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       contributors.find((c) => c.registered.contentHash === hash)?.part.name ?? short(hash);
     const manifests = new Map<bigint, readonly string[]>();
     for (const [index, requestId] of [training.requestId, commercial.requestId].entries()) {
-      const delivery = await roles.deliverGrant(coop, system.custodian, requestId, custodianKey, { store });
+      // A different pair of custodians for each grant: any k of the n deliver; the k-th post releases the fee.
+      const posted: roles.ShareDelivery[] = [];
+      for (let i = 0; i < custodianThreshold; i++) {
+        const c = (index + i) % custodianKeys.length;
+        posted.push(await roles.deliverShare(coop, system.custodians[c], custodianKeys[c], requestId, { store }));
+      }
+      const delivery = posted[posted.length - 1];
+      check.that(`request #${requestId} released by its ${custodianThreshold}-th custodian`, delivery.released, "k posts");
       const purpose = delivery.purpose;
       check.sameSet(
         `request #${requestId} releases exactly the eligible keys`,
@@ -289,7 +303,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       manifests.set(requestId, delivery.contentHashes);
       const fee = releases[index].amount;
       const toContributors = contributorsShare(fee, shareBps);
-      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer, manifest ${short(delivery.manifestHash)}`;
+      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer by custodians ${posted.map((p) => short(p.manifestHash)).join(" + ")} (set ${short(delivery.eligibleSetHash)})`;
       if (index === 0) story.begin("Deliver", line);
       else story.more(line);
       story.more(
@@ -330,7 +344,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }
       fetched.push(`#${requestId}: ${result.files.length} files`);
     }
-    story.begin("Fetch", `${BUYERS.lab.name} opens each manifest with its key, verifies every content hash, decrypts`);
+    story.begin(
+      "Fetch",
+      `${BUYERS.lab.name} combines the ${custodianThreshold} custodians' share manifests with its key, rebuilds and checks each data key against its commitment, verifies every content hash, decrypts`,
+    );
     story.more(`${fetched.join("; ")}; every file equals the export contributed; no file of bob in the training set`);
 
     // --- Claims ---------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ roleTask("buyer:status", "Shows an access request: status, purpose, fee, deadlin
           `  purpose      ${roles.purposeName(request.purpose, purposes)}, ${roles.formatDuration(request.duration)}, ${roles.formatTokenAmount(request.amount, decimals)} ${symbol}`,
           `  decide by    ${time(request.decisionDeadline)}${request.objectionDeadline === 0n ? " (by proposal)" : `; objections until ${time(request.objectionDeadline)}: ${roles.formatTokenAmount(objections, 18)} of ${roles.formatTokenAmount(threshold, 18)}`}`,
           `  deliver by   ${time(request.deliveryDeadline)}`,
-          `  grant        ${request.deliveredAt === 0n ? "not delivered" : `${time(grant.start)} → ${time(grant.expiry)} (${grant.active ? "active" : "expired"}), manifest ${request.manifestHash}`}`,
+          `  grant        ${request.deliveredAt === 0n ? "not delivered" : `${time(grant.start)} → ${time(grant.expiry)} (${grant.active ? "active" : "expired"}), set ${request.setHash}`}`,
         ],
       );
     }),
@@ -160,7 +160,7 @@ interface FetchArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
 
 roleTask(
   "buyer:fetch",
-  "After delivery: reads the manifest hash and URI from the delivery event, opens the manifest with your key, fetches every ciphertext, verifies its content hash, decrypts, and writes <contentHash>.zip files and manifest.json to a new directory (all or nothing)",
+  "After delivery: fetches the share manifests the custodians posted for the delivered set, combines k shares of each data key with your key and checks it against its commitment, fetches every ciphertext, verifies its content hash, decrypts, and writes <contentHash>.zip files and each custodian's manifest to a new directory (all or nothing)",
   { key: "buyer", json: true },
 )
   .addParam("request", "The delivered request id", undefined, types.string)
@@ -184,7 +184,7 @@ roleTask(
       });
       report(args.json, result, () => [
         `Fetched request #${requestId}: ${result.files.length} contribution(s), every content hash verified, decrypted to ${result.outDir}`,
-        `  manifest ${result.manifestHash} (${result.manifestURI})`,
+        `  set ${result.setHash}, combined from ${result.manifests.length} custodian manifest(s)`,
         ...result.files.map((f) => `  ${f.contentHash}.zip  ${f.bytes} bytes`),
         result.active
           ? `  the grant runs until ${roles.formatTime(result.expiry)}`

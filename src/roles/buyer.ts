@@ -2,17 +2,18 @@ import path from "node:path";
 import { keccak256, type Signer } from "ethers";
 
 import { EnvelopeError, normalizePublicKey } from "../crypto";
-import { ManifestError, openManifest } from "../manifest";
+import { ManifestError } from "../manifest";
 import { BlobStoreError } from "../store";
 import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
 import { publishDirectory, writeFileAtomic } from "./files";
+import { openGrant, type PostedManifest } from "./grant-keys";
 import type { EciesKey } from "./keys";
 import { buyerPublicKeyOf, meetsStandingTerms, readRequest, requireStatus } from "./requests";
 import { transact } from "./revert";
-import { storeForUri, type NamedStore } from "./stores";
+import type { NamedStore } from "./stores";
 
 /** What a buyer asks for. */
 export interface AccessRequestInput {
@@ -200,18 +201,21 @@ export interface FetchResult {
   readonly active: boolean;
   /** End of the grant (Unix seconds). */
   readonly expiry: bigint;
-  readonly manifestHash: string;
-  readonly manifestURI: string;
+  /** The eligible set delivered. */
+  readonly setHash: string;
+  /** The custodians' share manifests combined (written as `manifest-<custodian>.json`). */
+  readonly manifests: readonly Omit<PostedManifest, "bytes">[];
   readonly purpose: number;
   readonly files: readonly FetchedFile[];
   readonly outDir: string;
 }
 
 /**
- * After delivery: reads the manifest hash and URI from the `AccessDelivered` event, fetches the manifest
- * and checks its hash, opens it with the buyer's key (checking it was made for this key, chain, escrow,
- * request and purpose), checks every entry is a registered contribution, fetches every ciphertext,
- * verifies its content hash, decrypts it, and writes `<contentHash>.zip` files plus `manifest.json` into
+ * After delivery: fetches the share manifests the custodians posted for the delivered set and combines them
+ * ({@link openGrant}: hashes as posted, made for this key, chain, escrow, request and purpose, covering exactly
+ * the delivered set, k shares per key), checks every entry is a registered contribution, fetches every ciphertext,
+ * rebuilds and checks its key, verifies its content hash, decrypts it, and writes `<contentHash>.zip` files
+ * plus each `manifest-<custodian>.json` into
  * `outDir`, all or nothing.
  * @throws RoleError (`WRONG_STATE`, `NOT_ALLOWED`, `INTEGRITY`, ...); nothing is written on failure
  */
@@ -230,33 +234,14 @@ export async function fetchGrant(
       `Request #${requestId} was made for the public key ${requestedKey}, but the key from ${buyerKey.source} is ${buyerKey.publicKey}; use the key the request was made with.`,
     );
   }
-  const delivered = await system.escrow.queryFilter(system.escrow.filters.AccessDelivered(requestId), system.fromBlock);
-  if (delivered.length !== 1) {
-    throw new RoleError("NOT_FOUND", `Found ${delivered.length} AccessDelivered event(s) for request #${requestId}.`);
-  }
-  const { manifestHash, manifestURI } = delivered[0].args;
-  if (manifestHash !== request.manifestHash) {
-    throw new RoleError(
-      "INTEGRITY",
-      `The delivery event's manifest hash differs from the one stored for request #${requestId}.`,
-    );
-  }
-  const source = options.store ?? storeForUri(manifestURI);
   const purpose = Number(request.purpose);
   try {
-    system.progress?.({ step: `fetching the manifest from ${source.location}` });
-    const manifestBytes = await source.store.get(manifestHash);
-    const opened = await openManifest(manifestBytes, manifestHash, buyerKey.privateKey, source.store, {
-      expect: { chainId: system.chainId, escrow: system.addresses.escrow, requestId, purpose },
-    });
-    const entries = opened.manifest.entries;
-    for (const entry of entries) {
-      const c = await system.registry.contribution(entry.contentHash);
+    const { setHash, manifests, opened } = await openGrant(system, requestId, buyerKey, purpose, options.store);
+    const entries = opened.contentHashes;
+    for (const contentHash of entries) {
+      const c = await system.registry.contribution(contentHash);
       if (c.status === 0n) {
-        throw new RoleError(
-          "INTEGRITY",
-          `The manifest lists ${entry.contentHash}, which is not a registered contribution.`,
-        );
+        throw new RoleError("INTEGRITY", `The manifests list ${contentHash}, which is not a registered contribution.`);
       }
     }
     const files = await publishDirectory(options.outDir, async (dir) => {
@@ -271,15 +256,19 @@ export async function fetchGrant(
         });
         system.progress?.({ step: "decrypting and verifying", done: written.length, total: entries.length });
       }
-      await writeFileAtomic(path.join(dir, "manifest.json"), manifestBytes);
+      for (const m of manifests) await writeFileAtomic(path.join(dir, `manifest-${m.custodian}.json`), m.bytes);
       return written;
     });
     const grant = await system.escrow.grant(requestId);
     return {
       active: grant.active,
       expiry: grant.expiry,
-      manifestHash,
-      manifestURI,
+      setHash,
+      manifests: manifests.map(({ custodian, manifestHash, manifestURI }) => ({
+        custodian,
+        manifestHash,
+        manifestURI,
+      })),
       purpose,
       files,
       outDir: path.resolve(options.outDir),

@@ -121,6 +121,7 @@ export {
   requestAccess,
   termsHashOf,
 } from "./buyer";
+export { type OpenedGrant, type PostedManifest, openGrant } from "./grant-keys";
 export {
   type DeliverOptions,
   type EligibleContribution,

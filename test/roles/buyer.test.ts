@@ -7,7 +7,7 @@ import { id, parseUnits } from "ethers";
 import * as roles from "../../src/roles";
 import type { BlobStore } from "../../src/store";
 import { timelockSigner } from "../helpers/fixtures";
-import { P, contributeAs, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
+import { P, contributeAs, deliverBy, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
 import { nextEpoch } from "../../scripts/lib/epoch";
 
 /** Alice and bob consent to RESEARCH; the buyer's RESEARCH request is approved and delivered. */
@@ -29,9 +29,8 @@ async function deliveredFixture() {
     buyerPublicKey: fx.buyerKey.publicKey,
   });
   await fx.coop.escrow.connect(await timelockSigner(fx.system)).approve([request.requestId]);
-  const delivery = await roles.deliverGrant(fx.coop, fx.system.custodian, request.requestId, fx.custodianKey, {
-    store,
-  });
+  // 2-of-3: the first two custodians deliver; the last post releases the fee.
+  const [, delivery] = await deliverBy(fx, request.requestId, store, [0, 1]);
   return {
     ...fx,
     dir,
@@ -87,7 +86,10 @@ describe("roles: buyer", function () {
     expect(result.files.map((f) => f.contentHash)).to.have.members([fx.hashes.alice, fx.hashes.bob]);
     expect(await readFile(path.join(outDir, `${fx.hashes.alice}.zip`))).to.deep.equal(Buffer.from(fx.exports.alice));
     expect(await readFile(path.join(outDir, `${fx.hashes.bob}.zip`))).to.deep.equal(Buffer.from(fx.exports.bob));
-    expect(result.manifestHash).to.equal(fx.delivery.manifestHash);
+    expect(result.setHash).to.equal(fx.delivery.eligibleSetHash);
+    expect(result.manifests.map((m) => m.custodian)).to.have.members(
+      fx.system.custodians.slice(0, 2).map((c) => c.address),
+    );
   });
 
   it("catches a substituted blob and writes nothing", async function () {

@@ -81,13 +81,10 @@ describe("roles: contributor", function () {
     expect(await fx.coop.registry.isEligible(result.contentHash, P.RESEARCH)).to.equal(true);
     const descriptor = roles.parseDescriptor(await store.store.get(roles.blobKeyFromUri(result.uri)), result.uri);
     expect(descriptor.contentHash).to.equal(result.contentHash);
-    // Today's single custodian is a set of one: one share (the key itself, wrapped), threshold 1.
-    expect(descriptor).to.include({
-      version: 2,
-      custodianSetVersion: roles.SINGLE_CUSTODIAN_SET_VERSION,
-      threshold: 1,
-    });
-    expect(descriptor.shares.map((s) => s.custodianPublicKey)).to.deep.equal([fx.custodianKey.publicKey]);
+    // Split 2-of-3 among the current custodian set, whose version the descriptor records.
+    expect(descriptor).to.include({ version: 2, custodianSetVersion: 1, threshold: 2 });
+    expect(descriptor.shares.map((s) => s.custodianPublicKey)).to.deep.equal(fx.custodianKeys.map((k) => k.publicKey));
+    expect(descriptor.shares.map((s) => s.index)).to.deep.equal([1, 2, 3]);
     expect(await store.store.has(result.contentHash)).to.equal(true);
   });
 

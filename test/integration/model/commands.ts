@@ -633,7 +633,17 @@ export class Deliver extends Step {
     const sent = await w.send(t, (o) =>
       w.d.escrow
         .connect(w.d.custodian)
-        .deliver(requestId, epoch, builtAt, "ipfs://manifest", id(`manifest ${requestId}`), o),
+        .deliver(
+          requestId,
+          {
+            epoch,
+            builtAt,
+            setHash: id(`set ${requestId}`),
+            manifestHash: id(`manifest ${requestId}`),
+            manifestURI: "ipfs://manifest",
+          },
+          o,
+        ),
     );
     m.now = sent.timestamp;
     w.touchedRequests.add(requestId);
