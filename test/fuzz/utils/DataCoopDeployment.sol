@@ -44,7 +44,8 @@ library DataCoopDeployment {
     uint256 internal constant PROPOSAL_THRESHOLD = 1_000e18;
     /// @dev The second custodian of the 2-of-2 set, and its key (a local development key of the parameters).
     address internal constant SECOND_CUSTODIAN = address(uint160(uint256(keccak256("datacoop.fuzz.second-custodian"))));
-    bytes internal constant SECOND_CUSTODIAN_KEY = hex"02d9a3564b94a531728b80dde46a73a94496ba6e24da56b55e5d63c62ecdfbf5c7";
+    bytes internal constant SECOND_CUSTODIAN_KEY =
+        hex"02d9a3564b94a531728b80dde46a73a94496ba6e24da56b55e5d63c62ecdfbf5c7";
 
     function deploy(
         IERC20 settlementToken,
