@@ -33,6 +33,7 @@ import {
 } from "../src/crypto";
 import * as roles from "../src/roles";
 import { type ContributionOf, populate } from "./bench/setup";
+import { nextEpoch } from "./lib/epoch";
 import { connectSystem, deploySystem, timelockSigner } from "./lib/system";
 
 const SIZES = (process.env.BENCH_CUSTODY_SIZES ?? "100,1000,10000").split(",").map(Number);
@@ -109,6 +110,7 @@ async function benchDeliveries(log: (line: string) => void): Promise<Delivery[]>
       log(`  registering ${added.length} contributions (${size} in all)...`);
       await populate(system, added.length, PURPOSES, log, contributionOf);
       registered = size;
+      await nextEpoch(system); // consent given takes effect in the next epoch
 
       await system.usdc.mint(buyer.address, parseUnits("1000", 6));
       const request = await roles.requestAccess(coop, buyer, {

@@ -293,7 +293,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         posted.push(await roles.deliverShare(coop, system.custodians[c], custodianKeys[c], requestId, { store }));
       }
       const delivery = posted[posted.length - 1];
-      check.that(`request #${requestId} released by its ${custodianThreshold}-th custodian`, delivery.released, "k posts");
+      check.that(
+        `request #${requestId} released by its ${custodianThreshold}-th custodian`,
+        delivery.released,
+        "k posts",
+      );
       const purpose = delivery.purpose;
       check.sameSet(
         `request #${requestId} releases exactly the eligible keys`,
@@ -303,7 +307,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       manifests.set(requestId, delivery.contentHashes);
       const fee = releases[index].amount;
       const toContributors = contributorsShare(fee, shareBps);
-      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer by custodians ${posted.map((p) => short(p.manifestHash)).join(" + ")} (set ${short(delivery.eligibleSetHash)})`;
+      const line = `#${requestId} ${roles.purposeName(purpose, purposes)}: ${delivery.contentHashes.length} keys (${delivery.contentHashes.map(nameOf).sort().join(", ")}) re-wrapped to the buyer by ${posted.length} custodians (share manifests ${posted.map((p) => short(p.manifestHash)).join(" + ")}, set ${short(delivery.eligibleSetHash)})`;
       if (index === 0) story.begin("Deliver", line);
       else story.more(line);
       story.more(

@@ -26,7 +26,11 @@ interface DeliverArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
 roleTask(
   "custodian:deliver",
   "Delivers this custodian's share of an approved grant: builds its share manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event in the current consent epoch; never a revoked, superseded, non-consenting or not-yet-effective one), re-wraps its key shares to the buyer's key from the request, stores the manifest and posts its URI and hash with the eligible set's hash, epoch and build time (escrow.deliver); the k-th custodian to post the same set releases the fee (it rebuilds if the set changed)",
-  { account: "the first local account that is a current custodian and has not posted yet", key: "custodian", json: true },
+  {
+    account: "the first local account that is a current custodian and has not posted yet",
+    key: "custodian",
+    json: true,
+  },
 )
   .addParam("request", "The approved request id", undefined, types.string)
   .addOptionalParam(
