@@ -51,14 +51,24 @@ describe("AccessEscrow: requests", function () {
       expect(await escrow.requestCount()).to.equal(0n);
       const [custodians, threshold] = await custodianSet.custodiansAt(1);
       expect(custodians.map((c) => [c.account, c.publicKey])).to.deep.equal(
-        localParameters.DataCoopLocal.custodians.map((a, i) => [a, localParameters.DataCoopLocal.custodianPublicKeys[i]]),
+        localParameters.DataCoopLocal.custodians.map((a, i) => [
+          a,
+          localParameters.DataCoopLocal.custodianPublicKeys[i],
+        ]),
       );
       expect(threshold).to.equal(BigInt(localParameters.DataCoopLocal.custodianThreshold));
     });
 
     it("rejects a zero address, a block-number clock, a foreign distributor and out-of-range parameters", async function () {
-      const { usdc: token, token: coop, registry, distributor, timelock, deployer, custodianSet } =
-        await loadFixture(escrowFixture);
+      const {
+        usdc: token,
+        token: coop,
+        registry,
+        distributor,
+        timelock,
+        deployer,
+        custodianSet,
+      } = await loadFixture(escrowFixture);
       const factory = new AccessEscrow__factory(deployer);
       type Args = Parameters<typeof factory.deploy>;
       const config = { treasuryShareBps: 500n, decisionPeriod: DAY, deliveryPeriod: DAY };
@@ -163,7 +173,13 @@ describe("AccessEscrow: requests", function () {
       expect(r.deliveredAt).to.equal(0n);
       expect(r.termsHash).to.equal(DEFAULT_REQUEST.termsHash);
       expect(r.buyerKeyHash).to.equal(keccak256(key));
-      expect([r.roundStart, r.roundVersion, r.postedMask, r.posts, r.setHash]).to.deep.equal([0n, 0n, 0n, 0n, ZeroHash]);
+      expect([r.roundStart, r.roundVersion, r.postedMask, r.posts, r.setHash]).to.deep.equal([
+        0n,
+        0n,
+        0n,
+        0n,
+        ZeroHash,
+      ]);
       expect(await escrow.heldFees()).to.equal(DEFAULT_REQUEST.amount);
       expect(await escrow.requestCount()).to.equal(1n);
     });
@@ -289,13 +305,7 @@ describe("AccessEscrow: requests", function () {
       expect(r.status).to.equal(Status.None);
       expect(r.buyer).to.equal(ZeroAddress);
       const g = await escrow.grant(42n);
-      expect([g.buyer, g.start, g.expiry, g.active, g.setHash]).to.deep.equal([
-        ZeroAddress,
-        0n,
-        0n,
-        false,
-        ZeroHash,
-      ]);
+      expect([g.buyer, g.start, g.expiry, g.active, g.setHash]).to.deep.equal([ZeroAddress, 0n, 0n, false, ZeroHash]);
       expect(await escrow.isGrantActive(42n)).to.equal(false);
       expect(await escrow.objections(42n)).to.deep.equal([0n, 0n]);
       expect(await escrow.hasObjected(42n, ZeroAddress)).to.equal(false);
