@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAccessEscrow} from "./interfaces/IAccessEscrow.sol";
@@ -19,8 +19,9 @@ import {Secp256k1PublicKey} from "./libraries/Secp256k1PublicKey.sol";
 /// @title AccessEscrow
 /// @notice See {IAccessEscrow}.
 /// @dev Every function that moves tokens follows checks-effects-interactions and is `nonReentrant`; so are
-/// the other state transitions, so a token callback cannot reach any of them mid-transition.
-contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuard {
+/// the other state transitions, so a token callback cannot reach any of them mid-transition. The guard lives in
+/// transient storage (EIP-1153, Cancun): about 2,000 gas less per call than a storage flag.
+contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @dev Governance parameters read together on the hot paths: one storage slot.

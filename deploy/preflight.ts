@@ -398,6 +398,8 @@ export function checkParameters(input: ParameterCheckInput): PreflightIssue[] {
     const k = asCount(effective(input, threshold));
     const members = effective(input, list);
     const n = Array.isArray(members) ? BigInt(members.length) : 0n;
+    // No custodians at all: the set starts at version 0 and its threshold is not read.
+    if (list === "custodians" && n === 0n) continue;
     if (k === undefined || k < 1n) {
       issues.push({
         parameter: threshold,
@@ -411,6 +413,15 @@ export function checkParameters(input: ParameterCheckInput): PreflightIssue[] {
         fix: `at most ${n}, or add ${list}`,
       });
     }
+  }
+  const custodians = effective(input, "custodians");
+  const custodianKeys = effective(input, "custodianPublicKeys");
+  if (Array.isArray(custodians) && Array.isArray(custodianKeys) && custodians.length !== custodianKeys.length) {
+    issues.push({
+      parameter: "custodianPublicKeys",
+      problem: `lists ${custodianKeys.length} key(s) for ${custodians.length} custodian(s)`,
+      fix: fixFor("custodianPublicKeys"),
+    });
   }
   const values: Record<string, unknown> = {};
   for (const name of input.declared.keys()) values[name] = effective(input, name);

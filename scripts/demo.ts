@@ -5,7 +5,7 @@
  * Four people contribute synthetic ChatGPT exports with different consents (bob says "do not train", dave
  * revokes); governance sets standing terms through a real Governor proposal; a training request passes
  * under those terms despite an objection; a longer commercial request and a low-ball one are decided by
- * one batch proposal; the custodian delivers both grants; the buyer decrypts and verifies every file; and
+ * one batch proposal; two of the three custodians (2-of-3) deliver their shares of both grants; the buyer decrypts and verifies every file; and
  * everyone claims. Every number in the final table is computed from the story and compared with the
  * chain: the demo throws `DemoCheckError` if any differs.
  *
@@ -110,6 +110,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     services = await startDemoServices(coop, wallets, store.location, work);
     story.more(
       `blob store service ${services.storeUrl}; validator services ${services.validatorUrls.join(", ")} verify each sealed payload against its export, then sign`,
+    );
+    story.more(
+      `custody: every data key split ${custodianThreshold}-of-${custodianKeys.length} among the custodians (set version ${await coop.custodianSet.currentVersion()}); ${custodianThreshold} must deliver`,
     );
 
     // --- Contribute ----------------------------------------------------------------------------------
@@ -384,7 +387,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         `#${requestId}: ${result.card.contributions} contributions, ${result.card.conversations} conversations, redactions ${redacted.map(([name, n]) => `${name} ${n}`).join(", ") || "none"}`,
       );
     }
-    story.begin("Fetch", `${BUYERS.lab.name} opens each manifest with its key, verifies every content hash, decrypts`);
+    story.begin(
+      "Fetch",
+      `${BUYERS.lab.name} combines the ${custodianThreshold} custodians' share manifests with its key, rebuilds and checks each data key against its commitment, verifies every content hash, decrypts`,
+    );
     story.more("into one dataset per grant: conversations.jsonl (with provenance), dataset.json, chat JSONL");
     for (const line of fetched) story.more(line);
     story.more("neither the planted e-mail nor the planted key is in any file the buyer received");

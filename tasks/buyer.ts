@@ -146,7 +146,7 @@ roleTask("buyer:status", "Shows an access request: status, purpose, fee, deadlin
           `  purpose      ${roles.purposeName(request.purpose, purposes)}, ${roles.formatDuration(request.duration)}, ${roles.formatTokenAmount(request.amount, decimals)} ${symbol}`,
           `  decide by    ${time(request.decisionDeadline)}${request.objectionDeadline === 0n ? " (by proposal)" : `; objections until ${time(request.objectionDeadline)}: ${roles.formatTokenAmount(objections, 18)} of ${roles.formatTokenAmount(threshold, 18)}`}`,
           `  deliver by   ${time(request.deliveryDeadline)}`,
-          `  grant        ${request.deliveredAt === 0n ? "not delivered" : `${time(grant.start)} → ${time(grant.expiry)} (${grant.active ? "active" : "expired"}), manifest ${request.manifestHash}`}`,
+          `  grant        ${request.deliveredAt === 0n ? "not delivered" : `${time(grant.start)} → ${time(grant.expiry)} (${grant.active ? "active" : "expired"}), set ${request.setHash}`}`,
         ],
       );
     }),
@@ -161,7 +161,7 @@ interface FetchArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
 
 roleTask(
   "buyer:fetch",
-  "After delivery: reads the manifest hash and URI from the delivery event, opens the manifest with your key, fetches every ciphertext, verifies its content hash, decrypts it and streams the refined conversations into one dataset directory (all or nothing): conversations.jsonl (each line with its contribution's content hash), dataset.json (the card), manifest.json, and with --format chat conversations.chat.jsonl",
+  "After delivery: fetches the share manifests the custodians posted for the delivered set, combines k shares of each data key with your key and checks it against its commitment, fetches every ciphertext, verifies its content hash, decrypts it and streams the refined conversations into one dataset directory (all or nothing): conversations.jsonl (each line with its contribution's content hash), dataset.json (the card), each custodian's manifest-<custodian>.json, and with --format chat conversations.chat.jsonl",
   { key: "buyer", json: true },
 )
   .addParam("request", "The delivered request id", undefined, types.string)
@@ -200,7 +200,7 @@ roleTask(
       const redactions = Object.entries(card.redactions);
       report(args.json, result, () => [
         `Fetched request #${requestId}: ${card.contributions} contribution(s), every content hash verified, ${card.conversations} conversations (${card.messages} messages) → ${result.outDir}`,
-        `  manifest ${result.manifestHash} (${result.manifestURI})`,
+        `  set      ${result.setHash}, combined from ${result.manifests.length} custodian manifest(s)`,
         `  schema   ${card.schema}; redactions ${redactions.length === 0 ? "none" : redactions.map(([name, n]) => `${name} ${n}`).join(", ")}`,
         ...result.files.map((file) => `  ${file}`),
         result.active

@@ -25,8 +25,12 @@ interface DeliverArgs extends DeploymentArgs, AccountArgs, KeyArgs, JsonArgs {
 
 roleTask(
   "custodian:deliver",
-  "Delivers an approved grant: builds the manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event in the current consent epoch; never a revoked, superseded, non-consenting or not-yet-effective one), re-wraps each data key to the buyer's key from the request, stores the manifest and posts its URI, hash, epoch and build time with escrow.deliver, which releases the fee (it rebuilds if the set changed)",
-  { account: "the first local account holding CUSTODIAN_ROLE", key: "custodian", json: true },
+  "Delivers this custodian's share of an approved grant: builds its share manifest of exactly the contributions that are active and consent to the request's purpose (registry.isEligible over every Contributed event in the current consent epoch; never a revoked, superseded, non-consenting or not-yet-effective one), re-wraps its key shares to the buyer's key from the request, stores the manifest and posts its URI and hash with the eligible set's hash, epoch and build time (escrow.deliver); the k-th custodian to post the same set releases the fee (it rebuilds if the set changed)",
+  {
+    account: "the first local account that is a current custodian and has not posted yet",
+    key: "custodian",
+    json: true,
+  },
 )
   .addParam("request", "The approved request id", undefined, types.string)
   .addOptionalParam(
@@ -46,19 +50,22 @@ roleTask(
       const roles = await loadRoles();
       const requestId = await parseId(args.request, "request");
       const coop = await connect(hre, args);
-      const custodianRole = await coop.escrow.CUSTODIAN_ROLE();
       const signer = await signerFor(hre, args.account, async (signers) => {
-        for (const s of signers) if (await coop.escrow.hasRole(custodianRole, s.address)) return s;
+        for (const s of signers) {
+          if ((await coop.custodianSet.isCustodian(s.address)) && !(await coop.escrow.hasPosted(requestId, s.address)))
+            return s;
+        }
         return undefined;
       });
       const key = await eciesKeyFor(hre, "custodian", signer.address, args);
-      const result = await roles.deliverGrant(coop, signer, requestId, key, {
+      const result = await roles.deliverShare(coop, signer, key, requestId, {
         store: await storeFor(hre, args.store),
         source: args.source === undefined ? undefined : await storeFor(hre, args.source),
       });
       const purposes = await roles.readPurposes(coop.registry);
       report(args.json, result, () => [
-        `Delivered request #${requestId} (${roles.purposeName(result.purpose, purposes)}): ${result.contentHashes.length} data key(s) re-wrapped to the buyer; fee released (tx ${result.txHash})`,
+        `Posted ${signer.address}'s share of request #${requestId} (${roles.purposeName(result.purpose, purposes)}): ${result.sharesReleased} of ${result.contentHashes.length} key share(s) re-wrapped to the buyer; ${result.posts} of ${result.threshold} custodians have posted this set${result.released ? ", fee released" : ""} (tx ${result.txHash})`,
+        `  set      ${result.eligibleSetHash}`,
         `  manifest ${result.manifestHash}`,
         `  uri      ${result.manifestURI}`,
       ]);

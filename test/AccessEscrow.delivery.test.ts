@@ -17,10 +17,11 @@ import {
   usdc,
   type RequestInput,
 } from "./helpers/escrow";
-import { deliverNow, deliveryPoint } from "../scripts/lib/epoch";
+import { deliverNow, deliveryPoint, postNow } from "../scripts/lib/epoch";
 
 const MANIFEST_URI = "ipfs://manifest";
-const MANIFEST_HASH = id("manifest v1");
+/** The eligible set hash every custodian posts (deliverNow derives each custodian's manifest hash from it). */
+const SET_HASH = id("eligible set v1");
 
 /** An approved request (by the timelock) for `input`, ready to be delivered. */
 async function approvedRequest(input: RequestInput = {}) {
@@ -37,28 +38,54 @@ async function latestTime(): Promise<bigint> {
 describe("AccessEscrow: delivery and release", function () {
   it("releases the fee on delivery: treasury share to the treasury, the rest to the purpose's contributors, to the unit", async function () {
     const system = await approvedRequest();
-    const { escrow, distributor, custodian, buyer, contributors, requestId } = system;
+    const { escrow, distributor, buyer, contributors, requestId } = system;
     const amount = DEFAULT_REQUEST.amount;
     const toTreasury = (amount * 500n) / 10_000n; // 50 USDC
     const toContributors = amount - toTreasury; // 950 USDC
     const before = await readLedger(system, buyer, contributors);
     const predicted = await predictClaimable(distributor, Purpose.RESEARCH, toContributors, contributors);
 
-    const { epoch, builtAt } = await deliveryPoint(system);
-    const tx = await escrow.connect(custodian).deliver(requestId, epoch, builtAt, MANIFEST_URI, MANIFEST_HASH);
-    const now = await timeOf(tx);
-    await expect(tx)
-      .to.emit(escrow, "AccessDelivered")
+    // 2-of-3: the first custodian's post releases nothing, the second's releases the fee.
+    const [first, second] = system.custodians;
+    const post = async (signer: typeof first, manifestHash: string) => {
+      const { epoch, builtAt } = await deliveryPoint(system);
+      const args = { epoch, builtAt, setHash: SET_HASH, manifestHash, manifestURI: MANIFEST_URI };
+      return { tx: await escrow.connect(signer).deliver(requestId, args), epoch, builtAt };
+    };
+    const one = await post(first, id("manifest of custodian 1"));
+    await expect(one.tx)
+      .to.emit(escrow, "SharePosted")
       .withArgs(
         requestId,
-        custodian.address,
-        MANIFEST_HASH,
+        first.address,
+        SET_HASH,
+        1n,
+        1n,
+        id("manifest of custodian 1"),
         MANIFEST_URI,
-        now,
-        now + DEFAULT_REQUEST.duration,
+        one.epoch,
+        one.builtAt,
+      );
+    await expect(one.tx).not.to.emit(escrow, "AccessDelivered");
+    expect(await readLedger(system, buyer, contributors)).to.deep.equal(before);
+    const { tx, epoch, builtAt } = await post(second, id("manifest of custodian 2"));
+    const now = await timeOf(tx);
+    await expect(tx)
+      .to.emit(escrow, "SharePosted")
+      .withArgs(
+        requestId,
+        second.address,
+        SET_HASH,
+        1n,
+        2n,
+        id("manifest of custodian 2"),
+        MANIFEST_URI,
         epoch,
         builtAt,
       );
+    await expect(tx)
+      .to.emit(escrow, "AccessDelivered")
+      .withArgs(requestId, SET_HASH, 1n, now, now + DEFAULT_REQUEST.duration);
     await expect(tx)
       .to.emit(escrow, "FeeReleased")
       .withArgs(requestId, Purpose.RESEARCH, await escrow.treasury(), toTreasury, toContributors);
@@ -89,20 +116,20 @@ describe("AccessEscrow: delivery and release", function () {
     await expectConservation(system);
   });
 
-  it("records the grant: buyer, purpose, start, expiry, manifest; active until its expiry", async function () {
+  it("records the grant: buyer, purpose, start, expiry, the set delivered; active until its expiry", async function () {
     const { escrow, custodian, buyer, requestId } = await approvedRequest();
-    const tx = await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
+    const tx = await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH);
     const start = await timeOf(tx);
     const expiry = start + DEFAULT_REQUEST.duration;
     const r = await escrow.request(requestId);
-    expect([r.status, r.deliveredAt, r.manifestHash]).to.deep.equal([Status.Delivered, start, MANIFEST_HASH]);
+    expect([r.status, r.deliveredAt, r.setHash]).to.deep.equal([Status.Delivered, start, SET_HASH]);
     expect(await escrow.grant(requestId)).to.deep.equal([
       buyer.address,
       BigInt(Purpose.RESEARCH),
       start,
       expiry,
       true,
-      MANIFEST_HASH,
+      SET_HASH,
     ]);
     expect(await escrow.isGrantActive(requestId)).to.equal(true);
 
@@ -133,7 +160,7 @@ describe("AccessEscrow: delivery and release", function () {
     const { escrow, admin, custodian, usdc: token, distributor, requestId } = system;
     await escrow.connect(admin).setTreasuryShare(2000); // 20% of 7 = 1.4 → 1
     const treasury = await escrow.treasury();
-    const tx = deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
+    const tx = deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH);
     await expect(tx).to.emit(escrow, "FeeReleased").withArgs(requestId, Purpose.RESEARCH, treasury, 1n, 6n);
     await expect(tx).to.changeTokenBalances(token, [escrow, treasury, distributor], [-7n, 1n, 6n]);
   });
@@ -143,7 +170,7 @@ describe("AccessEscrow: delivery and release", function () {
     const { escrow, admin, custodian, usdc: token, distributor, requestId } = system;
     await escrow.connect(admin).setTreasuryShare(0);
     const treasury = await escrow.treasury();
-    const tx = deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
+    const tx = deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH);
     await expect(tx)
       .to.emit(escrow, "FeeReleased")
       .withArgs(requestId, Purpose.RESEARCH, treasury, 0n, DEFAULT_REQUEST.amount);
@@ -157,48 +184,53 @@ describe("AccessEscrow: delivery and release", function () {
   it("pays a treasury governance moved elsewhere", async function () {
     const { escrow, admin, custodian, usdc: token, outsider, requestId } = await approvedRequest();
     await escrow.connect(admin).setTreasury(outsider);
-    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH)).to.changeTokenBalance(
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH)).to.changeTokenBalance(
       token,
       outsider,
       usdc(50),
     );
   });
 
-  it("is custodian only", async function () {
+  it("is for current custodians only", async function () {
     const { escrow, admin, buyer, requestId } = await approvedRequest();
     for (const caller of [buyer, admin]) {
-      await expect(deliverNow(escrow.connect(caller), requestId, MANIFEST_URI, MANIFEST_HASH))
-        .to.be.revertedWithCustomError(escrow, "AccessControlUnauthorizedAccount")
-        .withArgs(caller.address, await escrow.CUSTODIAN_ROLE());
+      await expect(postNow(escrow.connect(caller), requestId, MANIFEST_URI, SET_HASH))
+        .to.be.revertedWithCustomError(escrow, "EscrowNotCustodian")
+        .withArgs(caller.address, 1n);
     }
   });
 
-  it("is refused for a pending, delivered or unknown request, a zero manifest hash, and after the delivery deadline", async function () {
+  it("is refused for a pending, delivered or unknown request, a zero set or manifest hash, and after the delivery deadline", async function () {
     const system = await approvedRequest();
     const { escrow, custodian, buyer, requestId, r } = system;
     const pending = await requestAccess(escrow, buyer, { purpose: Purpose.AI_TRAINING });
-    await expect(deliverNow(escrow.connect(custodian), pending.requestId, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), pending.requestId, MANIFEST_URI, SET_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowInvalidStatus")
       .withArgs(pending.requestId, Status.Pending);
-    await expect(deliverNow(escrow.connect(custodian), 77n, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), 77n, MANIFEST_URI, SET_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowUnknownRequest")
       .withArgs(77n);
     await expect(
       deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, ZeroHash),
+    ).to.be.revertedWithCustomError(escrow, "EscrowZeroSetHash");
+    await expect(
+      postNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH, ZeroHash),
     ).to.be.revertedWithCustomError(escrow, "EscrowZeroManifestHash");
 
     const late = await requestAccess(escrow, buyer, { purpose: Purpose.AI_TRAINING });
     await escrow.connect(system.admin).approve([late.requestId]);
     const lateDeadline = (await escrow.request(late.requestId)).deliveryDeadline;
 
-    await time.setNextBlockTimestamp(r.deliveryDeadline); // the last second still counts
-    await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH);
-    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH))
+    // The last second still counts: the k-th post lands on the deadline.
+    await time.setNextBlockTimestamp(r.deliveryDeadline - 1n);
+    await deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH);
+    expect((await escrow.request(requestId)).deliveredAt).to.equal(r.deliveryDeadline);
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowInvalidStatus")
       .withArgs(requestId, Status.Delivered);
 
     await time.increaseTo(lateDeadline + 1n);
-    await expect(deliverNow(escrow.connect(custodian), late.requestId, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), late.requestId, MANIFEST_URI, SET_HASH))
       .to.be.revertedWithCustomError(escrow, "EscrowDeliveryDeadlinePassed")
       .withArgs(late.requestId, lateDeadline);
     expect((await escrow.request(late.requestId)).status).to.equal(Status.Approved);
@@ -223,7 +255,7 @@ describe("AccessEscrow: delivery and release", function () {
     await registry.connect(alice).revoke(contentHashes.alice);
     await registry.connect(carol).revoke(contentHashes.carol);
     expect(await distributor.totalWeight(Purpose.AI_TRAINING)).to.equal(0n);
-    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, MANIFEST_HASH))
+    await expect(deliverNow(escrow.connect(custodian), requestId, MANIFEST_URI, SET_HASH))
       .to.be.revertedWithCustomError(distributor, "DistributorNoConsentingWeight")
       .withArgs(Purpose.AI_TRAINING);
     expect((await escrow.request(requestId)).status).to.equal(Status.Approved);

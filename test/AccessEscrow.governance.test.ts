@@ -10,7 +10,6 @@ import {
   Status,
   escrowFixture,
   expectConservation,
-  publicKeyOf,
   requestAccess,
   timeOf,
   usdc,
@@ -174,7 +173,6 @@ describe("AccessEscrow: decisions by proposal", function () {
 
     it("each setter emits its change and is timelock only", async function () {
       const { escrow, admin, outsider, timelock } = await loadFixture(escrowFixture);
-      const key = publicKeyOf("new custodian key", false);
       await expect(escrow.connect(admin).setTreasury(outsider))
         .to.emit(escrow, "TreasuryChanged")
         .withArgs(await timelock.getAddress(), outsider.address);
@@ -187,14 +185,10 @@ describe("AccessEscrow: decisions by proposal", function () {
       await expect(escrow.connect(admin).setDeliveryPeriod(HOUR))
         .to.emit(escrow, "DeliveryPeriodChanged")
         .withArgs(DAY, HOUR);
-      await expect(escrow.connect(admin).setCustodianPublicKey(key))
-        .to.emit(escrow, "CustodianPublicKeyChanged")
-        .withArgs(key);
       expect(await escrow.treasury()).to.equal(outsider.address);
       expect(await escrow.treasuryShareBps()).to.equal(2000n);
       expect(await escrow.decisionPeriod()).to.equal(7n * DAY);
       expect(await escrow.deliveryPeriod()).to.equal(HOUR);
-      expect(await escrow.custodianPublicKey()).to.equal(key);
 
       const asOutsider = escrow.connect(outsider);
       const calls = [
@@ -202,7 +196,6 @@ describe("AccessEscrow: decisions by proposal", function () {
         () => asOutsider.setTreasuryShare(0),
         () => asOutsider.setDecisionPeriod(DAY),
         () => asOutsider.setDeliveryPeriod(DAY),
-        () => asOutsider.setCustodianPublicKey(key),
       ];
       for (const call of calls) {
         await expect(call())
@@ -213,7 +206,6 @@ describe("AccessEscrow: decisions by proposal", function () {
 
     it("checks every bound with a typed error and leaves the old value", async function () {
       const { escrow, admin } = await loadFixture(escrowFixture);
-      const custodianKey = await escrow.custodianPublicKey();
       const [minPeriod, maxPeriod] = [await escrow.MIN_PERIOD(), await escrow.MAX_PERIOD()];
       expect([minPeriod, maxPeriod]).to.deep.equal([HOUR, 365n * DAY]);
       await expect(escrow.connect(admin).setTreasury(ZeroAddress)).to.be.revertedWithCustomError(
@@ -235,13 +227,9 @@ describe("AccessEscrow: decisions by proposal", function () {
       await expect(escrow.connect(admin).setDecisionPeriod(RESEARCH_TERMS.objectionWindow))
         .to.be.revertedWithCustomError(escrow, "EscrowObjectionWindowTooLong")
         .withArgs(Purpose.RESEARCH, RESEARCH_TERMS.objectionWindow, RESEARCH_TERMS.objectionWindow);
-      await expect(escrow.connect(admin).setCustodianPublicKey("0x"))
-        .to.be.revertedWithCustomError(escrow, "EscrowInvalidPublicKey")
-        .withArgs("0x");
       expect(await escrow.treasuryShareBps()).to.equal(500n);
       expect(await escrow.decisionPeriod()).to.equal(DAY);
       expect(await escrow.deliveryPeriod()).to.equal(DAY);
-      expect(await escrow.custodianPublicKey()).to.equal(custodianKey);
     });
 
     it("new periods apply to later requests and approvals only", async function () {
@@ -256,16 +244,13 @@ describe("AccessEscrow: decisions by proposal", function () {
       expect((await escrow.request(first.requestId)).deliveryDeadline).to.equal((await timeOf(approval)) + 2n * HOUR);
     });
 
-    it("custodians are granted and revoked by the timelock only", async function () {
-      const { escrow, admin, outsider, custodian } = await loadFixture(escrowFixture);
-      const role = await escrow.CUSTODIAN_ROLE();
-      await escrow.connect(admin).grantRole(role, outsider);
-      await escrow.connect(admin).revokeRole(role, custodian);
-      expect(await escrow.hasRole(role, outsider)).to.equal(true);
-      expect(await escrow.hasRole(role, custodian)).to.equal(false);
-      await expect(escrow.connect(outsider).grantRole(role, custodian))
-        .to.be.revertedWithCustomError(escrow, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, ZeroHash);
+    it("custodians are appointed by the timelock only, in the CustodianSet the escrow was deployed with", async function () {
+      const { escrow, custodianSet, admin, outsider } = await loadFixture(escrowFixture);
+      expect(await escrow.custodianSet()).to.equal(await custodianSet.getAddress());
+      await expect(custodianSet.connect(outsider).setCustodians([], 1))
+        .to.be.revertedWithCustomError(custodianSet, "CustodianSetNotTimelock")
+        .withArgs(outsider.address);
+      expect(await custodianSet.timelock()).to.equal(admin.address);
     });
   });
 });

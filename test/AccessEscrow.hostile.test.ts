@@ -13,7 +13,7 @@ import {
   type AccessEscrow,
   type RevenueDistributor,
 } from "../typechain-types";
-import { DAY, Purpose, Status, escrowFixture, publicKeyOf, usdc } from "./helpers/escrow";
+import { DAY, Purpose, Status, deployCustodianSet, escrowFixture, publicKeyOf, usdc } from "./helpers/escrow";
 import { deliverNow, nextEpoch, NO_CONSENT } from "../scripts/lib/epoch";
 
 const FEE = usdc(1000);
@@ -34,6 +34,7 @@ async function hostileSystem<T extends MintableToken>(token: T) {
   const [deployer] = base.signers;
   const [gov, custodian, treasury, registryAccount, buyer, buyer2] = base.signers.slice(8, 14);
   const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov, 60);
+  const custodianSet = await deployCustodianSet(deployer, gov.address, [custodian.address]);
   const escrow = await new AccessEscrow__factory(deployer).deploy(
     token,
     base.token,
@@ -42,8 +43,7 @@ async function hostileSystem<T extends MintableToken>(token: T) {
     gov,
     treasury,
     { treasuryShareBps: TREASURY_SHARE, decisionPeriod: DAY, deliveryPeriod: DAY },
-    custodian,
-    "0x",
+    custodianSet,
   );
   await distributor.wire(registryAccount, escrow);
   await distributor.connect(registryAccount).onConsentChange(base.alice, 0, NO_CONSENT, 0, 0b1, 100n);

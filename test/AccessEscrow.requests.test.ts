@@ -32,6 +32,7 @@ describe("AccessEscrow: requests", function () {
         distributor,
         timelock,
         custodian,
+        custodianSet,
       } = await loadFixture(escrowFixture);
       expect(await escrow.settlementToken()).to.equal(await token.getAddress());
       expect(await escrow.governanceToken()).to.equal(await coop.getAddress());
@@ -43,19 +44,35 @@ describe("AccessEscrow: requests", function () {
       expect(await escrow.decisionPeriod()).to.equal(DAY);
       expect(await escrow.deliveryPeriod()).to.equal(DAY);
       expect(await escrow.hasRole(ZeroHash, timelock)).to.equal(true);
-      expect(await escrow.hasRole(await escrow.CUSTODIAN_ROLE(), custodian)).to.equal(true);
+      expect(await escrow.custodianSet()).to.equal(await custodianSet.getAddress());
+      expect(await custodianSet.isCustodian(custodian)).to.equal(true);
       expect(await distributor.hasRole(await distributor.DEPOSITOR_ROLE(), escrow)).to.equal(true);
       expect(await escrow.heldFees()).to.equal(0n);
       expect(await escrow.requestCount()).to.equal(0n);
-      expect(await escrow.custodianPublicKey()).to.equal(localParameters.DataCoopLocal.custodianPublicKey ?? "0x");
+      const [custodians, threshold] = await custodianSet.custodiansAt(1);
+      expect(custodians.map((c) => [c.account, c.publicKey])).to.deep.equal(
+        localParameters.DataCoopLocal.custodians.map((a, i) => [
+          a,
+          localParameters.DataCoopLocal.custodianPublicKeys[i],
+        ]),
+      );
+      expect(threshold).to.equal(BigInt(localParameters.DataCoopLocal.custodianThreshold));
     });
 
     it("rejects a zero address, a block-number clock, a foreign distributor and out-of-range parameters", async function () {
-      const { usdc: token, token: coop, registry, distributor, timelock, deployer } = await loadFixture(escrowFixture);
+      const {
+        usdc: token,
+        token: coop,
+        registry,
+        distributor,
+        timelock,
+        deployer,
+        custodianSet,
+      } = await loadFixture(escrowFixture);
       const factory = new AccessEscrow__factory(deployer);
       type Args = Parameters<typeof factory.deploy>;
       const config = { treasuryShareBps: 500n, decisionPeriod: DAY, deliveryPeriod: DAY };
-      const args: Args = [token, coop, registry, distributor, timelock, ZeroAddress, config, ZeroAddress, "0x"];
+      const args: Args = [token, coop, registry, distributor, timelock, ZeroAddress, config, custodianSet];
       /** The constructor arguments with argument `index` replaced. */
       const deployWith = (index: number, value: Args[number]) => {
         const changed = [...args] as Args;
@@ -63,7 +80,7 @@ describe("AccessEscrow: requests", function () {
         return factory.deploy(...changed);
       };
 
-      for (let i = 0; i < 5; i++) {
+      for (const i of [0, 1, 2, 3, 4, 7]) {
         await expect(deployWith(i, ZeroAddress)).to.be.revertedWithCustomError(factory, "EscrowZeroAddress");
       }
       const blockClock = await ethers.deployContract("BlockClockVotesToken");
@@ -81,14 +98,11 @@ describe("AccessEscrow: requests", function () {
       await expect(deployWith(6, { ...config, deliveryPeriod: 366n * DAY }))
         .to.be.revertedWithCustomError(factory, "EscrowPeriodOutOfRange")
         .withArgs(366n * DAY, 3600n, 365n * DAY);
-      await expect(deployWith(8, "0x1234"))
-        .to.be.revertedWithCustomError(factory, "EscrowInvalidPublicKey")
-        .withArgs("0x1234");
       // The unchanged arguments deploy: each failure above is due to the one argument changed.
       expect(await (await factory.deploy(...args)).timelock()).to.equal(await timelock.getAddress());
     });
 
-    it("sets a custodian, its key and an explicit treasury when given", async function () {
+    it("sets an explicit treasury when given", async function () {
       const {
         usdc: token,
         token: coop,
@@ -97,8 +111,8 @@ describe("AccessEscrow: requests", function () {
         timelock,
         deployer,
         outsider,
+        custodianSet,
       } = await loadFixture(escrowFixture);
-      const key = publicKeyOf("custodian", false);
       const escrow = await new AccessEscrow__factory(deployer).deploy(
         token,
         coop,
@@ -107,12 +121,9 @@ describe("AccessEscrow: requests", function () {
         timelock,
         outsider,
         { treasuryShareBps: 0n, decisionPeriod: 2n * DAY, deliveryPeriod: 3n * DAY },
-        deployer,
-        key,
+        custodianSet,
       );
       expect(await escrow.treasury()).to.equal(outsider.address);
-      expect(await escrow.hasRole(await escrow.CUSTODIAN_ROLE(), deployer)).to.equal(true);
-      expect(await escrow.custodianPublicKey()).to.equal(key);
       expect(await escrow.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
       expect(await escrow.supportsInterface("0xffffffff")).to.equal(false);
     });
@@ -162,7 +173,13 @@ describe("AccessEscrow: requests", function () {
       expect(r.deliveredAt).to.equal(0n);
       expect(r.termsHash).to.equal(DEFAULT_REQUEST.termsHash);
       expect(r.buyerKeyHash).to.equal(keccak256(key));
-      expect(r.manifestHash).to.equal(ZeroHash);
+      expect([r.roundStart, r.roundVersion, r.postedMask, r.posts, r.setHash]).to.deep.equal([
+        0n,
+        0n,
+        0n,
+        0n,
+        ZeroHash,
+      ]);
       expect(await escrow.heldFees()).to.equal(DEFAULT_REQUEST.amount);
       expect(await escrow.requestCount()).to.equal(1n);
     });
@@ -288,13 +305,7 @@ describe("AccessEscrow: requests", function () {
       expect(r.status).to.equal(Status.None);
       expect(r.buyer).to.equal(ZeroAddress);
       const g = await escrow.grant(42n);
-      expect([g.buyer, g.start, g.expiry, g.active, g.manifestHash]).to.deep.equal([
-        ZeroAddress,
-        0n,
-        0n,
-        false,
-        ZeroHash,
-      ]);
+      expect([g.buyer, g.start, g.expiry, g.active, g.setHash]).to.deep.equal([ZeroAddress, 0n, 0n, false, ZeroHash]);
       expect(await escrow.isGrantActive(42n)).to.equal(false);
       expect(await escrow.objections(42n)).to.deep.equal([0n, 0n]);
       expect(await escrow.hasObjected(42n, ZeroAddress)).to.equal(false);

@@ -40,7 +40,7 @@ describe("Deployment (Ignition module)", function () {
   });
 
   it("wires registry, distributor and escrow together, with roles from the parameter file", async function () {
-    const { token, governor, timelock, registry, distributor, escrow, usdc, validators, custodian } =
+    const { token, governor, timelock, registry, distributor, escrow, usdc, validators, custodian, custodianSet } =
       await loadFixture(systemFixture);
     expect(await governor.token()).to.equal(await token.getAddress());
     expect(await governor.timelock()).to.equal(await timelock.getAddress());
@@ -53,7 +53,9 @@ describe("Deployment (Ignition module)", function () {
     expect(await distributor.settlementToken()).to.equal(await usdc.getAddress());
     expect(await distributor.hasRole(await distributor.DEPOSITOR_ROLE(), escrow)).to.equal(true);
     expect(await escrow.settlementToken()).to.equal(await usdc.getAddress());
-    expect(await escrow.hasRole(await escrow.CUSTODIAN_ROLE(), custodian)).to.equal(true);
+    expect(await escrow.custodianSet()).to.equal(await custodianSet.getAddress());
+    expect(await custodianSet.isCustodian(custodian)).to.equal(true);
+    expect(await custodianSet.timelock()).to.equal(await timelock.getAddress());
     const validatorRole = await registry.VALIDATOR_ROLE();
     expect(await registry.getRoleMemberCount(validatorRole)).to.equal(BigInt(validators.length));
     for (const v of validators) expect(await registry.hasRole(validatorRole, v)).to.equal(true);

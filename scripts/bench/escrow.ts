@@ -3,7 +3,7 @@ import { SigningKey, id, type Signer } from "ethers";
 import { contribute } from "../lib/contribute";
 import { timelockSigner, type System } from "../lib/system";
 import { freshAccount, gasOf, type Recorder } from "./setup";
-import { deliverNow, nextEpoch } from "../lib/epoch";
+import { deliverNow, nextEpoch, postNow } from "../lib/epoch";
 
 const RESEARCH = 0;
 const HOUR = 3600n;
@@ -35,7 +35,8 @@ async function request(system: System, buyer: Signer, publicKey: string) {
 /**
  * Measures the escrow's hot paths on the system as it stands (`contributors` already registered):
  * `requestAccess` (an optimistic request), `object` (one objection below the threshold), `finalize` and
- * `deliver` (the release: treasury share plus one O(1) distributor deposit).
+ * `deliverPost` (a custodian's post that does not release) and `deliver` (the k-th post, the release: treasury
+ * share plus one O(1) distributor deposit); `deliverFirstInEpoch` is the release that rolls pending consent in.
  *
  * Steady state, not first use: a warm-up cycle first leaves the escrow, the treasury and the distributor
  * holding settlement tokens, so no measured transfer pays for creating a zero balance. Each buyer is new.
@@ -44,6 +45,20 @@ export async function benchEscrow(record: Recorder, system: System, contributors
   const { escrow, custodian } = system;
   const timelock = await timelockSigner(system);
   await escrow.connect(timelock).setStandingTerms(RESEARCH, TERMS);
+
+  // The first delivery ever creates the treasury's settlement balance: a one-off, recorded apart.
+  if ((await system.usdc.balanceOf(await escrow.treasury())) === 0n) {
+    await nextEpoch(system); // the populated contributors' consent takes effect
+    const first = await newBuyer(system);
+    await request(system, first.buyer, first.publicKey);
+    const firstId = await escrow.requestCount();
+    await escrow.connect(timelock).approve([firstId]);
+    record(
+      "deliverFirstEver",
+      contributors,
+      await gasOf(deliverNow(escrow.connect(custodian), firstId, "bench://manifest", id("first manifest"))),
+    );
+  }
 
   // A token holder who can object: votes exist before the request's timepoint. Its consent joins RESEARCH
   // pending; the warm-up delivery below, in a later epoch, makes it effective (the once-per-epoch roll), so
@@ -74,9 +89,16 @@ export async function benchEscrow(record: Recorder, system: System, contributors
   await network.provider.send("evm_setNextBlockTimestamp", [Number(objectionDeadline + 1n)]);
   record("finalize", contributors, await gasOf(escrow.finalize(requestId)));
 
+  // k-of-n: the first post (k - 1 of them before the release) records the round; the k-th releases the fee.
+  const setHash = id(`set ${requestId}`);
+  record(
+    "deliverPost",
+    contributors,
+    await gasOf(postNow(escrow.connect(custodian), requestId, "bench://manifest", setHash)),
+  );
   record(
     "deliver",
     contributors,
-    await gasOf(deliverNow(escrow.connect(custodian), requestId, "bench://manifest", id(`manifest ${requestId}`))),
+    await gasOf(postNow(escrow.connect(system.custodians[1]), requestId, "bench://manifest", setHash)),
   );
 }

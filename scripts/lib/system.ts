@@ -48,8 +48,8 @@ export async function deploySystem(overrides: ModuleParameters = {}, settlementT
     validators: (parameters.validators as string[]).map(bySigner),
     /** The custodians of the first set, in share order (2-of-3 on local networks). */
     custodians: (parameters.custodians as string[]).map(bySigner),
-    /** The first custodian, for tests that need one. */
-    custodian: bySigner((parameters.custodians as string[])[0]),
+    /** The first custodian, for tests that need one (the deployer when the parameters appoint none). */
+    custodian: bySigner((parameters.custodians as string[])[0] ?? deployer.address),
     usdc: MockUSDC__factory.connect(await at(deployed.usdc), deployer),
     timelock: CoopTimelock__factory.connect(await at(deployed.timelock), deployer),
     token: CoopToken__factory.connect(await at(deployed.token), deployer),

@@ -3,7 +3,7 @@ import path from "node:path";
 import { keccak256, type Signer } from "ethers";
 
 import { EnvelopeError, normalizePublicKey } from "../crypto";
-import { ManifestError, openManifest } from "../manifest";
+import { ManifestError } from "../manifest";
 import {
   assembleDataset,
   CARD_FILE,
@@ -21,11 +21,12 @@ import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
 import { publishDirectory, writeFileAtomic, writeJsonAtomic } from "./files";
+import { openGrant, type PostedManifest } from "./grant-keys";
 import type { EciesKey } from "./keys";
 import { purposeName, readPurposes } from "./purposes";
 import { buyerPublicKeyOf, meetsStandingTerms, readRequest, requireStatus } from "./requests";
 import { transact } from "./revert";
-import { storeForUri, type NamedStore } from "./stores";
+import type { NamedStore } from "./stores";
 
 /** What a buyer asks for. */
 export interface AccessRequestInput {
@@ -211,8 +212,10 @@ export interface FetchResult {
   readonly active: boolean;
   /** End of the grant (Unix seconds). */
   readonly expiry: bigint;
-  readonly manifestHash: string;
-  readonly manifestURI: string;
+  /** The eligible set delivered. */
+  readonly setHash: string;
+  /** The custodians' share manifests combined (written as `manifest-<custodian>.json`). */
+  readonly manifests: readonly Omit<PostedManifest, "bytes">[];
   readonly purpose: number;
   /** The content hashes of the contributions in the dataset, each verified before decryption. */
   readonly contributions: readonly string[];
@@ -257,13 +260,14 @@ async function lineFile(file: string): Promise<{ sink: LineSink; flush(): Promis
 }
 
 /**
- * After delivery: reads the manifest hash and URI from the `AccessDelivered` event, fetches the manifest
- * and checks its hash, opens it with the buyer's key (checking it was made for this key, chain, escrow,
- * request and purpose), checks every entry is a registered contribution, then one contribution at a time
- * fetches its ciphertext, verifies its content hash, decrypts the refined payload and streams its lines
- * into the dataset: `conversations.jsonl` (each line with its contribution's content hash), with
- * `format: "chat"` `conversations.chat.jsonl`, then the card `dataset.json` and the `manifest.json` as
- * delivered. Memory holds one contribution at a time; the directory appears all or nothing.
+ * After delivery: fetches the share manifests the custodians posted for the delivered set and combines them
+ * ({@link openGrant}: hashes as posted, made for this key, chain, escrow, request and purpose, covering exactly
+ * the delivered set, k shares per key), checks every entry is a registered contribution, then one contribution
+ * at a time fetches its ciphertext, rebuilds and checks its key, verifies its content hash, decrypts the refined
+ * payload and streams its lines into the dataset: `conversations.jsonl` (each line with its contribution's
+ * content hash), with `format: "chat"` `conversations.chat.jsonl`, then the card `dataset.json` and each
+ * `manifest-<custodian>.json` as posted. Memory holds one contribution at a time; the directory appears all or
+ * nothing.
  * @throws RoleError (`WRONG_STATE`, `NOT_ALLOWED`, `INTEGRITY`, ...); nothing is written on failure
  */
 export async function fetchGrant(
@@ -281,18 +285,6 @@ export async function fetchGrant(
       `Request #${requestId} was made for the public key ${requestedKey}, but the key from ${buyerKey.source} is ${buyerKey.publicKey}; use the key the request was made with.`,
     );
   }
-  const delivered = await system.escrow.queryFilter(system.escrow.filters.AccessDelivered(requestId), system.fromBlock);
-  if (delivered.length !== 1) {
-    throw new RoleError("NOT_FOUND", `Found ${delivered.length} AccessDelivered event(s) for request #${requestId}.`);
-  }
-  const { manifestHash, manifestURI } = delivered[0].args;
-  if (manifestHash !== request.manifestHash) {
-    throw new RoleError(
-      "INTEGRITY",
-      `The delivery event's manifest hash differs from the one stored for request #${requestId}.`,
-    );
-  }
-  const source = options.store ?? storeForUri(manifestURI);
   const purpose = Number(request.purpose);
   const grant = await system.escrow.grant(requestId);
   const facts: GrantFacts = {
@@ -302,19 +294,12 @@ export async function fetchGrant(
     expiry: new Date(Number(grant.expiry) * 1000).toISOString(),
   };
   try {
-    system.progress?.({ step: `fetching the manifest from ${source.location}` });
-    const manifestBytes = await source.store.get(manifestHash);
-    const opened = await openManifest(manifestBytes, manifestHash, buyerKey.privateKey, source.store, {
-      expect: { chainId: system.chainId, escrow: system.addresses.escrow, requestId, purpose },
-    });
-    const entries = opened.manifest.entries;
-    for (const entry of entries) {
-      const c = await system.registry.contribution(entry.contentHash);
+    const { setHash, manifests, opened } = await openGrant(system, requestId, buyerKey, purpose, options.store);
+    const entries = opened.contentHashes;
+    for (const contentHash of entries) {
+      const c = await system.registry.contribution(contentHash);
       if (c.status === 0n) {
-        throw new RoleError(
-          "INTEGRITY",
-          `The manifest lists ${entry.contentHash}, which is not a registered contribution.`,
-        );
+        throw new RoleError("INTEGRITY", `The manifests list ${contentHash}, which is not a registered contribution.`);
       }
     }
     const contributions: string[] = [];
@@ -344,19 +329,25 @@ export async function fetchGrant(
         await chat?.close();
       }
       await writeJsonAtomic(path.join(dir, CARD_FILE), made, { overwrite: false });
-      await writeFileAtomic(path.join(dir, "manifest.json"), manifestBytes, { overwrite: false });
+      for (const m of manifests) {
+        await writeFileAtomic(path.join(dir, `manifest-${m.custodian}.json`), m.bytes, { overwrite: false });
+      }
       return made;
     });
     const outDir = path.resolve(options.outDir);
     return {
       active: grant.active,
       expiry: grant.expiry,
-      manifestHash,
-      manifestURI,
+      setHash,
+      manifests: manifests.map(({ custodian, manifestHash, manifestURI }) => ({
+        custodian,
+        manifestHash,
+        manifestURI,
+      })),
       purpose,
       contributions,
       card,
-      files: [...card.files, "manifest.json"].map((name) => path.join(outDir, name)),
+      files: [...card.files, ...manifests.map((m) => `manifest-${m.custodian}.json`)].map((name) => path.join(outDir, name)),
       outDir,
     };
   } catch (cause) {

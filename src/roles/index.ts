@@ -154,6 +154,7 @@ export {
   requestAccess,
   termsHashOf,
 } from "./buyer";
+export { type OpenedGrant, type PostedManifest, openGrant } from "./grant-keys";
 export {
   type DeliverOptions,
   type EligibilityLogReader,

@@ -23,6 +23,12 @@ const HARDHAT_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const validator1 = Wallet.createRandom().address;
 const validator2 = Wallet.createRandom().address;
 const custodian = Wallet.createRandom().address;
+const custodian2 = Wallet.createRandom().address;
+const custodian3 = Wallet.createRandom().address;
+/** The custodian list with its first entry replaced. */
+const custodiansWith = (first: unknown) => [first, custodian2, custodian3];
+/** The key list with its first entry replaced. */
+const keysWith = (first: unknown) => [first, generateKeyPair().publicKey, generateKeyPair().publicKey];
 
 /** A complete, correct Sepolia parameter file's module entry. */
 function goodSepolia(): Record<string, unknown> {
@@ -30,8 +36,9 @@ function goodSepolia(): Record<string, unknown> {
     settlementToken: "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238",
     validators: [validator1, validator2],
     attestationThreshold: 2,
-    custodian,
-    custodianPublicKey: generateKeyPair().publicKey,
+    custodians: [custodian, custodian2, custodian3],
+    custodianPublicKeys: keysWith(generateKeyPair().publicKey),
+    custodianThreshold: 2,
     treasury: "0x0000000000000000000000000000000000000000",
     treasuryShareBps: 500,
     proposalThreshold: "1000000000000000000000",
@@ -59,7 +66,7 @@ describe("deploy: pre-flight checks", function () {
     const declared = declaredParameters(DataCoop);
     expect(declared.get("settlementToken")?.hasDefault).to.equal(false);
     expect(declared.get("attestationThreshold")?.defaultValue).to.equal(1n);
-    expect(declared.has("custodianPublicKey")).to.equal(true);
+    expect(declared.has("custodianPublicKeys")).to.equal(true);
     // DataCoopLocal deploys its own token, so it reads no settlementToken.
     expect(declaredParameters(DataCoopLocal).has("settlementToken")).to.equal(false);
   });
@@ -74,9 +81,9 @@ describe("deploy: pre-flight checks", function () {
       expect(issues.map((i) => i.parameter)).to.include.members([
         "validators[0]",
         "validators[1]",
-        "custodian",
+        "custodians[0]",
         "treasury",
-        "custodianPublicKey",
+        "custodianPublicKeys[0]",
       ]);
       for (const issue of issues) expect(issue.fix.length, issue.parameter).to.be.greaterThan(10);
     }
@@ -97,9 +104,9 @@ describe("deploy: pre-flight checks", function () {
       expect(flagged(file), name).to.deep.equal([name]);
       expect(flagged(file, false), `${name} on a local chain`).to.deep.equal([]);
     }
-    expect(flagged({ ...goodSepolia(), custodian: "0x0000000000000000000000000000000000000000" })).to.deep.equal([
-      "custodian",
-    ]);
+    expect(
+      flagged({ ...goodSepolia(), custodians: custodiansWith("0x0000000000000000000000000000000000000000") }),
+    ).to.deep.equal(["custodians[0]"]);
   });
 
   it("refuses placeholders, zero, dummy and mistyped addresses, and repeated validators", function () {
@@ -112,22 +119,26 @@ describe("deploy: pre-flight checks", function () {
       "0x1111111111111111111111111111111111111111",
     ]) {
       expect(isDummyAddress(dummy), dummy).to.equal(true);
-      expect(flagged({ ...goodSepolia(), custodian: dummy }), dummy).to.deep.equal(["custodian"]);
+      expect(flagged({ ...goodSepolia(), custodians: custodiansWith(dummy) }), dummy).to.deep.equal(["custodians[0]"]);
     }
     expect(isDummyAddress(validator1)).to.equal(false);
-    expect(flagged({ ...goodSepolia(), custodian: "REPLACE_ME" })).to.deep.equal(["custodian"]);
-    expect(flagged({ ...goodSepolia(), custodian: custodian.toLowerCase() })).to.deep.equal([]);
+    expect(flagged({ ...goodSepolia(), custodians: custodiansWith("REPLACE_ME") })).to.deep.equal(["custodians[0]"]);
+    expect(flagged({ ...goodSepolia(), custodians: custodiansWith(custodian.toLowerCase()) })).to.deep.equal([]);
     // A mixed-case address whose checksum is wrong (the D of a checksummed address made lowercase).
-    expect(flagged({ ...goodSepolia(), custodian: "0x5d6c34D3b1b8bb9794F98c4300993caF26f12275" })).to.deep.equal([
-      "custodian",
-    ]);
+    expect(
+      flagged({ ...goodSepolia(), custodians: custodiansWith("0x5d6c34D3b1b8bb9794F98c4300993caF26f12275") }),
+    ).to.deep.equal(["custodians[0]"]);
     expect(flagged({ ...goodSepolia(), validators: [validator1, validator1] })).to.deep.equal(["validators[1]"]);
   });
 
   it("refuses Hardhat's default accounts and local development keys on a public network only", function () {
     const devKey = localDevelopmentKey("custodian", HARDHAT_ACCOUNT_0).publicKey;
-    const file = { ...goodSepolia(), custodian: HARDHAT_ACCOUNT_0, custodianPublicKey: devKey };
-    expect(flagged(file)).to.deep.equal(["custodian", "custodianPublicKey"]);
+    const file = {
+      ...goodSepolia(),
+      custodians: custodiansWith(HARDHAT_ACCOUNT_0),
+      custodianPublicKeys: keysWith(devKey),
+    };
+    expect(flagged(file)).to.deep.equal(["custodians[0]", "custodianPublicKeys[0]"]);
     expect(flagged(file, false)).to.deep.equal([]);
   });
 
@@ -140,7 +151,9 @@ describe("deploy: pre-flight checks", function () {
       key.slice(0, -2), // 32 bytes
       12,
     ]) {
-      expect(flagged({ ...goodSepolia(), custodianPublicKey: bad }), String(bad)).to.deep.equal(["custodianPublicKey"]);
+      expect(flagged({ ...goodSepolia(), custodianPublicKeys: keysWith(bad) }), String(bad)).to.deep.equal([
+        "custodianPublicKeys[0]",
+      ]);
     }
   });
 
@@ -155,6 +168,12 @@ describe("deploy: pre-flight checks", function () {
     expect(flagged({ ...goodSepolia(), validators: [validator1], attestationThreshold: 1 })).to.deep.equal([
       "attestationThreshold",
     ]);
+    // One custodian alone must not be able to open every contribution (or withhold every sale).
+    expect(flagged({ ...goodSepolia(), custodianThreshold: 1 })).to.deep.equal(["custodianThreshold"]);
+    expect(flagged({ ...goodSepolia(), custodianThreshold: 1 }, false)).to.deep.equal([]);
+    expect(
+      flagged({ ...goodSepolia(), custodianPublicKeys: keysWith(generateKeyPair().publicKey).slice(1) }),
+    ).to.deep.equal(["custodianPublicKeys"]);
     // The launch rule itself is issue #10's pure function; any rule plugs in the same way.
     const seen: Record<string, bigint>[] = [];
     const capturable = (verdict: boolean) => (p: Record<string, bigint>) => {
@@ -195,7 +214,12 @@ describe("deploy: pre-flight checks", function () {
   it("ignition deploy refuses a wrong parameter file before sending anything", async function () {
     const before = await hre.ethers.provider.getBlockNumber();
     const parameters = JSON.stringify({
-      DataCoopLocal: { validators: [validator1], attestationThreshold: 2, custodianPublicKey: "0x02REPLACE" },
+      DataCoopLocal: {
+        validators: [validator1],
+        attestationThreshold: 2,
+        custodians: [custodian],
+        custodianPublicKeys: ["0x02REPLACE"],
+      },
     });
     const error = await hre
       .run({ scope: "ignition", task: "deploy" }, { modulePath: "deploy/modules/DataCoopLocal.ts", parameters })
@@ -204,7 +228,7 @@ describe("deploy: pre-flight checks", function () {
         (e: unknown) => e as Error,
       );
     expect(error?.message).to.match(/2 problems; nothing was sent/);
-    expect(error?.message).to.include("attestationThreshold").and.include("custodianPublicKey");
+    expect(error?.message).to.include("attestationThreshold").and.include("custodianPublicKeys[0]");
     expect(await hre.ethers.provider.getBlockNumber()).to.equal(before);
   });
 

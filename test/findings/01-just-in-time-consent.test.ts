@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
-import { deliveryPoint, deliverNow } from "../../scripts/lib/epoch";
+import { deliveryPoint, deliverNow, postNow } from "../../scripts/lib/epoch";
 import { Purpose, Status, escrowFixture, requestAccess, usdc } from "../helpers/escrow";
 
 const { RESEARCH, AI_TRAINING } = Purpose;
@@ -24,6 +24,11 @@ async function releasedSet(system: Awaited<ReturnType<typeof approvedFixture>>) 
   return all.filter((_, i) => eligible[i]).map(([who]) => who);
 }
 
+/** A post of `setHash` for the current epoch, built at `builtAt`. */
+function post(epoch: bigint, builtAt: bigint, setHash: string, manifestURI: string) {
+  return { epoch, builtAt, setHash, manifestHash: id(`${manifestURI} ${setHash}`), manifestURI };
+}
+
 /** The contributors the RESEARCH deposit paid. */
 async function paidSet(system: Awaited<ReturnType<typeof approvedFixture>>) {
   const paid: string[] = [];
@@ -42,7 +47,7 @@ async function paidSet(system: Awaited<ReturnType<typeof approvedFixture>>) {
 describe("Finding 1: just-in-time consent takes fees without giving data", function () {
   it("pays nothing to a contributor who adds the purpose around the delivery, in one block", async function () {
     const system = await loadFixture(approvedFixture);
-    const { registry, distributor, escrow, custodian, carol, contentHashes, requestId } = system;
+    const { registry, distributor, escrow, custodians, carol, contentHashes, requestId } = system;
     // The custodian builds its manifest: alice and bob consent to RESEARCH, carol does not.
     expect(await releasedSet(system)).to.deep.equal(["alice", "bob"]);
     const { epoch, builtAt } = await deliveryPoint(system);
@@ -52,9 +57,12 @@ describe("Finding 1: just-in-time consent takes fees without giving data", funct
     try {
       const gas = { gasLimit: 1_000_000 };
       await registry.connect(carol).setPurposes(contentHashes.carol, bit(RESEARCH) | bit(AI_TRAINING), gas);
-      await escrow
-        .connect(custodian)
-        .deliver(requestId, epoch, builtAt, "ipfs://manifest", id("manifest of alice and bob"), gas);
+      // Both custodians of the 2-of-3 set post in the same block; the second post releases the fee.
+      for (const custodian of custodians.slice(0, 2)) {
+        await escrow
+          .connect(custodian)
+          .deliver(requestId, post(epoch, builtAt, id("alice and bob"), `ipfs://${custodian.address}`), gas);
+      }
       await registry.connect(carol).setPurposes(contentHashes.carol, bit(AI_TRAINING), gas);
       await network.provider.send("evm_mine", []);
     } finally {
@@ -82,7 +90,7 @@ describe("Finding 1: just-in-time consent takes fees without giving data", funct
     const held = await escrow.heldFees();
     const balances = await Promise.all([escrow, distributor].map((a) => token.balanceOf(a)));
 
-    const stale = escrow.connect(custodian).deliver(requestId, epoch, builtAt, "ipfs://stale", id("with bob"));
+    const stale = escrow.connect(custodian).deliver(requestId, post(epoch, builtAt, id("with bob"), "ipfs://stale"));
     await expect(stale).to.be.revertedWithCustomError(escrow, "EscrowManifestOutdated");
     expect((await escrow.request(requestId)).status).to.equal(Status.Approved);
     expect(await escrow.heldFees()).to.equal(held);
@@ -99,9 +107,40 @@ describe("Finding 1: just-in-time consent takes fees without giving data", funct
     const { escrow, custodian, requestId } = system;
     const { epoch, builtAt } = await deliveryPoint(system);
     await ethers.provider.send("evm_increaseTime", [Number(await system.distributor.consentEpoch())]);
-    await expect(escrow.connect(custodian).deliver(requestId, epoch, builtAt, "ipfs://old", id("old")))
+    await expect(escrow.connect(custodian).deliver(requestId, post(epoch, builtAt, id("old"), "ipfs://old")))
       .to.be.revertedWithCustomError(escrow, "EscrowStaleEpoch")
       .withArgs(requestId, epoch, epoch + 1n);
     expect((await escrow.request(requestId)).status).to.equal(Status.Approved);
+  });
+
+  it("with k custodians, a post of the set before a withdrawal never counts toward the release of the set after it", async function () {
+    const system = await loadFixture(approvedFixture);
+    const { registry, distributor, escrow, custodians, bob, contentHashes, requestId } = system;
+    const [first, second] = custodians;
+    // The first custodian posts the set with bob; bob then revokes; the second posts the set without him.
+    await postNow(escrow.connect(first), requestId, "ipfs://first", id("alice and bob"));
+    await registry.connect(bob).revoke(contentHashes.bob);
+    const rebuilt = postNow(escrow.connect(second), requestId, "ipfs://second", id("alice only"));
+    // The withdrawal restarted the round: the first post is forgotten, so one post (of two needed) counts.
+    await expect(rebuilt)
+      .to.emit(escrow, "SharePosted")
+      .withArgs(
+        requestId,
+        second.address,
+        id("alice only"),
+        1n,
+        1n,
+        (v: string) => v.length === 66,
+        "ipfs://second",
+        (v: bigint) => v > 0n,
+        (v: bigint) => v > 0n,
+      );
+    expect((await escrow.request(requestId)).status).to.equal(Status.Approved);
+    expect(await escrow.hasPosted(requestId, first.address)).to.equal(false);
+    // The first custodian rebuilds and posts again in the new round: that releases the set without bob.
+    await postNow(escrow.connect(first), requestId, "ipfs://first-rebuilt", id("alice only"));
+    expect((await escrow.request(requestId)).status).to.equal(Status.Delivered);
+    expect(await distributor.earnedScaled(bob, RESEARCH)).to.equal(0n);
+    expect(await paidSet(system)).to.deep.equal(["alice"]);
   });
 });

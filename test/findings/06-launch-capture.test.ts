@@ -11,8 +11,8 @@ const COOP = 10n ** 18n;
 const {
   settlementToken: _t,
   validators: _v,
-  custodian: _c,
-  custodianPublicKey: _k,
+  custodians: _c,
+  custodianPublicKeys: _k,
   treasury: _r,
   ...TESTNET
 } = sepolia.DataCoop;

@@ -5,7 +5,7 @@ import { MaxUint256, SigningKey, id, parseUnits, type ContractTransactionRespons
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { contribute } from "../../scripts/lib/contribute";
 import { nextEpoch } from "../../scripts/lib/epoch";
-import type { AccessEscrow, RevenueDistributor } from "../../typechain-types";
+import { CustodianSet__factory, type AccessEscrow, type RevenueDistributor } from "../../typechain-types";
 import type { IAccessEscrow } from "../../typechain-types/contracts/AccessEscrow";
 import { deploySystem, timelockSigner, type System } from "./fixtures";
 
@@ -29,6 +29,15 @@ export function publicKeyOf(label: string, compressed = true): string {
 }
 
 export type StandingTerms = IAccessEscrow.StandingTermsStruct;
+
+/**
+ * A CustodianSet of its own for an escrow deployed by hand: `accounts` (keys derived from their addresses),
+ * threshold `k`, administered by `timelock`.
+ */
+export async function deployCustodianSet(deployer: Signer, timelock: string, accounts: readonly string[], k = 1) {
+  const keys = accounts.map((account) => publicKeyOf(`custodian ${account}`));
+  return new CustodianSet__factory(deployer).deploy(timelock, [...accounts], keys, k);
+}
 
 /** The standing terms the escrow fixture sets for RESEARCH. */
 export const RESEARCH_TERMS = {

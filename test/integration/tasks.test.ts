@@ -19,7 +19,9 @@ import { exportOf, filesUnder, removeDir, tempDir } from "../roles/fixture";
  */
 async function taskFixture() {
   const system = await deploySystem({
-    custodianPublicKey: roles.localDevelopmentKey("custodian", localParameters.DataCoopLocal.custodian).publicKey,
+    custodianPublicKeys: localParameters.DataCoopLocal.custodians.map(
+      (account) => roles.localDevelopmentKey("custodian", account).publicKey,
+    ),
   });
   const flags = {
     registry: await system.registry.getAddress(),
@@ -111,7 +113,11 @@ describe("integration: role tasks", function () {
     expect(requested.optimistic).to.equal(false);
     await system.escrow.connect(await timelockSigner(system)).approve([BigInt(requested.requestId)]);
 
-    await runTask("custodian:deliver", { ...flags, request: requested.requestId, store });
+    // 2-of-3: each run posts from the next current custodian that has not posted; the second releases.
+    const first = await runTask("custodian:deliver", { ...flags, request: requested.requestId, store });
+    expect(first).to.contain("1 of 2 custodians have posted this set").and.not.contain("fee released");
+    const second = await runTask("custodian:deliver", { ...flags, request: requested.requestId, store });
+    expect(second).to.contain("2 of 2 custodians have posted this set, fee released");
     const out = path.join(dir, "grant");
     await runTask("buyer:fetch", { ...flags, account: "5", request: requested.requestId, out });
     const lines = (await readFile(path.join(out, "conversations.jsonl"), "utf8")).trimEnd().split("\n");

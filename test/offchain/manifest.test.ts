@@ -132,6 +132,7 @@ describe("key manifest", function () {
       purpose: 2,
       buyerPublicKey: buyer.publicKey,
       custodianPublicKey: custodian.publicKey,
+      eligibleSetHash: eligibleSetHash([...plaintexts.keys()]),
       entries: rewrapForBuyer(custodianEntries, custodian.privateKey, buyer.publicKey),
     };
     bytes = serializeManifest(buildManifest(input));
@@ -145,7 +146,7 @@ describe("key manifest", function () {
   describe("build and serialize", function () {
     it("builds a canonical manifest with sorted entries", function () {
       const manifest = buildManifest(input);
-      expect(manifest).to.include({ version: 2, chainId: 31337, escrow: ESCROW, requestId: "7", purpose: 2 });
+      expect(manifest).to.include({ version: 3, chainId: 31337, escrow: ESCROW, requestId: "7", purpose: 2 });
       expect(manifest.buyerPublicKey).to.equal(buyer.publicKey);
       expect(manifest.custodianPublicKey).to.equal(custodian.publicKey);
       expect(manifest.entries[0]).to.include({ custodianSetVersion: 1, threshold: 1, shareIndex: 1 });
@@ -166,7 +167,7 @@ describe("key manifest", function () {
       expect(serializeManifest(reordered)).to.deep.equal(bytes);
       expect(serializeManifest(parseManifest(bytes))).to.deep.equal(bytes);
       expect(decode(bytes)).to.match(
-        /^\{"version":2,"chainId":31337,"escrow":"0x5FbDB2315678afecb367f032d93F642f64180aa3","requestId":"7","purpose":2,"buyerPublicKey":"0x0[23][0-9a-f]{64}","custodianPublicKey":"0x0[23][0-9a-f]{64}","entries":\[\{"contentHash":"0x[0-9a-f]{64}","keyCommitment":"0x[0-9a-f]{64}","custodianSetVersion":1,"threshold":1,"shareIndex":1,"wrappedShare":"0x01[0-9a-f]{258}"\},/,
+        /^\{"version":3,"chainId":31337,"escrow":"0x5FbDB2315678afecb367f032d93F642f64180aa3","requestId":"7","purpose":2,"buyerPublicKey":"0x0[23][0-9a-f]{64}","custodianPublicKey":"0x0[23][0-9a-f]{64}","eligibleSetHash":"0x[0-9a-f]{64}","entries":\[\{"contentHash":"0x[0-9a-f]{64}","keyCommitment":"0x[0-9a-f]{64}","custodianSetVersion":1,"threshold":1,"shareIndex":1,"wrappedShare":"0x01[0-9a-f]{258}"\},/,
       );
     });
 
@@ -306,7 +307,7 @@ describe("key manifest", function () {
       parseError(JSON.stringify(JSON.parse(text), null, 2), "NOT_CANONICAL");
       parseError(text.replace(ESCROW, ESCROW.toLowerCase()), "NOT_CANONICAL");
       parseError(text.replace(buyer.publicKey, buyer.publicKey.toUpperCase().replace("0X", "0x")), "NOT_CANONICAL");
-      parseError(text.replace('{"version":2,', '{"version":2,"version":2,'), "NOT_CANONICAL");
+      parseError(text.replace('{"version":3,', '{"version":3,"version":3,'), "NOT_CANONICAL");
     });
   });
 
@@ -411,6 +412,7 @@ describe("key manifest", function () {
         buildManifest({
           ...input,
           custodianPublicKey: custodians[i].publicKey,
+          eligibleSetHash: eligibleSetHash(sealed.map((one) => one.contentHash)),
           entries: rewrapForBuyer(entries, custodians[i].privateKey, buyer.publicKey),
         }),
       );
@@ -489,7 +491,7 @@ describe("key manifest", function () {
       expect(texts).to.deep.equal(["alpha", "beta"]);
     });
 
-    it("refuses manifests that disagree, repeat a custodian, or cover different sets", async function () {
+    it("refuses manifests that disagree, repeat a custodian, leave a key short of shares, or miss part of the set", async function () {
       expectManifestError(
         await rejection(openManifests([manifests[0], manifests[0]], buyer.privateKey, kStore)),
         "DUPLICATE_CUSTODIAN",
@@ -503,11 +505,18 @@ describe("key manifest", function () {
         "CONTEXT_MISMATCH",
         /disagree on the key commitment/,
       );
+      // Custodian 2 holds (or gives) a share of one contribution only: the other has one share of two.
       const partial = deliver(1, [shareOf(sealed[0], 1)]);
       expectManifestError(
         await rejection(openManifests([manifests[0], partial], buyer.privateKey, kStore)),
-        "CONTEXT_MISMATCH",
-        /covers other contributions/,
+        "NOT_ENOUGH_SHARES",
+        /only 1 of the manifests given hold a share/,
+      );
+      // Neither manifest lists the second contribution: together they are not the set posted on-chain.
+      const partialToo = deliver(2, [shareOf(sealed[0], 2)]);
+      expectManifestError(
+        await rejection(openManifests([partial, partialToo], buyer.privateKey, kStore)),
+        "INCOMPLETE_SET",
       );
     });
 

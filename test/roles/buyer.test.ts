@@ -8,7 +8,7 @@ import { sealedPayloadOf, type DatasetCard } from "../../src/refine";
 import * as roles from "../../src/roles";
 import type { BlobStore } from "../../src/store";
 import { timelockSigner } from "../helpers/fixtures";
-import { P, contributeAs, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
+import { P, contributeAs, deliverBy, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
 import { nextEpoch } from "../../scripts/lib/epoch";
 
 /** Clearly fake, and of the shapes the refinement replaces. */
@@ -43,9 +43,8 @@ async function deliveredFixture() {
     buyerPublicKey: fx.buyerKey.publicKey,
   });
   await fx.coop.escrow.connect(await timelockSigner(fx.system)).approve([request.requestId]);
-  const delivery = await roles.deliverGrant(fx.coop, fx.system.custodian, request.requestId, fx.custodianKey, {
-    store,
-  });
+  // 2-of-3: the first two custodians deliver; the last post releases the fee.
+  const [, delivery] = await deliverBy(fx, request.requestId, store, [0, 1]);
   return {
     ...fx,
     dir,
@@ -99,9 +98,17 @@ describe("roles: buyer", function () {
     const result = await roles.fetchGrant(fx.coop, fx.requestId, fx.buyerKey, { outDir, format: "chat" });
 
     expect(result.contributions).to.have.members([fx.hashes.alice, fx.hashes.bob]);
+    const custodians = fx.system.custodians.slice(0, 2).map((c) => c.address);
     expect((await readdir(outDir)).sort()).to.deep.equal(
-      ["conversations.chat.jsonl", "conversations.jsonl", "dataset.json", "manifest.json"].sort(),
+      [
+        "conversations.chat.jsonl",
+        "conversations.jsonl",
+        "dataset.json",
+        ...custodians.map((c) => `manifest-${c}.json`),
+      ].sort(),
     );
+    expect(result.setHash).to.equal(fx.delivery.eligibleSetHash);
+    expect(result.manifests.map((m) => m.custodian)).to.have.members(custodians);
     const text = await readFile(path.join(outDir, "conversations.jsonl"), "utf8");
     const lines = text
       .trimEnd()

@@ -85,13 +85,10 @@ describe("roles: contributor", function () {
     expect(await fx.coop.registry.isEligible(result.contentHash, P.RESEARCH)).to.equal(true);
     const descriptor = roles.parseDescriptor(await store.store.get(roles.blobKeyFromUri(result.uri)), result.uri);
     expect(descriptor.contentHash).to.equal(result.contentHash);
-    // Today's single custodian is a set of one: one share (the key itself, wrapped), threshold 1.
-    expect(descriptor).to.include({
-      version: 2,
-      custodianSetVersion: roles.SINGLE_CUSTODIAN_SET_VERSION,
-      threshold: 1,
-    });
-    expect(descriptor.shares.map((s) => s.custodianPublicKey)).to.deep.equal([fx.custodianKey.publicKey]);
+    // Split 2-of-3 among the current custodian set, whose version the descriptor records.
+    expect(descriptor).to.include({ version: 2, custodianSetVersion: 1, threshold: 2 });
+    expect(descriptor.shares.map((s) => s.custodianPublicKey)).to.deep.equal(fx.custodianKeys.map((k) => k.publicKey));
+    expect(new Set(descriptor.shares.map((s) => s.index)).size).to.equal(3); // distinct x coordinates
     expect(await store.store.has(result.contentHash)).to.equal(true);
   });
 
@@ -362,7 +359,7 @@ describe("roles: contributor", function () {
     expect(await nonces([fx.alice])).to.deep.equal(before);
   });
 
-  it("refuses to contribute while the escrow has no custodian key", async function () {
+  it("refuses to contribute while the deployment has no custodians (set version 0)", async function () {
     const bare = await loadFixture(systemWithoutCustodianKey);
     const error = await refusedBeforeSending("CONFIG", () =>
       roles.contributeExport(bare, fx.alice, {
@@ -373,7 +370,7 @@ describe("roles: contributor", function () {
         attest: localAttest,
       }),
     );
-    expect(error.message).to.contain("no custodian public key");
+    expect(error.message).to.contain("has no key custodians yet (custodian set version 0)");
   });
 
   it("changes consent and revokes only active contributions the signer owns", async function () {
@@ -400,7 +397,7 @@ describe("roles: contributor", function () {
 
 /** The system as deployed with no custodian public key (as the default parameter files do). */
 async function systemWithoutCustodianKey(): Promise<roles.DataCoop> {
-  const system = await deploySystem({ custodianPublicKey: "0x" });
+  const system = await deploySystem({ custodians: [], custodianPublicKeys: [] });
   return roles.connectDataCoop(
     {
       registry: await system.registry.getAddress(),

@@ -6,7 +6,17 @@ import * as roles from "../../src/roles";
 import { parseManifest } from "../../src/manifest";
 import type { BlobStore } from "../../src/store";
 import { timelockSigner } from "../helpers/fixtures";
-import { P, type RolesFixture, contributeAs, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
+import {
+  P,
+  type RolesFixture,
+  contributeAs,
+  deliverBy,
+  exportOf,
+  mask,
+  removeDir,
+  rolesFixture,
+  tempDir,
+} from "./fixture";
 import { nextEpoch } from "../../scripts/lib/epoch";
 
 /**
@@ -98,21 +108,43 @@ describe("roles: custodian", function () {
     }
   });
 
-  it("never releases a revoked, superseded or non-consenting contribution's key", async function () {
-    const delivery = await roles.deliverGrant(fx.coop, fx.system.custodian, fx.requestId, fx.custodianKey, {
-      store: fx.store,
-    });
-
-    expect(delivery.contentHashes).to.have.members([fx.hashes.alice, fx.hashes.daveNew]);
-    expect(delivery.contentHashes).to.have.length(2);
-    const manifest = parseManifest(await fx.store.store.get(delivery.manifestHash));
-    const listed = manifest.entries.map((e) => e.contentHash);
-    for (const excluded of [fx.hashes.bob, fx.hashes.carol, fx.hashes.daveOld, fx.hashes.erin]) {
-      expect(listed).not.to.include(excluded);
+  it("no custodian ever releases a share of a revoked, superseded or non-consenting contribution", async function () {
+    // The third custodian and the first deliver (any two of the three): neither manifest lists an excluded one.
+    const posted = await deliverBy(fx, fx.requestId, fx.store, [2, 0]);
+    for (const delivery of posted) {
+      expect(delivery.contentHashes).to.have.members([fx.hashes.alice, fx.hashes.daveNew]);
+      expect(delivery.contentHashes).to.have.length(2);
+      const manifest = parseManifest(await fx.store.store.get(delivery.manifestHash));
+      expect(manifest.eligibleSetHash).to.equal(delivery.eligibleSetHash);
+      const listed = manifest.entries.map((e) => e.contentHash);
+      expect(listed).to.have.members([fx.hashes.alice, fx.hashes.daveNew]);
+      for (const excluded of [fx.hashes.bob, fx.hashes.carol, fx.hashes.daveOld, fx.hashes.erin]) {
+        expect(listed).not.to.include(excluded);
+      }
     }
+    expect(posted.map((d) => [d.posts, d.threshold, d.released])).to.deep.equal([
+      [1, 2, false],
+      [2, 2, true],
+    ]);
     const request = await fx.coop.escrow.request(fx.requestId);
     expect(request.status).to.equal(3n); // Delivered
-    expect(request.manifestHash).to.equal(delivery.manifestHash);
+    expect(request.setHash).to.equal(posted[1].eligibleSetHash);
+  });
+
+  it("with 2-of-3 custodians, any two release the fee and one alone does not", async function () {
+    for (const pair of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ]) {
+      const grant = await loadFixture(trainingGrantFixture);
+      const [first] = await deliverBy(grant, grant.requestId, grant.store, [pair[0]]);
+      expect(first.released, `custodian ${pair[0]} alone`).to.equal(false);
+      expect((await grant.coop.escrow.request(grant.requestId)).status).to.equal(2n); // still Approved
+      const [second] = await deliverBy(grant, grant.requestId, grant.store, [pair[1]]);
+      expect(second.released, `custodians ${pair.join(" and ")}`).to.equal(true);
+      expect((await grant.coop.escrow.request(grant.requestId)).status).to.equal(3n);
+    }
   });
 
   it("rebuilds the manifest when a contribution is revoked while it is being built", async function () {
@@ -134,7 +166,7 @@ describe("roles: custodian", function () {
       uriFor: fx.store.uriFor,
     };
 
-    const delivery = await roles.deliverGrant(fx.coop, fx.system.custodian, fx.requestId, fx.custodianKey, {
+    const delivery = await roles.deliverShare(fx.coop, fx.system.custodian, fx.custodianKey, fx.requestId, {
       store: fx.store,
       source,
     });
@@ -143,35 +175,85 @@ describe("roles: custodian", function () {
     expect(delivery.contentHashes).to.deep.equal([fx.hashes.daveNew]);
   });
 
-  it("refuses a custodian key that is not the escrow's, before posting anything", async function () {
+  it("refuses a custodian key that is not its key in the set, before posting anything", async function () {
     const wrong = roles.localDevelopmentKey("custodian", fx.system.custodian.address);
-    const error = await roles.deliverGrant(fx.coop, fx.system.custodian, fx.requestId, wrong, { store: fx.store }).then(
+    const error = await roles.deliverShare(fx.coop, fx.system.custodian, wrong, fx.requestId, { store: fx.store }).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).to.be.instanceOf(roles.RoleError);
     expect((error as roles.RoleError).code).to.equal("CONFIG");
-    expect((error as roles.RoleError).message).to.contain("is not the escrow's custodian public key");
-    expect((await fx.coop.escrow.request(fx.requestId)).status).to.equal(2n); // still Approved
+    expect((error as roles.RoleError).message).to.contain("is not the key custodian set version 1 holds");
+    expect((await fx.coop.escrow.request(fx.requestId)).postedMask).to.equal(0n);
   });
 
-  it("refuses an account without the custodian role, and a request that is not approved", async function () {
-    const notCustodian = await roles
-      .deliverGrant(fx.coop, fx.outsider, fx.requestId, fx.custodianKey, { store: fx.store })
-      .then(
+  it("refuses a non-custodian, a second post in the same round, and a request that is not approved", async function () {
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
         () => undefined,
-        (e: unknown) => e,
+        (e: unknown) => e as roles.RoleError,
       );
-    expect((notCustodian as roles.RoleError).code).to.equal("NOT_ALLOWED");
+    const notCustodian = await failure(
+      roles.deliverShare(fx.coop, fx.outsider, fx.custodianKey, fx.requestId, { store: fx.store }),
+    );
+    expect(notCustodian?.code).to.equal("NOT_ALLOWED");
 
-    await roles.deliverGrant(fx.coop, fx.system.custodian, fx.requestId, fx.custodianKey, { store: fx.store });
-    const again = await roles
-      .deliverGrant(fx.coop, fx.system.custodian, fx.requestId, fx.custodianKey, { store: fx.store })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect((again as roles.RoleError).code).to.equal("WRONG_STATE");
-    expect((again as roles.RoleError).message).to.contain("is Delivered; it must be Approved");
+    await deliverBy(fx, fx.requestId, fx.store, [0]);
+    const twice = await failure(deliverBy(fx, fx.requestId, fx.store, [0]));
+    expect(twice?.code).to.equal("WRONG_STATE");
+    expect(twice?.message).to.contain("has already posted");
+
+    await deliverBy(fx, fx.requestId, fx.store, [1]);
+    const late = await failure(deliverBy(fx, fx.requestId, fx.store, [2]));
+    expect(late?.code).to.equal("WRONG_STATE");
+    expect(late?.message).to.contain("is Delivered; it must be Approved");
+  });
+
+  it("a removed custodian's post stops counting; keys sealed for the old set stay deliverable by its custodians in office", async function () {
+    await deliverBy(fx, fx.requestId, fx.store, [0]);
+    // Governance replaces custodian 0: set version 2 is {1, 2, outsider}, still 2-of-3.
+    const [members] = await fx.coop.custodianSet.custodiansAt(1);
+    const successor = {
+      account: fx.outsider.address,
+      publicKey: roles.localDevelopmentKey("custodian", fx.outsider.address).publicKey,
+    };
+    const next = [...members.slice(1).map((c) => ({ account: c.account, publicKey: c.publicKey })), successor];
+    await fx.coop.custodianSet.connect(await timelockSigner(fx.system)).setCustodians(next, 2);
+    // Custodian 1's post is the first of the new round: custodian 0's post no longer counts.
+    const [one] = await deliverBy(fx, fx.requestId, fx.store, [1]);
+    expect([one.setVersion, one.posts, one.released]).to.deep.equal([2, 1, false]);
+    // Custodian 2 completes it: both hold shares of the version-1 keys (2 of that set remain in office).
+    const [two] = await deliverBy(fx, fx.requestId, fx.store, [2]);
+    expect([two.posts, two.released, two.sharesReleased]).to.deep.equal([2, true, 2]);
+
+    // The buyer combines the shares of custodians 1 and 2 (not the removed custodian's) and decrypts.
+    const opened = await roles.openGrant(fx.coop, fx.requestId, fx.buyerKey, P.AI_TRAINING, fx.store);
+    expect(opened.manifests.map((m) => m.custodian)).to.have.members([
+      fx.system.custodians[1].address,
+      fx.system.custodians[2].address,
+    ]);
+    let decrypted = 0;
+    for await (const item of opened.opened) decrypted += item.plaintext.length > 0 ? 1 : 0;
+    expect(decrypted).to.equal(2);
+  });
+
+  it("refuses to post when a contribution's sealing set has fewer than k custodians left in office", async function () {
+    // Version 2 keeps only custodian 0 of version 1: the version-1 keys cannot be rebuilt any more.
+    const timelock = await timelockSigner(fx.system);
+    const [members] = await fx.coop.custodianSet.custodiansAt(1);
+    const newcomers = [fx.outsider, fx.buyer].map((s) => ({
+      account: s.address,
+      publicKey: roles.localDevelopmentKey("custodian", s.address).publicKey,
+    }));
+    await fx.coop.custodianSet
+      .connect(timelock)
+      .setCustodians([{ account: members[0].account, publicKey: members[0].publicKey }, ...newcomers], 2);
+    const refused = await deliverBy(fx, fx.requestId, fx.store, [0]).then(
+      () => undefined,
+      (e: unknown) => e as roles.RoleError,
+    );
+    expect(refused?.code).to.equal("WRONG_STATE");
+    expect(refused?.message).to.contain("only 1 custodian(s) remain in set version 2");
+    expect((await fx.coop.escrow.request(fx.requestId)).postedMask).to.equal(0n);
   });
 });

@@ -23,20 +23,26 @@ export function exportOf(name: string, seed: number, options: SyntheticExportOpt
 }
 
 /**
- * The system deployed as the Ignition module does, with a custodian key pair, connected through the role
- * library; no contribution yet.
+ * The system deployed as the Ignition module does, with fresh key pairs for its three custodians (2-of-3),
+ * connected through the role library; no contribution yet.
  */
 export async function rolesFixture() {
-  const custodianPair: KeyPair = generateKeyPair();
-  const system = await deploySystem({ custodianPublicKey: custodianPair.publicKey });
+  const custodianPairs: KeyPair[] = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  const system = await deploySystem({ custodianPublicKeys: custodianPairs.map((pair) => pair.publicKey) });
   const coop = await connectSystem(system);
   const validators = await roles.localValidators(coop, system.validators);
   const [, alice, bob, carol, dave, erin, buyer, outsider] = system.signers;
+  const custodianKeys = custodianPairs.map((pair, i) =>
+    roles.eciesKeyFromPrivate(pair.privateKey, `the test key of custodian ${i + 1}`),
+  );
   return {
     system,
     coop,
     validators,
-    custodianKey: roles.eciesKeyFromPrivate(custodianPair.privateKey, "the test custodian key"),
+    /** The custodians' keys, in the set's order (`system.custodians[i]` holds `custodianKeys[i]`). */
+    custodianKeys,
+    /** The first custodian's key. */
+    custodianKey: custodianKeys[0],
     buyerKey: roles.eciesKeyFromPrivate(generateKeyPair().privateKey, "the test buyer key"),
     alice,
     bob,
@@ -46,6 +52,20 @@ export async function rolesFixture() {
     buyer,
     outsider,
   };
+}
+
+/** Custodians `which` (indexes in the set) deliver their shares of `requestId`, in that order. */
+export async function deliverBy(
+  fx: Pick<RolesFixture, "coop" | "system" | "custodianKeys">,
+  requestId: bigint,
+  store: roles.NamedStore,
+  which: readonly number[] = [0, 1],
+): Promise<roles.ShareDelivery[]> {
+  const posted: roles.ShareDelivery[] = [];
+  for (const i of which) {
+    posted.push(await roles.deliverShare(fx.coop, fx.system.custodians[i], fx.custodianKeys[i], requestId, { store }));
+  }
+  return posted;
 }
 
 export type RolesFixture = Awaited<ReturnType<typeof rolesFixture>>;

@@ -6,6 +6,7 @@ import {
   Status,
   escrowFixture,
   expectConservation,
+  publicKeyOf,
   requestAccess,
   usdc,
   type EscrowSystem,
@@ -14,7 +15,7 @@ import { deliverNow } from "../../scripts/lib/epoch";
 
 /**
  * A key custodian trying to release a fee it is not owed: delivering twice, or for a request that expired, went
- * undelivered, was rejected or cancelled, or after governance took its role away. The custodian can only deliver
+ * undelivered, was rejected or cancelled, or after governance removed it from the custodian set. The custodian can only deliver
  * an approved request, once, before its delivery deadline; every refused attempt leaves the escrow, the treasury
  * and the revenue ledger as they were.
  */
@@ -120,18 +121,21 @@ describe("Security: a custodian releasing fees it is not owed", function () {
     await expectConservation(s);
   });
 
-  it("a custodian whose role governance revoked cannot deliver; its successor can", async function () {
+  it("a custodian governance removed from the set cannot post; its successor can", async function () {
     const s = await loadFixture(escrowFixture);
     const requestId = await approvedRequest(s);
-    const role = await s.escrow.CUSTODIAN_ROLE();
-    await s.escrow.connect(s.admin).revokeRole(role, s.custodian);
+    const [removed, ...kept] = s.custodians;
+    const [members] = await s.custodianSet.custodiansAt(1);
+    const successor = { account: s.outsider.address, publicKey: publicKeyOf("successor custodian") };
+    const next = [...members.slice(1).map((c) => ({ account: c.account, publicKey: c.publicKey })), successor];
+    await s.custodianSet.connect(s.admin).setCustodians(next, 2);
     const before = await books(s);
     await expect(deliver(s, requestId))
-      .to.be.revertedWithCustomError(s.escrow, "AccessControlUnauthorizedAccount")
-      .withArgs(s.custodian.address, role);
+      .to.be.revertedWithCustomError(s.escrow, "EscrowNotCustodian")
+      .withArgs(removed.address, 2n);
     expect(await books(s)).to.deep.equal(before);
 
-    await s.escrow.connect(s.admin).grantRole(role, s.outsider);
+    expect(kept.length).to.equal(2);
     await expect(deliverNow(s.escrow.connect(s.outsider), requestId, "ipfs://manifest", id("m")))
       .to.emit(s.escrow, "FeeReleased")
       .withArgs(requestId, Purpose.AI_TRAINING, await s.escrow.treasury(), FEE / 20n, FEE - FEE / 20n);

@@ -9,6 +9,7 @@ import {
   ShrinkingToken__factory,
   type AccessEscrow,
 } from "../../typechain-types";
+import { deployCustodianSet } from "../helpers/escrow";
 import { systemFixture } from "../helpers/fixtures";
 import { deliverNow, nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
 
@@ -35,6 +36,7 @@ async function escrowWith<T extends MintableToken>(deploy: (deployer: HardhatEth
   const [gov, custodian, treasury, registryAccount, buyer] = base.signers.slice(8, 13);
   const token = await deploy(deployer);
   const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov, 60);
+  const custodianSet = await deployCustodianSet(deployer, gov.address, [custodian.address]);
   const escrow = await new AccessEscrow__factory(deployer).deploy(
     token,
     base.token,
@@ -43,8 +45,7 @@ async function escrowWith<T extends MintableToken>(deploy: (deployer: HardhatEth
     gov,
     treasury,
     { treasuryShareBps: 500n, decisionPeriod: DAY, deliveryPeriod: DAY },
-    custodian,
-    "0x",
+    custodianSet,
   );
   await distributor.wire(registryAccount, escrow);
   await distributor.connect(registryAccount).onConsentChange(base.alice, 0, NO_CONSENT, 0, 1 << RESEARCH, 100n);
@@ -52,7 +53,7 @@ async function escrowWith<T extends MintableToken>(deploy: (deployer: HardhatEth
   await token.mint(buyer.address, 100n * FEE);
   await (token.connect(buyer) as T).approve(await escrow.getAddress(), MaxUint256);
   const key = new SigningKey(id("buyer")).compressedPublicKey;
-  return { token, escrow, distributor, gov, custodian, treasury, buyer, key };
+  return { token, escrow, distributor, custodianSet, gov, custodian, treasury, buyer, key };
 }
 
 const shrinking = () => escrowWith((d) => new ShrinkingToken__factory(d).deploy());
@@ -100,7 +101,11 @@ describe("Security: hostile settlement tokens against the AccessEscrow (gaps)", 
     await h.escrow.connect(h.gov).approve([2n]);
     // Only the guard stands: the token itself is made admin and custodian.
     await h.escrow.connect(h.gov).grantRole(ZeroHash, h.token);
-    await h.escrow.connect(h.gov).grantRole(await h.escrow.CUSTODIAN_ROLE(), h.token);
+    const custodianKeys = [h.custodian.address, await h.token.getAddress()].map((a) => ({
+      account: a,
+      publicKey: new SigningKey(id(`custodian ${a}`)).compressedPublicKey,
+    }));
+    await h.custodianSet.connect(h.gov).setCustodians(custodianKeys, 1);
     const accounts = [h.buyer.address, h.treasury.address, await h.distributor.getAddress()];
     const before = await snapshot(h.escrow, h.token, accounts);
 
@@ -109,7 +114,10 @@ describe("Security: hostile settlement tokens against the AccessEscrow (gaps)", 
       h.escrow.interface.encodeFunctionData("finalize", [1n]),
       h.escrow.interface.encodeFunctionData("approve", [[1n]]),
       h.escrow.interface.encodeFunctionData("reject", [[1n, 2n]]),
-      h.escrow.interface.encodeFunctionData("deliver", [2n, 1n, 0n, "ipfs://m", id("m")]),
+      h.escrow.interface.encodeFunctionData("deliver", [
+        2n,
+        { epoch: 1n, builtAt: 0n, setHash: id("s"), manifestHash: id("m"), manifestURI: "ipfs://m" },
+      ]),
     ];
     // Outer calls that move tokens: a release (deliver) and a pull (requestAccess). A refund is tried, not
     // required: a callback that reverts inside it only keeps the refund for the buyer (see below).

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {AccessEscrow} from "../../../contracts/AccessEscrow.sol";
 import {ContributionRegistry} from "../../../contracts/ContributionRegistry.sol";
 import {CoopGovernor} from "../../../contracts/CoopGovernor.sol";
+import {CustodianSet} from "../../../contracts/CustodianSet.sol";
 import {CoopTimelock} from "../../../contracts/CoopTimelock.sol";
 import {CoopToken} from "../../../contracts/CoopToken.sol";
 import {RevenueDistributor} from "../../../contracts/RevenueDistributor.sol";
@@ -41,6 +42,10 @@ library DataCoopDeployment {
     uint256 internal constant MINT_PERIOD = 1 days;
     uint256 internal constant QUORUM_FLOOR = 1_000_000e18;
     uint256 internal constant PROPOSAL_THRESHOLD = 1_000e18;
+    /// @dev The second custodian of the 2-of-2 set, and its key (a local development key of the parameters).
+    address internal constant SECOND_CUSTODIAN = address(uint160(uint256(keccak256("datacoop.fuzz.second-custodian"))));
+    bytes internal constant SECOND_CUSTODIAN_KEY =
+        hex"02d9a3564b94a531728b80dde46a73a94496ba6e24da56b55e5d63c62ecdfbf5c7";
 
     function deploy(
         IERC20 settlementToken,
@@ -104,8 +109,7 @@ library DataCoopDeployment {
                 decisionPeriod: uint32(7 * DAY),
                 deliveryPeriod: uint32(3 * DAY)
             }),
-            custodian,
-            custodianPublicKey
+            _custodianSet(c.timelock, custodian, custodianPublicKey)
         );
         c.distributor.wire(address(c.registry), address(c.escrow));
 
@@ -115,6 +119,27 @@ library DataCoopDeployment {
         c.timelock.renounceRole(c.timelock.DEFAULT_ADMIN_ROLE(), address(this));
 
         // 7. The launch check: reverts if one first contribution could meet quorum alone.
-        new LaunchCheck(IQuorumSettings(address(c.governor)), c.registry, IERC20(address(c.token)), true);
+        new LaunchCheck(
+            IQuorumSettings(address(c.governor)),
+            c.registry,
+            IERC20(address(c.token)),
+            c.escrow.custodianSet(),
+            true
+        );
+    }
+
+    /// @dev A 2-of-2 custodian set: the handler's custodian and a second one (`SECOND_CUSTODIAN`) that posts the
+    /// same set just before it, so the handler's post is the releasing one (the rounds themselves are specified
+    /// in test/AccessEscrow.custody.test.ts).
+    function _custodianSet(
+        CoopTimelock timelock,
+        address custodian,
+        bytes memory custodianPublicKey
+    ) private returns (CustodianSet) {
+        address[] memory accounts = new address[](2);
+        (accounts[0], accounts[1]) = (SECOND_CUSTODIAN, custodian);
+        bytes[] memory keys = new bytes[](2);
+        (keys[0], keys[1]) = (SECOND_CUSTODIAN_KEY, custodianPublicKey);
+        return new CustodianSet(address(timelock), accounts, keys, 2);
     }
 }

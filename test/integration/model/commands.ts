@@ -631,9 +631,17 @@ export class Deliver extends Step {
       (r ? m.ledger.depositError(r.purpose, split.toContributors, epoch) : undefined);
     const consenting = r ? m.registry.consentingWeights(r.purpose, epoch) : new Map<string, bigint>();
     const sent = await w.send(t, (o) =>
-      w.d.escrow
-        .connect(w.d.custodian)
-        .deliver(requestId, epoch, builtAt, "ipfs://manifest", id(`manifest ${requestId}`), o),
+      w.d.escrow.connect(w.d.custodian).deliver(
+        requestId,
+        {
+          epoch,
+          builtAt,
+          setHash: id(`set ${requestId}`),
+          manifestHash: id(`manifest ${requestId}`),
+          manifestURI: "ipfs://manifest",
+        },
+        o,
+      ),
     );
     m.now = sent.timestamp;
     w.touchedRequests.add(requestId);

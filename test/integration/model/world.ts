@@ -75,6 +75,8 @@ export async function invariantFixture() {
     initialSupply: INITIAL_SUPPLY,
     mintBudget: MINT_BUDGET,
     mintPeriod: MINT_PERIOD,
+    // One post delivers: the model plays one custodian (k-of-n rounds are specified in AccessEscrow.custody).
+    custodianThreshold: 1,
   });
   const { escrow, usdc: settlement, registry, signers } = system;
   // The timelock as a signer: random sequences decide requests directly (one real proposal path exists too).
