@@ -36,7 +36,7 @@ export interface SealedRefinement {
  * the ciphertext and descriptor, returning what a contributor needs to ask validators.
  */
 export async function sealRefinement(
-  system: Pick<DataCoop, "escrow" | "chainId" | "addresses">,
+  system: Pick<DataCoop, "custodianSet" | "chainId" | "addresses">,
   exportBytes: Uint8Array,
   store: NamedStore,
   payload: Uint8Array = sealedPayloadOf(exportBytes, {
