@@ -347,7 +347,9 @@ export async function fetchGrant(
       purpose,
       contributions,
       card,
-      files: [...card.files, ...manifests.map((m) => `manifest-${m.custodian}.json`)].map((name) => path.join(outDir, name)),
+      files: [...card.files, ...manifests.map((m) => `manifest-${m.custodian}.json`)].map((name) =>
+        path.join(outDir, name),
+      ),
       outDir,
     };
   } catch (cause) {

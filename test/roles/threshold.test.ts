@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { id, parseUnits } from "ethers";
 
+import { sealedPayloadOf } from "../../src/refine";
 import * as roles from "../../src/roles";
 import {
   ManifestError,
@@ -22,6 +23,9 @@ async function thresholdFixture() {
   const dir = await tempDir("threshold");
   const store = roles.openStore(dir);
   const exports = { alice: exportOf("alice", 31), bob: exportOf("bob", 32) };
+  // What is sealed is the refinement of each export, not the archive.
+  const salt = roles.deploymentSalt(fx.coop.chainId, fx.coop.addresses.registry);
+  const sealed = (exportBytes: Uint8Array) => sealedPayloadOf(exportBytes, { salt }).payload;
   const alice = await contributeAs(fx, fx.alice, exports.alice, mask(P.RESEARCH), store);
   const bob = await contributeAs(fx, fx.bob, exports.bob, mask(P.RESEARCH), store);
   await nextEpoch(fx.system);
@@ -39,8 +43,8 @@ async function thresholdFixture() {
   const delivered: DeliveredManifest[] = [];
   for (const p of posted) delivered.push({ bytes: await store.store.get(p.manifestHash), hash: p.manifestHash });
   const plaintexts = new Map([
-    [alice.contentHash, exports.alice],
-    [bob.contentHash, exports.bob],
+    [alice.contentHash, sealed(exports.alice)],
+    [bob.contentHash, sealed(exports.bob)],
   ]);
   return { ...fx, dir, store, delivered, plaintexts };
 }
