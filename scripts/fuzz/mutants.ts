@@ -21,6 +21,8 @@ interface Mutant {
   file: string;
   find: string;
   replace: string;
+  /** Why the bug is planted where it is, printed under the table. */
+  note?: string;
 }
 
 const MUTANTS: Mutant[] = [
@@ -159,10 +161,14 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: "cap-not-enforced",
-    bug: "token cap not enforced on mint",
-    file: "CoopToken.sol",
-    find: "minted = amount < remaining ? amount : remaining;",
-    replace: "minted = amount;",
+    bug: "reward not cut to the room under the token cap",
+    file: "ContributionRegistry.sol",
+    find: "if (capLeft < allowed) allowed = capLeft;",
+    replace: "",
+    note:
+      "The cap is enforced where the reward is computed: the registry cuts each reward to the room under the cap, in " +
+      "whole units, and records only those units as paid (finding 7). `CoopToken.mint`'s own clamp is a second line " +
+      "the registry never reaches, so a bug planted there is an equivalent mutant; this one removes the registry's cut.",
   },
 ];
 
@@ -292,6 +298,7 @@ function main(): void {
     ...rows,
     "",
     `${mutants.length - survivors} of ${mutants.length} caught.`,
+    ...mutants.filter((m) => m.note).map((m) => `\n\`${m.id}\`: ${m.note}`),
   ].join("\n");
   console.log(`\n${table}`);
   if (out) fs.writeFileSync(path.resolve(out), `# Planted bugs (\`npm run test:mutants\`)\n\n${table}\n`);

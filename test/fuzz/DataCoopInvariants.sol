@@ -91,11 +91,17 @@ abstract contract DataCoopInvariants is InvariantTargets {
         assertEq(balance, escrowHandler.ghostHeld(), "escrow: balance != pending and approved fees + refunds owed");
     }
 
-    /// @notice Total supply ≤ cap, and = initial supply + Σ rewards minted.
+    /// @notice Total supply ≤ cap, and = initial supply + Σ rewards the model expects = initial supply + Σ rewards
+    /// the registry reported (so no reward is reported that the token's own clamp did not mint).
     function invariant_supplyWithinCapAndEqualsMinted() public view {
         uint256 supply = coop.token.totalSupply();
         assertLe(supply, coop.token.cap(), "token: supply above the cap");
         assertEq(supply, initialSupply + registryHandler.ghostMinted(), "token: supply != initial + minted rewards");
+        assertEq(
+            supply,
+            initialSupply + registryHandler.ghostReportedRewards(),
+            "token: supply != initial + rewards the registry reported"
+        );
     }
 
     /// @notice A request ends (refund or delivery) at most once, and exactly once when its state is final.
@@ -158,9 +164,11 @@ abstract contract DataCoopInvariants is InvariantTargets {
         }
     }
 
-    /// @notice What one mint window mints, measured on the token and in the model, stays within the budget.
+    /// @notice What one mint window mints, measured on the token and in the model, stays within the budget in
+    /// force at the window's last mint (governance may lower it below what the window already minted; the
+    /// window then mints nothing more).
     function invariant_mintedPerWindowWithinBudget() public view {
-        uint256 budget = registryHandler.mintBudget();
+        uint256 budget = registryHandler.windowBudget();
         uint256 index = block.timestamp / registryHandler.mintPeriod();
         if (registryHandler.supplyWindow() == index) {
             assertLe(
@@ -170,6 +178,29 @@ abstract contract DataCoopInvariants is InvariantTargets {
             );
         }
         assertLe(registryHandler.windowMinted(), budget, "registry: the model's window above the budget");
+    }
+
+    /// @notice Objections reject exactly at the threshold, by the escrow's own tally: an optimistic request whose
+    /// objections reached its threshold is Rejected, and one Rejected other than by governance had objections
+    /// that reached it (so a request below the threshold is never rejected by objections).
+    function invariant_objectionsRejectExactlyAtThreshold() public view {
+        uint256 n = escrowHandler.requestCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IAccessEscrow.Request memory r = coop.escrow.request(id);
+            if (r.objectionDeadline == 0) continue;
+            (uint256 votes, uint256 threshold) = coop.escrow.objections(id);
+            bool reached = votes != 0 && votes >= threshold;
+            if (reached)
+                assertEq(
+                    uint8(r.status),
+                    uint8(IAccessEscrow.Status.Rejected),
+                    "escrow: objections reached the threshold, not rejected"
+                );
+            if (r.status == IAccessEscrow.Status.Rejected && !escrowHandler.rejectedByGovernance(id)) {
+                assertTrue(reached, "escrow: rejected by objections below the threshold");
+                assertLe(threshold, votes, "escrow: rejected by objections below the threshold");
+            }
+        }
     }
 
     /// @notice Every request is in the state the model moved it to.

@@ -83,6 +83,8 @@ contract EscrowHandler is HandlerBase {
     mapping(uint256 requestId => uint256 count) public ends;
     /// @notice Deliveries whose deposit paid an account other than in proportion to its consenting weight.
     uint256 public ghostPaidOutsideConsent;
+    /// @notice Requests a governance `reject` ended (every other rejection must come from objections).
+    mapping(uint256 requestId => bool) public rejectedByGovernance;
 
     constructor(DataCoop memory c, SettlementToken settlement_, RegistryHandler registryHandler_, address custodian_) {
         escrow = c.escrow;
@@ -113,9 +115,10 @@ contract EscrowHandler is HandlerBase {
     function requestAccess(uint256 actor, uint256 purpose, uint256 amount, uint256 duration, uint256 flags) external {
         address buyer = buyers[actor % buyers.length];
         uint16 defined = registryHandler.definedPurposes();
-        uint8 p = uint8(bound(purpose, 0, _chance(flags, 0, 5) ? PURPOSES : 5));
+        uint8 p = _requestedPurpose(purpose, flags);
         amount = bound(amount, 1, maxFee);
         uint32 d = uint32(_chance(flags, 8, 3) ? 0 : bound(duration, 1, 400 days));
+        (amount, d) = _meetTerms(p, amount, d, flags);
         bytes memory key = _chance(flags, 16, 3) ? bytes(hex"05") : BUYER_KEY;
         bool expected = p < PURPOSES && (defined >> p) & 1 == 1 && d != 0 && key.length == 33;
         settlement.mint(buyer, amount);
@@ -164,29 +167,19 @@ contract EscrowHandler is HandlerBase {
 
     /// @notice A contributor or holder objects to an optimistic request with its past votes.
     function object(uint256 pick, uint256 who) external {
-        (uint256 id, GhostRequest storage r) = _pick(pick, IAccessEscrow.Status.Pending);
+        (uint256 id, GhostRequest storage r) = _pickObjectable(pick);
         if (id == 0) return;
-        address objector = registryHandler.voter(who);
-        uint256 timepoint = r.requestedAt - 1;
-        uint256 votes = token.getPastVotes(objector, timepoint);
-        bool expected =
-            r.status == IAccessEscrow.Status.Pending &&
-                r.objectionDeadline != 0 &&
-                block.timestamp <= r.objectionDeadline &&
-                !_objected[id][objector] &&
-                votes != 0;
-        bool rejects;
-        if (expected) {
-            uint256 supply = token.getPastTotalSupply(timepoint);
-            // Ceiling of supply × bps / 10000, as the threshold favours the buyer.
-            uint256 needed = (supply * r.objectionThresholdBps + BPS - 1) / BPS;
-            rejects = r.objectionVotes + votes >= needed;
-        }
-        IAccessEscrow.Status next = rejects ? IAccessEscrow.Status.Rejected : IAccessEscrow.Status.Pending;
-        string memory action = rejects ? "object (rejects)" : "object";
-        if (_call(id, objector, abi.encodeCall(escrow.object, (id)), expected, next, action) && expected) {
-            _objected[id][objector] = true;
-            r.objectionVotes += votes;
+        _object(id, r, _objector(id, r, who));
+    }
+
+    /// @notice Holders campaign against a request: the voters object in turn, from voter `who` on, while it is
+    /// still pending. Their objections add up across the threshold, the boundary the objection rule is about.
+    function objectInTurn(uint256 pick, uint256 who) external {
+        (uint256 id, GhostRequest storage r) = _pickObjectable(pick);
+        if (id == 0 || r.objectionDeadline == 0) return;
+        uint256 n = registryHandler.voterCount();
+        for (uint256 k = 0; k < n && r.status == IAccessEscrow.Status.Pending; ++k) {
+            _object(id, r, registryHandler.voter((who % n) + k));
         }
     }
 
@@ -238,7 +231,10 @@ contract EscrowHandler is HandlerBase {
                 GhostRequest storage r = _requests[ids[i] - 1];
                 bool pendingOrApproved =
                     r.status == IAccessEscrow.Status.Pending || r.status == IAccessEscrow.Status.Approved;
-                if (pendingOrApproved) _setStatus(r, IAccessEscrow.Status.Rejected);
+                if (pendingOrApproved) {
+                    _setStatus(r, IAccessEscrow.Status.Rejected);
+                    rejectedByGovernance[ids[i]] = true;
+                }
             }
         } catch {
             _expectOutcome(false, true, "reject");
@@ -311,6 +307,7 @@ contract EscrowHandler is HandlerBase {
                     ? 1_000
                     : BPS;
         t.objectionThresholdBps = uint16(bound(bps, wild ? 0 : 1, maxBps));
+        if (!wild && _chance(flags, 27, 50)) t.objectionThresholdBps = _bpsNearVotes(flags);
         t.minPrice = open ? 0 : uint128(bound(minPrice, 0, maxFee));
         bool valid =
             !t.enabled ||
@@ -396,13 +393,20 @@ contract EscrowHandler is HandlerBase {
         vm.roll(block.number + 1);
     }
 
+    /// @notice A few blocks pass (up to ten minutes), so what was minted or moved counts as past votes for the
+    /// requests that follow, without jumping past windows and deadlines as `warp` does.
+    function tick(uint256 seconds_) external {
+        vm.warp(block.timestamp + bound(seconds_, 1, 10 minutes));
+        vm.roll(block.number + 1);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Views for the invariants
     // ---------------------------------------------------------------------------------------------
 
     /// @notice The actions the fuzzer calls (every other external function is a helper or a view).
     function actions() external pure returns (bytes4[] memory a) {
-        a = new bytes4[](15);
+        a = new bytes4[](17);
         (a[0], a[1], a[2], a[3]) = (
             EscrowHandler.requestAccess.selector,
             EscrowHandler.cancel.selector,
@@ -422,6 +426,7 @@ contract EscrowHandler is HandlerBase {
         );
         (a[11], a[12]) = (EscrowHandler.setPeriod.selector, EscrowHandler.warp.selector);
         (a[13], a[14]) = (EscrowHandler.setBuyerBlocked.selector, EscrowHandler.withdrawRefund.selector);
+        (a[15], a[16]) = (EscrowHandler.objectInTurn.selector, EscrowHandler.tick.selector);
     }
 
     function requestCount() external view returns (uint256) {
@@ -615,6 +620,107 @@ contract EscrowHandler is HandlerBase {
             }
         }
         r = _requests[id - 1];
+    }
+
+    /// @dev A purpose among the six seeded ones (sometimes any id, undefined ones included); half the time the first
+    /// from there on with enabled standing terms, if any (buyers go where terms are open).
+    function _requestedPurpose(uint256 purpose, uint256 flags) private view returns (uint8 p) {
+        p = uint8(bound(purpose, 0, _chance(flags, 0, 5) ? PURPOSES : 5));
+        if (p > 5 || !_chance(flags, 32, 50)) return p;
+        for (uint8 k = 0; k < 6; ++k) {
+            uint8 q = (p + k) % 6;
+            if (_terms[q].enabled) return q;
+        }
+    }
+
+    /// @dev Mostly, a buyer that read the purpose's enabled standing terms offers a price and duration they accept
+    /// (so optimistic requests, the only ones open to objections, are common); otherwise its offer as drawn.
+    function _meetTerms(uint8 p, uint256 amount, uint32 d, uint256 flags) private view returns (uint256, uint32) {
+        IAccessEscrow.StandingTerms storage t = _terms[p];
+        if (d == 0 || !t.enabled || !_chance(flags, 33, 60)) return (amount, d);
+        // Enabled terms were accepted: minPrice <= maxFee (drawn so) and maxDuration >= 1.
+        uint256 low = t.minPrice == 0 ? 1 : t.minPrice;
+        return (bound(amount, low, maxFee), uint32(bound(d, 1, t.maxDuration)));
+    }
+
+    /// @dev A threshold at the largest voter's share of the supply: just at or under it (its objection alone
+    /// rejects), just over it, or anywhere between it and twice it (its objection alone must not reject, though
+    /// it reaches half the threshold). The boundary the objection rule is about, which random thresholds rarely
+    /// hit when one voter holds most of the votes.
+    function _bpsNearVotes(uint256 flags) private view returns (uint16) {
+        uint256 mix = uint256(keccak256(abi.encode(flags, 27)));
+        // Past votes as a request made now counts them (one second back).
+        uint256 timepoint = block.timestamp - 1;
+        uint256 supply = token.getPastTotalSupply(timepoint);
+        uint256 n = registryHandler.voterCount();
+        uint256 votes;
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 v = token.getPastVotes(registryHandler.voter(k), timepoint);
+            if (v > votes) votes = v;
+        }
+        if (votes == 0) return uint16(bound(mix, 1, BPS));
+        // votes <= supply, so share <= BPS.
+        uint256 share = (votes * BPS) / supply;
+        uint256 mode = (mix >> 128) % 3;
+        if (mode == 2 && share < BPS) return uint16(bound(mix, share + 1, share * 2 < BPS ? share * 2 : BPS));
+        return uint16(bound(mode == 0 ? share : share + 1, 1, BPS));
+    }
+
+    /// @dev `objector` objects to request `id`, with the model's prediction: accepted while the request is pending,
+    /// optimistic and in its window, from an account with votes at the request's timepoint that has not objected;
+    /// it rejects when the objections reach the threshold (the ceiling of supply × bps, which favours the buyer).
+    function _object(uint256 id, GhostRequest storage r, address objector) private {
+        uint256 timepoint = r.requestedAt - 1;
+        uint256 votes = token.getPastVotes(objector, timepoint);
+        bool expected =
+            r.status == IAccessEscrow.Status.Pending &&
+                r.objectionDeadline != 0 &&
+                block.timestamp <= r.objectionDeadline &&
+                !_objected[id][objector] &&
+                votes != 0;
+        bool rejects;
+        if (expected) {
+            uint256 supply = token.getPastTotalSupply(timepoint);
+            uint256 needed = (supply * r.objectionThresholdBps + BPS - 1) / BPS;
+            rejects = r.objectionVotes + votes >= needed;
+        }
+        IAccessEscrow.Status next = rejects ? IAccessEscrow.Status.Rejected : IAccessEscrow.Status.Pending;
+        string memory action = rejects ? "object (rejects)" : "object";
+        if (_call(id, objector, abi.encodeCall(escrow.object, (id)), expected, next, action) && expected) {
+            _objected[id][objector] = true;
+            r.objectionVotes += votes;
+        }
+    }
+
+    /// @dev For an objection: mostly the latest request still open to objections (pending, optimistic, window
+    /// open), as only those can be objected to and most requests are not optimistic; otherwise as `_pick`.
+    function _pickObjectable(uint256 pick) private view returns (uint256 id, GhostRequest storage r) {
+        if (_chance(pick, 1, 85)) {
+            for (uint256 i = _requests.length; i > 0; --i) {
+                GhostRequest storage c = _requests[i - 1];
+                bool open =
+                    c.status == IAccessEscrow.Status.Pending &&
+                        c.objectionDeadline != 0 &&
+                        block.timestamp <= c.objectionDeadline;
+                if (open) return (i, c);
+            }
+        }
+        return _pick(pick, IAccessEscrow.Status.Pending);
+    }
+
+    /// @dev The voter `who` picks; mostly the first from there on that held votes at the request's timepoint and
+    /// has not objected yet (most voters hold none early in a run, and a holder objects once), so objections
+    /// accumulate towards the threshold and land on both sides of it.
+    function _objector(uint256 id, GhostRequest storage r, uint256 who) private view returns (address) {
+        uint256 n = registryHandler.voterCount();
+        uint256 first = who % n;
+        if (_chance(who, 1, 80)) {
+            for (uint256 k = 0; k < n; ++k) {
+                address v = registryHandler.voter(first + k);
+                if (!_objected[id][v] && token.getPastVotes(v, r.requestedAt - 1) != 0) return v;
+            }
+        }
+        return registryHandler.voter(first);
     }
 
     function _batch(uint256 a, uint256 b, uint256 c) private view returns (uint256[] memory ids) {

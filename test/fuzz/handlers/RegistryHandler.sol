@@ -68,6 +68,7 @@ contract RegistryHandler is HandlerBase {
     uint256 public validatorCount;
     uint256 public threshold = 1;
     uint256 public rewardRate;
+    uint256 public immutable launchRewardRate;
     uint16 public definedPurposes = 0x3f;
 
     bytes32[] public contentHashes;
@@ -88,10 +89,16 @@ contract RegistryHandler is HandlerBase {
     /// @notice The model's mint window: its index (`block.timestamp / mintPeriod`) and what it minted.
     uint256 public windowIndex;
     uint256 public windowMinted;
+    /// @notice The budget in force when the model's window last minted (governance may lower the budget below
+    /// what a window already minted: that window keeps its mints and mints nothing more).
+    uint256 public windowBudget;
     /// @notice Total supply when the first contribution of window `supplyWindow` was tried (measured, not
     /// modelled: what the token says was minted in the window).
     uint256 public supplyWindow;
     uint256 public supplyAtWindowStart;
+    /// @notice Σ rewards the registry reported (returned) for the contributions it accepted, measured, not
+    /// modelled: the token must have minted exactly this.
+    uint256 public ghostReportedRewards;
     /// @notice Settlement tokens paid out by claims.
     uint256 public ghostClaimed;
     uint256 private _nonce;
@@ -104,7 +111,9 @@ contract RegistryHandler is HandlerBase {
         timelock = address(c.timelock);
         _validatorRole = c.registry.VALIDATOR_ROLE();
         rewardRate = c.registry.rewardRate();
+        launchRewardRate = rewardRate;
         (mintBudget, mintPeriod) = c.registry.mintBudget();
+        windowBudget = mintBudget;
         maxUnits = c.registry.maxUnitsPerAttestation();
         for (uint256 i = 0; i < validatorKeys.length; ++i) {
             _validatorKeys.push(validatorKeys[i]);
@@ -247,13 +256,14 @@ contract RegistryHandler is HandlerBase {
         return toOther ? distributor.claimTo(mask, to) : distributor.claim(mask);
     }
 
-    /// @notice A contributor hands COOP (votes) to a holder or another contributor.
-    function transferVotes(uint256 from, uint256 to, uint256 amount) external {
+    /// @notice A contributor hands COOP (votes) to a holder or another contributor: mostly a share of its balance
+    /// (1% to all of it, so votes spread over several holders), sometimes any amount up to it.
+    function transferVotes(uint256 from, uint256 to, uint256 amount, uint256 flags) external {
         address sender = contributors[from % contributors.length];
         uint256 r = to % 6;
         address receiver = r < 4 ? contributors[r] : holders[r - 4];
         uint256 balance = token.balanceOf(sender);
-        amount = bound(amount, 0, balance);
+        amount = _chance(flags, 0, 70) ? (balance * bound(amount, 1, 100)) / 100 : bound(amount, 0, balance);
         bytes memory data = abi.encodeCall(token.transfer, (receiver, amount));
         _expectOutcome(_callAs(sender, address(token), data), true, "transfer");
     }
@@ -269,9 +279,11 @@ contract RegistryHandler is HandlerBase {
     // Governance (the timelock, acting on a passed proposal)
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Governance sets the reward rate (sometimes above the maximum).
-    function setRewardRate(uint256 rate) external {
-        rate = bound(rate, 0, registry.MAX_REWARD_RATE() + registry.MAX_REWARD_RATE() / 8);
+    /// @notice Governance sets the reward rate: mostly near the launch rate (so rewards, and votes, spread over
+    /// several contributors of a mint window), often anywhere up to the maximum, sometimes above it.
+    function setRewardRate(uint256 rate, uint256 flags) external {
+        uint256 max = registry.MAX_REWARD_RATE();
+        rate = _chance(flags, 0, 50) ? bound(rate, 0, 10 * launchRewardRate) : bound(rate, 0, max + max / 8);
         bool expected = rate <= registry.MAX_REWARD_RATE();
         vm.prank(timelock);
         try registry.setRewardRate(rate) {
@@ -330,13 +342,57 @@ contract RegistryHandler is HandlerBase {
         }
     }
 
+    /// @notice Governance sets the mint budget and its window. Mostly a realistic budget; often one as large as
+    /// the room under the cap (with a high reward rate and a raised units ceiling, a contribution then meets the
+    /// cap within a run, so the cap's cut is exercised, not only the budget's); sometimes out of range.
+    function setMintBudget(uint256 budget, uint256 period, uint256 flags) external {
+        uint256 maxBudget = type(uint104).max;
+        uint256 minPeriod = registry.MIN_MINT_PERIOD();
+        uint256 maxPeriod = registry.MAX_MINT_PERIOD();
+        if (_chance(flags, 0, 4)) budget = bound(budget, maxBudget + 1, type(uint256).max);
+        else if (_chance(flags, 8, 40)) budget = bound(budget, token.cap() - token.totalSupply(), 2 * token.cap());
+        else budget = bound(budget, 0, 1_000_000e18);
+        if (_chance(flags, 16, 4)) period = bound(period, 0, minPeriod - 1);
+        else if (_chance(flags, 24, 4)) period = bound(period, maxPeriod + 1, type(uint32).max);
+        else period = bound(period, minPeriod, _chance(flags, 32, 80) ? 7 days : maxPeriod);
+        bool expected = budget <= maxBudget && period >= minPeriod && period <= maxPeriod;
+        vm.prank(timelock);
+        try registry.setMintBudget(budget, period) {
+            _expectOutcome(true, expected, "setMintBudget");
+            if (expected) (mintBudget, mintPeriod) = (budget, period);
+        } catch {
+            _expectOutcome(false, expected, "setMintBudget");
+        }
+        (uint256 b, uint256 d) = registry.mintBudget();
+        _check(b == mintBudget && d == mintPeriod, "setMintBudget: budget differs from the model");
+    }
+
+    /// @notice Governance sets the units ceiling per attestation: mostly at least the largest realistic export (a
+    /// raised ceiling lets one attestation reach the cap), sometimes any legal value, sometimes 0 or above uint32.
+    function setMaxUnitsPerAttestation(uint256 units, uint256 flags) external {
+        if (_chance(flags, 0, 6)) units = _chance(flags, 8, 50) ? 0 : bound(units, 2 ** 32, type(uint256).max);
+        else units = bound(units, _chance(flags, 16, 80) ? 100_000 : 1, type(uint32).max);
+        bool expected = units != 0 && units <= type(uint32).max;
+        vm.prank(timelock);
+        try registry.setMaxUnitsPerAttestation(units) {
+            _expectOutcome(true, expected, "setMaxUnitsPerAttestation");
+            if (expected) maxUnits = units;
+        } catch {
+            _expectOutcome(false, expected, "setMaxUnitsPerAttestation");
+        }
+        _check(
+            registry.maxUnitsPerAttestation() == maxUnits,
+            "setMaxUnitsPerAttestation: ceiling differs from the model"
+        );
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Views for the invariants and the escrow handler
     // ---------------------------------------------------------------------------------------------
 
     /// @notice The actions the fuzzer calls (every other external function is a helper or a view).
     function actions() external pure returns (bytes4[] memory a) {
-        a = new bytes4[](11);
+        a = new bytes4[](13);
         (a[0], a[1], a[2], a[3]) = (
             RegistryHandler.contribute.selector,
             RegistryHandler.replace.selector,
@@ -350,6 +406,7 @@ contract RegistryHandler is HandlerBase {
         );
         (a[7], a[8]) = (RegistryHandler.setRewardRate.selector, RegistryHandler.setAttestationThreshold.selector);
         (a[9], a[10]) = (RegistryHandler.setValidator.selector, RegistryHandler.definePurpose.selector);
+        (a[11], a[12]) = (RegistryHandler.setMintBudget.selector, RegistryHandler.setMaxUnitsPerAttestation.selector);
     }
 
     /// @notice The model's effective weight of `account` in `purpose` (what a deposit now pays) and its
@@ -452,8 +509,11 @@ contract RegistryHandler is HandlerBase {
                 ? contentHashes[(flags >> 8) % contentHashes.length]
                 : keccak256(abi.encode("content", ++_nonce));
         t.a.sourceHash = keccak256(abi.encode("source", source % SOURCES));
-        // Mostly exports of realistic size; one in eight anywhere in uint32, which reaches the cap.
-        t.a.units = uint32(bound(units, 1, _chance(flags, 16, 12) ? type(uint32).max : 100_000));
+        // Mostly exports of realistic size; one in eight huge: anywhere in uint32 (mostly above the ceiling) or the
+        // top half under the ceiling (accepted, and, at a high rate and budget, what reaches the cap).
+        if (!_chance(flags, 16, 12)) t.a.units = uint32(bound(units, 1, 100_000));
+        else if (_chance(flags, 17, 50)) t.a.units = uint32(bound(units, 1, type(uint32).max));
+        else t.a.units = uint32(bound(units, maxUnits / 2 + 1, maxUnits));
         t.a.quality = uint16(
             _chance(flags, 24, 3) ? bound(quality, 10_001, type(uint16).max) : bound(quality, 1, 10_000)
         );
@@ -503,6 +563,7 @@ contract RegistryHandler is HandlerBase {
         uint256 index = block.timestamp / mintPeriod;
         if (supplyWindow != index) (supplyWindow, supplyAtWindowStart) = (index, supplyBefore);
         try this.doSubmit(t) returns (uint256 reward) {
+            ghostReportedRewards += reward;
             _expectOutcome(true, expected, t.replacing ? "replace" : "contribute");
             if (!expected) return;
             _check(reward == expectedReward, "contribute: reward is not the model's");
@@ -510,7 +571,7 @@ contract RegistryHandler is HandlerBase {
             ghostMinted += expectedReward;
             if (rewarded != 0) {
                 windowMinted = (windowIndex == index ? windowMinted : 0) + expectedReward;
-                windowIndex = index;
+                (windowIndex, windowBudget) = (index, mintBudget);
             }
             if (t.replacing) _modelRevoke(t.previous);
             _modelContribute(t, rewarded);
