@@ -31,7 +31,8 @@ export const account = (index: number) => mnemonicToAccount(MNEMONIC, { addressI
 export const MEMBER = 1;
 const OTHER = 2;
 const BUYER = 5;
-const CUSTODIAN = 16;
+/** Two of the three local custodians (deploy/parameters: 2-of-3): k posts of the same set release a grant. */
+const CUSTODIANS = [16, 15] as const;
 const VALIDATOR = 17;
 /** A valid compressed secp256k1 public key (the generator point) for the buyer's requests. */
 const BUYER_KEY: Hex = "0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
@@ -166,7 +167,7 @@ export async function seed(rpcUrl: string, deployedAddresses: Record<string, str
     });
   };
 
-  // 3a. A RESEARCH request that nobody objects to: finalized, then delivered by the custodian.
+  // 3a. A RESEARCH request that nobody objects to: finalized, then delivered by two of the three custodians.
   const deliveredRequestId = await request(PURPOSE_ID.RESEARCH, "research-1");
   await advance(3601);
   await wait(
@@ -182,14 +183,24 @@ export async function seed(rpcUrl: string, deployedAddresses: Record<string, str
     abi: DATACOOP_ABIS.RevenueDistributor,
     functionName: "currentEpoch",
   });
-  await wait(
-    await wallet(CUSTODIAN).writeContract({
-      address: contracts.AccessEscrow,
-      abi: DATACOOP_ABIS.AccessEscrow,
-      functionName: "deliver",
-      args: [deliveredRequestId, current, await now(), "blob://manifest-web-test", keccak256(stringToHex("manifest"))],
-    }),
-  );
+  // k custodians post the same share-manifest set in one round (one epoch, one build time); the k-th releases.
+  const post = {
+    epoch: current,
+    builtAt: await now(),
+    setHash: keccak256(stringToHex("web-test eligible set")),
+    manifestHash: keccak256(stringToHex("manifest")),
+    manifestURI: "blob://manifest-web-test",
+  };
+  for (const custodian of CUSTODIANS) {
+    await wait(
+      await wallet(custodian).writeContract({
+        address: contracts.AccessEscrow,
+        abi: DATACOOP_ABIS.AccessEscrow,
+        functionName: "deliver",
+        args: [deliveredRequestId, post],
+      }),
+    );
+  }
 
   // 3b. A RESEARCH request in its objection window (the member objects in the browser).
   const objectRequestId = await request(PURPOSE_ID.RESEARCH, "research-2");

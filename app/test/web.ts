@@ -18,8 +18,7 @@ import { type Address, createPublicClient, defineChain, erc20Abi, http } from "v
 
 import { DATACOOP_ABIS } from "../../src/abi";
 import { deploymentFromIgnition } from "../../src/deployments/ignition";
-import { scoreExportBytes } from "../../src/export";
-import { deploymentSalt } from "../../src/roles/scoring";
+import { type DataCoop, scoreExportFor } from "../../src/roles";
 import { buildSyntheticExport } from "../../test/support/export/generator";
 import { PURPOSE_ID } from "../../src/protocol/constants";
 import { background, freePort, run, stopAll, waitFor } from "./processes";
@@ -84,6 +83,15 @@ async function main(): Promise<void> {
     await waitFor("the node", async () => node.exitCode === null && (await pub.getChainId()) === 31337, 60_000);
 
     step("deploy DataCoopLocal with Ignition; build the app (in parallel)");
+    // As `npm run stack` does (see its TODO): the pre-flight check wants every `*PublicKeys` compressed, the
+    // registry wants the validators' uncompressed, so the deployment is made without the validators' keys.
+    const parameters = path.join(work, "parameters.json");
+    const local = JSON.parse(readFileSync(path.join(REPO, "deploy", "parameters", "localhost.json"), "utf8")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    delete local.DataCoopLocal?.validatorPublicKeys;
+    writeFileSync(parameters, JSON.stringify(local));
     const env = { LOCALHOST_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" };
     await Promise.all([
       run(
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
           "--network",
           "localhost",
           "--parameters",
-          "deploy/parameters/localhost.json",
+          parameters,
           "--deployment-id",
           deploymentId,
         ],
@@ -248,7 +256,12 @@ async function main(): Promise<void> {
       if (left !== 0n) throw new Error(`claimable after the claim is ${left}, not 0`);
       check(`claim after delivery: ${owed} settlement units paid to the member`);
 
-      await contributePage(page, shot, work, 31337, contracts.ContributionRegistry);
+      // The set the deployment appointed (version 1), as the parameters name it.
+      const deployedSet = local.DataCoopLocal as { custodians: unknown[]; custodianThreshold: number };
+      await contributePage(page, shot, work, 31337, contracts.ContributionRegistry, {
+        threshold: deployedSet.custodianThreshold,
+        count: deployedSet.custodians.length,
+      });
 
       if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join("; ")}`);
     } catch (error) {
@@ -281,8 +294,8 @@ async function balance(
 }
 
 /**
- * Contribute: a synthetic export is dropped, read, scored and encrypted in the page's worker. The score
- * must equal the Node scorer's with the validators' salt, and no request the page makes while contributing
+ * Contribute: a synthetic export is dropped, read, scored, refined and sealed for the custodian set in the
+ * page's worker. The score must equal the validators' (scoreExportFor, with the deployment's salt), and no request the page makes while contributing
  * may carry the export's user id, email or text.
  */
 async function contributePage(
@@ -291,12 +304,15 @@ async function contributePage(
   work: string,
   chainId: number,
   registry: Address,
+  custodians: { readonly threshold: number; readonly count: number },
 ): Promise<void> {
   const userId = "user-WebTestMember0000000001";
   const zip = buildSyntheticExport({ seed: 515, userId, conversations: 12 });
   const file = path.join(work, "chatgpt-export.zip");
   writeFileSync(file, zip);
-  const expected = scoreExportBytes(zip, { salt: deploymentSalt(chainId, registry) });
+  // What validators attest: the reader's quality, units = refined messages (scoreExportFor reads only the
+  // registry's address, for the deployment's salt).
+  const expected = scoreExportFor({ chainId: BigInt(chainId), addresses: { registry } as DataCoop["addresses"] }, zip);
   // Secrets to look for in every request: the user id, the email, and the text of a few messages.
   const secrets = [userId, "synthetic.user@example.org", ...sampleTexts(zip)];
 
@@ -317,7 +333,13 @@ async function contributePage(
   await page.getByRole("button", { name: "Encrypt in this browser" }).click();
   const hash = await page.getByTestId("content-hash").innerText();
   if (!/^0x[0-9a-f]{64}$/.test(hash)) throw new Error(`the content hash shown is ${hash}`);
-  check(`encrypted in the browser (content hash ${hash.slice(0, 10)}…)`);
+  // Sealed for the deployed custodian set (deploy/parameters/localhost.json: 2-of-3, version 1).
+  const custody = await page.getByTestId("custody").innerText();
+  if (!custody.includes(`split ${custodians.threshold}-of-${custodians.count}`) || !custody.includes("set version 1"))
+    throw new Error(`the seal was not made for the on-chain custodian set: ${custody}`);
+  check(
+    `encrypted in the browser (content hash ${hash.slice(0, 10)}…), key split ${custodians.threshold}-of-${custodians.count}`,
+  );
   page.off("request", record);
 
   const leaks = bodies.filter(

@@ -168,7 +168,9 @@ export class HttpBlobStore implements BlobStore {
       const signal = AbortSignal.timeout(this.timeoutMs);
       let response: Response;
       try {
-        response = await fetchFunction(url, { method, headers, body, signal });
+        // The DOM's BodyInit takes only ArrayBuffer-backed views, Node's any Uint8Array: the bytes are the same
+        // (never a SharedArrayBuffer here), so the one client type-checks in the member app too.
+        response = await fetchFunction(url, { method, headers, body: body as RequestInit["body"], signal });
       } catch (error) {
         if (signal.aborted) {
           throw this.timedOut(method, url, error);

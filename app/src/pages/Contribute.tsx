@@ -12,6 +12,7 @@ import { useConnectorClient } from "wagmi";
 
 import { PurposeChoices } from "../lib/PurposeChoices";
 import { useChain } from "../lib/chain";
+import { custodianSetAbi } from "../lib/custodianSet";
 import { explainError } from "../lib/errors";
 import { deploymentSalt } from "../lib/salt";
 import { usePurposes } from "../lib/reads";
@@ -73,14 +74,27 @@ export function Contribute() {
       // The contributor's own public key, recovered from a signature: any wallet can give it.
       const signature = await signMessage(wallet, { account, message: KEY_MESSAGE });
       const contributorPublicKey = await recoverPublicKey({ hash: hashMessage(KEY_MESSAGE), signature });
-      const custodianKey = await publicClient.readContract({
+      // Sealed for the current custodian set: a k-of-n split of the data key, share i + 1 to custodian i.
+      const setAddress = await publicClient.readContract({
         address: deployment.contracts.AccessEscrow,
         abi: DATACOOP_ABIS.AccessEscrow,
-        functionName: "custodianPublicKey",
+        functionName: "custodianSet",
+      });
+      const version = await publicClient.readContract({
+        address: setAddress,
+        abi: custodianSetAbi,
+        functionName: "currentVersion",
+      });
+      if (version === 0) return setError("The cooperative has no key custodians yet, so nothing can be sealed.");
+      const [members, threshold] = await publicClient.readContract({
+        address: setAddress,
+        abi: custodianSetAbi,
+        functionName: "custodiansAt",
+        args: [version],
       });
       send({
         type: "seal",
-        custodians: { version: 1, threshold: 1, publicKeys: [custodianKey] },
+        custodians: { version, threshold, publicKeys: members.map((m) => m.publicKey) },
         contributorPublicKey,
       });
     } catch (e) {
@@ -190,6 +204,11 @@ export function Contribute() {
             <dd>
               {sealed.plaintextBytes} bytes → {sealed.ciphertextBytes} bytes of ciphertext, key wrapped{" "}
               {sealed.wrappedKeys} times
+            </dd>
+            <dt>Key custody</dt>
+            <dd data-testid="custody">
+              split {sealed.custody.threshold}-of-{sealed.custody.shares} among the custodians (set version{" "}
+              {sealed.custody.version}): any {sealed.custody.threshold} of them together can rebuild it, fewer cannot
             </dd>
           </dl>
           <button type="button" disabled={!canSend}>

@@ -11,8 +11,8 @@ import { LOCAL_CHAIN_ID } from "../lib/config";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
-/** Accounts 1–15: the free ones (0 deploys; 16 is the custodian, 17–19 the validators). */
-export const DEV_ACCOUNT_INDEXES = Array.from({ length: 15 }, (_, i) => i + 1);
+/** Accounts 1–13: the free ones (0 deploys; 14–16 are the custodians, 17–19 the validators). */
+export const DEV_ACCOUNT_INDEXES = Array.from({ length: 13 }, (_, i) => i + 1);
 
 const cache = new Map<number, HDAccount>();
 /** Hardhat's development account `index` (derived once, then cached). */

@@ -1,16 +1,19 @@
 /**
- * The contribute Web Worker: reads and scores the dropped export, then encrypts it under a fresh data key
- * split among the custodians and wrapped to the contributor, all off the page's thread. The export's bytes
- * stay here; the page receives the score and the ciphertext only.
+ * The contribute Web Worker: reads and scores the dropped export, refines it (de-identified, salted with the
+ * deployment's salt: the sealed payload validators recompute), then encrypts the refined dataset under a fresh
+ * data key split k-of-n among the custodian set and wrapped to the contributor, all off the page's thread.
+ * The export's bytes stay here; the page receives the score and the ciphertext only.
  */
 import "../shims/globals";
 
-import { sealContribution } from "@datacoop/protocol/crypto";
+import { normalizePublicKey, sealContribution } from "@datacoop/protocol/crypto";
 import { ExportError, scoreExportBytes } from "@datacoop/protocol/export";
+import { RefineError, type SealedPayload, sealedPayloadOf } from "@datacoop/protocol/refine";
 
 import type { FromWorker, ToWorker } from "./protocol";
 
-let exportBytes: Uint8Array | undefined;
+/** The refined dataset of the export last scored: what is sealed (never the raw export). */
+let refined: SealedPayload | undefined;
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
 
@@ -30,17 +33,23 @@ async function readWithProgress(file: File): Promise<Uint8Array> {
 
 async function handle(message: ToWorker): Promise<void> {
   if (message.type === "score") {
-    exportBytes = await readWithProgress(message.file);
+    refined = undefined;
+    const exportBytes = await readWithProgress(message.file);
     post({ type: "progress", phase: "scoring", fraction: 0 });
     const score = scoreExportBytes(exportBytes, { salt: message.salt });
+    // Units are the refined messages, as validators count them (scoreExportFor): what is sealed is what is paid for.
+    const payload = sealedPayloadOf(exportBytes, { salt: message.salt });
+    if (payload.report.units === 0)
+      throw new Error("The export has no messages that count as units; there is nothing to contribute.");
+    refined = payload;
     post({ type: "progress", phase: "scoring", fraction: 1 });
-    post({ type: "scored", score });
+    post({ type: "scored", score: { ...score, units: payload.report.units } });
     return;
   }
-  if (exportBytes === undefined) throw new Error("Drop an export first.");
+  if (refined === undefined) throw new Error("Drop an export first.");
   post({ type: "progress", phase: "encrypting", fraction: 0 });
-  const sealed = await sealContribution(exportBytes, {
-    custodians: { ...message.custodians, publicKeys: [...message.custodians.publicKeys] },
+  const sealed = await sealContribution(refined.payload, {
+    custodians: { ...message.custodians, publicKeys: message.custodians.publicKeys.map(normalizePublicKey) },
     contributorPublicKey: message.contributorPublicKey,
   });
   post({ type: "progress", phase: "encrypting", fraction: 1 });
@@ -53,8 +62,13 @@ async function handle(message: ToWorker): Promise<void> {
         keyCommitment: sealed.keyCommitment,
         ciphertext,
         ciphertextBytes: ciphertext.length,
-        plaintextBytes: exportBytes.length,
+        plaintextBytes: refined.payload.length,
         wrappedKeys: sealed.custody.shares.length + 1,
+        custody: {
+          version: sealed.custody.setVersion,
+          threshold: sealed.custody.threshold,
+          shares: sealed.custody.shares.length,
+        },
       },
     },
     [ciphertext.buffer as ArrayBuffer],
@@ -63,9 +77,13 @@ async function handle(message: ToWorker): Promise<void> {
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   handle(event.data).catch((error: unknown) => {
-    // Export errors name the rule that failed (never the content); anything else is reported by its message.
+    // Export and refine errors name the rule that failed (never the content); anything else by its message.
     const message =
-      error instanceof ExportError ? error.message : error instanceof Error ? error.message : String(error);
+      error instanceof ExportError || error instanceof RefineError
+        ? error.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
     post({ type: "error", message });
   });
 };

@@ -21,6 +21,8 @@ export interface SealedSummary {
   readonly plaintextBytes: number;
   /** The data key wrapped (ECIES) to each custodian's share and to the contributor: safe to upload. */
   readonly wrappedKeys: number;
+  /** The custodian set the key was split for: k of its n shares rebuild it. */
+  readonly custody: { readonly version: number; readonly threshold: number; readonly shares: number };
 }
 
 export type FromWorker =
