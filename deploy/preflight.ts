@@ -12,7 +12,7 @@ import type { IgnitionModule } from "@nomicfoundation/ignition-core";
 import { isModuleParameterRuntimeValue } from "@nomicfoundation/ignition-core";
 import { AbiCoder, type Provider, formatEther, formatUnits, getAddress, isAddress } from "ethers";
 
-import { parsePublicKey } from "../src/crypto/keys";
+import { normalizePublicKey } from "../src/crypto/keys";
 
 /** One thing wrong with a deployment, said so that the user can fix it. */
 export interface PreflightIssue {
@@ -196,21 +196,34 @@ function checkAddress(input: ParameterCheckInput, parameter: string, value: unkn
 
 function checkPublicKey(input: ParameterCheckInput, parameter: string, value: unknown, issues: PreflightIssue[]): void {
   const fix = fixFor(parameter);
-  if (typeof value !== "string" || !/^0x(02|03)[0-9a-fA-F]{64}$/.test(value)) {
+  // Validators' keys go to the registry, which derives each key's address from it and so needs the full
+  // point (0x04 ‖ x ‖ y); custodians' keys are stored as given, compressed.
+  const uncompressed = parameter.startsWith("validatorPublicKeys");
+  const form = uncompressed
+    ? {
+        pattern: /^0x04[0-9a-fA-F]{128}$/,
+        name: "an uncompressed secp256k1 public key (0x04 followed by 128 hex digits)",
+      }
+    : {
+        pattern: /^0x(02|03)[0-9a-fA-F]{64}$/,
+        name: "a compressed secp256k1 public key (0x02 or 0x03 followed by 64 hex digits)",
+      };
+  if (typeof value !== "string" || !form.pattern.test(value)) {
     issues.push({
       parameter,
-      problem: `${typeof value === "string" ? short(value) : JSON.stringify(value)} is not a compressed secp256k1 public key (0x02 or 0x03 followed by 64 hex digits)`,
+      problem: `${typeof value === "string" ? short(value) : JSON.stringify(value)} is not ${form.name}`,
       fix,
     });
     return;
   }
+  let compressed: string;
   try {
-    parsePublicKey(value, parameter);
+    compressed = normalizePublicKey(value);
   } catch {
     issues.push({ parameter, problem: `${short(value)} is not a point on the secp256k1 curve`, fix });
     return;
   }
-  if (input.publicNetwork && input.isWellKnownPublicKey(value)) {
+  if (input.publicNetwork && input.isWellKnownPublicKey(compressed)) {
     issues.push({
       parameter,
       problem: `${short(value)} is a local development key, derived from public values: anyone could unwrap the data keys`,

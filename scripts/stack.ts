@@ -21,7 +21,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -203,12 +203,7 @@ async function main(): Promise<void> {
     services.push(node);
     await waitFor(`the node on ${rpc}`, () => rpcAnswers(rpc), node);
 
-    // TODO(lead): the merged pre-flight check wants every `*PublicKeys` compressed, the registry wants the
-    // validators' uncompressed: deploy without them, and each validator service publishes its own at start.
-    const deployParameters = path.join(work, "parameters.json");
-    const parsed = JSON.parse(await readFile(parameters, "utf8")) as Record<string, Record<string, unknown>>;
-    delete parsed.DataCoopLocal?.validatorPublicKeys;
-    await writeFile(deployParameters, JSON.stringify(parsed, null, 2));
+    const deployParameters = parameters;
     note(`deploying DataCoopLocal with Ignition (deployment id ${deploymentId})`);
     await rm(deploymentDir, { recursive: true, force: true });
     const deploy = startService(

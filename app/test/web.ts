@@ -83,15 +83,8 @@ async function main(): Promise<void> {
     await waitFor("the node", async () => node.exitCode === null && (await pub.getChainId()) === 31337, 60_000);
 
     step("deploy DataCoopLocal with Ignition; build the app (in parallel)");
-    // As `npm run stack` does (see its TODO): the pre-flight check wants every `*PublicKeys` compressed, the
-    // registry wants the validators' uncompressed, so the deployment is made without the validators' keys.
-    const parameters = path.join(work, "parameters.json");
-    const local = JSON.parse(readFileSync(path.join(REPO, "deploy", "parameters", "localhost.json"), "utf8")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    delete local.DataCoopLocal?.validatorPublicKeys;
-    writeFileSync(parameters, JSON.stringify(local));
+    const parameters = path.join(REPO, "deploy", "parameters", "localhost.json");
+    const local = JSON.parse(readFileSync(parameters, "utf8")) as Record<string, Record<string, unknown>>;
     const env = { LOCALHOST_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" };
     await Promise.all([
       run(

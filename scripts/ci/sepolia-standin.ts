@@ -10,7 +10,17 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Contract, JsonRpcProvider, SigningKey, Wallet, formatEther, parseUnits, toBeHex, toUtf8Bytes } from "ethers";
 
-const ROLES = ["deployer", "validator1", "validator2", "custodian", "contributor", "buyer", "holder"] as const;
+const ROLES = [
+  "deployer",
+  "validator1",
+  "validator2",
+  "custodian",
+  "custodian2",
+  "custodian3",
+  "contributor",
+  "buyer",
+  "holder",
+] as const;
 type Keys = Record<(typeof ROLES)[number], { privateKey: string; address: string }>;
 
 function readKeys(file: string): Keys {
@@ -53,8 +63,12 @@ async function setup(rpc: string, keysFile: string, out: string): Promise<void> 
       ...shipped.DataCoop,
       validators: [keys.validator1.address, keys.validator2.address],
       attestationThreshold: 2,
-      custodian: keys.custodian.address,
-      custodianPublicKey: SigningKey.computePublicKey(keys.custodian.privateKey, true),
+      // 2-of-3 custody, as the shipped file asks for.
+      custodians: [keys.custodian.address, keys.custodian2.address, keys.custodian3.address],
+      custodianPublicKeys: [keys.custodian, keys.custodian2, keys.custodian3].map((c) =>
+        SigningKey.computePublicKey(c.privateKey, true),
+      ),
+      custodianThreshold: 2,
       treasury: "0x0000000000000000000000000000000000000000",
       initialHolder: keys.holder.address,
       initialSupply: `${1_000_000n * 10n ** 18n}n`,

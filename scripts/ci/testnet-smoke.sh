@@ -42,6 +42,7 @@ contributor() { as contributor DATACOOP_CONTRIBUTOR_PRIVATE_KEY "$@" --deploymen
 validator1() { as validator1 DATACOOP_VALIDATOR_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
 validator2() { as validator2 DATACOOP_VALIDATOR_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
 custodian() { as custodian DATACOOP_CUSTODIAN_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
+custodian2() { as custodian2 DATACOOP_CUSTODIAN_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
 buyer() { as buyer DATACOOP_BUYER_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
 holder() { as holder DATACOOP_HOLDER_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
 
@@ -109,9 +110,19 @@ advance 86401 # objection window
 buyer buyer:finalize --request "$REQUEST_ID"
 # With only the deployer's key on the machine, a custodian task refuses instead of acting as the deployer.
 refuse "No custodian key on this machine" deployer custodian:deliver --request "$REQUEST_ID" --deployment-id "$DEPLOYMENT_ID"
+# 2-of-3 custody: two custodians, each on its own machine, post their shares; the second post releases.
 custodian custodian:deliver --request "$REQUEST_ID"
+custodian2 custodian:deliver --request "$REQUEST_ID"
 buyer buyer:fetch --request "$REQUEST_ID" --out "${WORK}/grant"
-cmp "${WORK}/grant/"*.zip "${WORK}/alice.zip"
+# The buyer receives the refined dataset: conversations, and none of the export's account identifiers.
+[[ -s "${WORK}/grant/conversations.jsonl" && -s "${WORK}/grant/dataset.json" ]] || {
+  echo "smoke: the fetched grant lacks conversations.jsonl or dataset.json" >&2
+  exit 1
+}
+if grep -rq "user-SmokeTestnet0000000001" "${WORK}/grant"; then
+  echo "smoke: the export's user id reached the buyer's dataset" >&2
+  exit 1
+fi
 
 step "the contributor claims"
 contributor contributor:claim | tee "${WORK}/claim.log"

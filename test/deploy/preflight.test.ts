@@ -2,7 +2,7 @@ import { launchCheck } from "../../src/protocol/launch";
 import { expect } from "chai";
 import { readFile } from "node:fs/promises";
 import hre from "hardhat";
-import { Wallet } from "ethers";
+import { SigningKey, Wallet } from "ethers";
 
 import DataCoop from "../../deploy/modules/DataCoop";
 import DataCoopLocal from "../../deploy/modules/DataCoopLocal";
@@ -155,6 +155,24 @@ describe("deploy: pre-flight checks", function () {
         "custodianPublicKeys[0]",
       ]);
     }
+  });
+
+  it("wants the validators' keys uncompressed (the registry derives each key's address) and custodians' compressed", async function () {
+    const file = JSON.parse(await readFile("deploy/parameters/localhost.json", "utf8")) as {
+      DataCoopLocal: ParameterValues;
+    };
+    const local = (given: ParameterValues): string[] =>
+      checkParameters({
+        ...input(given, false),
+        moduleId: "DataCoopLocal",
+        declared: declaredParameters(DataCoopLocal),
+      }).map((issue) => issue.parameter);
+    expect(local(file.DataCoopLocal)).to.deep.equal([]);
+    const [first, ...rest] = file.DataCoopLocal.validatorPublicKeys as string[];
+    const compressed = SigningKey.computePublicKey(first, true);
+    expect(local({ ...file.DataCoopLocal, validatorPublicKeys: [compressed, ...rest] })).to.deep.equal([
+      "validatorPublicKeys[0]",
+    ]);
   });
 
   it("refuses an attestation threshold above the number of validators, or below 1", function () {
