@@ -88,16 +88,22 @@ role holder:queue --proposal "$PROPOSAL_ID"
 advance 61
 role holder:execute --proposal "$PROPOSAL_ID"
 
-step "the custodian delivers, the buyer fetches and decrypts"
+step "two of the three custodians deliver (2-of-3), the buyer fetches the refined dataset"
+# Each run posts as the next local custodian that has not posted yet; the second post releases the fee.
+role custodian:deliver --request "$REQUEST_ID" --store "$STORE"
 role custodian:deliver --request "$REQUEST_ID" --store "$STORE"
 role buyer:fetch --account 5 --request "$REQUEST_ID" --out "${WORK}/grant" --json >"${WORK}/fetch.json"
 node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const hashes = r.files.map((f) => f.contentHash);
+  const hashes = r.contributions;
   if (hashes.length !== 1 || hashes[0] !== process.argv[2]) {
     console.error(`expected only alice (${process.argv[2]}) in the training grant, got ${hashes.join(", ")}`); process.exit(1); }
   console.log(`the training grant holds exactly the contribution of alice; bob (${process.argv[3]}) is not in it`);' \
   "${WORK}/fetch.json" "$ALICE_HASH" "$BOB_HASH"
-cmp "${WORK}/grant/${ALICE_HASH}.zip" "${WORK}/alice.zip"
+[[ -s "${WORK}/grant/conversations.jsonl" ]] || { echo "smoke: the grant has no conversations.jsonl" >&2; exit 1; }
+if grep -rq "user-SmokeAlice000000000001" "${WORK}/grant"; then
+  echo "smoke: alice's user id reached the buyer's dataset" >&2
+  exit 1
+fi
 role buyer:status --request "$REQUEST_ID"
 
 step "alice claims; bob revokes"
