@@ -158,15 +158,6 @@ async function httpValidator(coop: roles.DataCoop, url: string): Promise<roles.V
   return {
     address: info.address,
     publicKey: info.publicKey,
-    async send(request) {
-      const response = await fetch(`${info.url}/v1/attestations`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: roles.encodeAttestRequest(request),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`The validator ${info.url} refused (HTTP ${response.status}): ${text}`);
-      return roles.decodeAttestResponse(text);
-    },
+    send: (request) => roles.askValidator(info.url, request),
   };
 }

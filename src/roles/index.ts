@@ -84,6 +84,7 @@ export {
   openAttestRequest,
 } from "./attest-request";
 export {
+  askValidator,
   describeValidator,
   requestAttestations,
   type RequestAttestationsOptions,

@@ -105,6 +105,37 @@ export async function describeValidator(
 }
 
 /**
+ * Sends one attest request to a validator service (`POST /v1/attestations`) and decodes its answer.
+ * @param url the validator's base URL
+ * @param request the request built for this validator
+ * @param timeoutMs per call; default 120 s
+ * @throws RoleError `CHECK_FAILED` if the validator refuses, `INTEGRITY` on a malformed answer, `CONFIG` if unreachable
+ */
+export async function askValidator(
+  url: string,
+  request: AttestRequest,
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+): Promise<AttestResponse> {
+  const { status, body } = await call(
+    `${url}/v1/attestations`,
+    { method: "POST", headers: { "content-type": "application/json" }, body: encodeAttestRequest(request) },
+    timeoutMs,
+  );
+  if (status !== 200) {
+    const error = errorOf(body);
+    throw new RoleError(
+      "CHECK_FAILED",
+      `The validator ${url} refused (HTTP ${status} ${error?.code ?? "?"}): ${error?.message ?? "no message"}`,
+    );
+  }
+  try {
+    return decodeAttestResponse(body);
+  } catch (cause) {
+    throw new RoleError("INTEGRITY", `The validator ${url} answered a malformed attestation.`, { cause });
+  }
+}
+
+/**
  * Asks each validator for an attestation and combines `k` that agree into one attestation file.
  * @param system the deployment (the file is bound to its chain and registry)
  * @param urls the validator services
@@ -136,24 +167,7 @@ export async function requestAttestations(
     const info = await describeValidator(system, url, timeoutMs);
     const request =
       typeof requests === "function" ? await requests(info) : (requests as readonly AttestRequest[])[index];
-    const { status, body } = await call(
-      `${info.url}/v1/attestations`,
-      { method: "POST", headers: { "content-type": "application/json" }, body: encodeAttestRequest(request) },
-      timeoutMs,
-    );
-    if (status !== 200) {
-      const error = errorOf(body);
-      throw new RoleError(
-        "CHECK_FAILED",
-        `The validator ${info.url} refused (HTTP ${status} ${error?.code ?? "?"}): ${error?.message ?? "no message"}`,
-      );
-    }
-    let response: AttestResponse;
-    try {
-      response = decodeAttestResponse(body);
-    } catch (cause) {
-      throw new RoleError("INTEGRITY", `The validator ${info.url} answered a malformed attestation.`, { cause });
-    }
+    const response = await askValidator(info.url, request, timeoutMs);
     return { info, response };
   };
   const settled = await Promise.allSettled(urls.map(ask));
