@@ -33,8 +33,8 @@ import {
 } from "../src/crypto";
 import * as roles from "../src/roles";
 import { type ContributionOf, populate } from "./bench/setup";
-import { nextEpoch } from "./lib/epoch";
-import { connectSystem, deploySystem, timelockSigner } from "./lib/system";
+import { nextEpoch } from "../test/support/epoch";
+import { connectSystem, deploySystem, timelockSigner } from "../test/support/system";
 
 const SIZES = (process.env.BENCH_CUSTODY_SIZES ?? "100,1000,10000").split(",").map(Number);
 const AI_TRAINING = 2;

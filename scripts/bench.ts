@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
-import { deploySystem, timelockSigner, type System } from "./lib/system";
-import { attest } from "./lib/contribute";
+import { deploySystem, timelockSigner, type System } from "../test/support/system";
+import { attest } from "../test/support/contribute";
 import { freshAccount, gasOf, populate, type Recorder } from "./bench/setup";
 import { benchEscrow } from "./bench/escrow";
-import { nextEpoch } from "./lib/epoch";
+import { nextEpoch } from "../test/support/epoch";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,10000").split(",").map(Number);
 /**

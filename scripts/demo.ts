@@ -34,9 +34,9 @@ import { Checker, contributorsShare, type Release } from "./demo/checks";
 import { type DemoRow, verifyLedger } from "./demo/ledger";
 import { type DemoServices, startDemoServices } from "./demo/services";
 import { Story, percent, short, thousands } from "./demo/story";
-import { localWallet } from "./lib/sealed-refinement";
-import { buildSyntheticExport } from "./lib/synthetic-export";
-import { connectSystem, deploySystem } from "./lib/system";
+import { localWallet } from "../test/support/sealed-refinement";
+import { buildSyntheticExport } from "../test/support/export";
+import { connectSystem, deploySystem } from "../test/support/system";
 
 /** The demo's time budget, from DESIGN.md ("full lifecycle demo on the in-process network: under 60 s"). */
 export const DEMO_BUDGET_MS = 60_000;

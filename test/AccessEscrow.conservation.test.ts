@@ -13,8 +13,8 @@ import {
   publicKeyOf,
   usdc,
   type EscrowSystem,
-} from "./helpers/escrow";
-import { deliverNow } from "../scripts/lib/epoch";
+} from "./support/escrow";
+import { deliverNow } from "./support/epoch";
 
 /** Steps that act on requests already made. */
 type RequestStep = "object" | "finalize" | "approve" | "reject" | "cancel" | "expire" | "deliver" | "markUndelivered";

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
-import { Purpose, Status, escrowFixture, expectConservation, publicKeyOf, requestAccess } from "./helpers/escrow";
-import { nextEpoch, postNow } from "../scripts/lib/epoch";
+import { Purpose, Status, escrowFixture, expectConservation, publicKeyOf, requestAccess } from "./support/escrow";
+import { nextEpoch, postNow } from "./support/epoch";
 
 const SET = id("the eligible set");
 const OTHER = id("another set");

@@ -16,8 +16,8 @@ import {
   timeOf,
   usdc,
   type RequestInput,
-} from "./helpers/escrow";
-import { deliverNow, deliveryPoint, postNow } from "../scripts/lib/epoch";
+} from "./support/escrow";
+import { deliverNow, deliveryPoint, postNow } from "./support/epoch";
 
 const MANIFEST_URI = "ipfs://manifest";
 /** The eligible set hash every custodian posts (deliverNow derives each custodian's manifest hash from it). */

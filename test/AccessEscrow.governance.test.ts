@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, ZeroHash, id } from "ethers";
-import { ProposalState, passProposal } from "./helpers/governance";
+import { ProposalState, passProposal } from "./support/governance";
 import {
   DAY,
   HOUR,
@@ -14,8 +14,8 @@ import {
   timeOf,
   usdc,
   type EscrowSystem,
-} from "./helpers/escrow";
-import { deliverNow } from "../scripts/lib/epoch";
+} from "./support/escrow";
+import { deliverNow } from "./support/epoch";
 
 /** The escrow call `fn(args)` as a proposal action. */
 function escrowAction(system: EscrowSystem, data: string) {

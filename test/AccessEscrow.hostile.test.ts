@@ -1,96 +1,21 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, id, type BaseContract } from "ethers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { id } from "ethers";
+import { Status } from "./support/escrow";
+import { deliverNow } from "./support/epoch";
 import {
-  AccessEscrow__factory,
-  FalseReturningToken__factory,
-  FeeOnTransferToken__factory,
-  ReentrantToken__factory,
-  RevenueDistributor__factory,
-  RevertingToken__factory,
-  type AccessEscrow,
-  type RevenueDistributor,
-} from "../typechain-types";
-import { DAY, Purpose, Status, deployCustodianSet, escrowFixture, publicKeyOf, usdc } from "./helpers/escrow";
-import { deliverNow, nextEpoch, NO_CONSENT } from "../scripts/lib/epoch";
+  HOSTILE_FEE as FEE,
+  HOSTILE_TREASURY_SHARE_BPS as TREASURY_SHARE,
+  escrowBooks as snapshot,
+  escrowPaidIn,
+  hostileRequest as request,
+  hostileToken,
+} from "./support/hostile-tokens";
 
-const FEE = usdc(1000);
-const TREASURY_SHARE = 500n;
-
-interface MintableToken extends BaseContract {
-  mint(to: string, amount: bigint): Promise<unknown>;
-  balanceOf(account: string): Promise<bigint>;
-  approve(spender: string, amount: bigint): Promise<unknown>;
-}
-
-/**
- * An escrow and a distributor paid in `token`, beside the real governance token and registry. A plain account
- * plays the registry (reports weights) and another the timelock, so tests can drive each step directly.
- */
-async function hostileSystem<T extends MintableToken>(token: T) {
-  const base = await escrowFixture();
-  const [deployer] = base.signers;
-  const [gov, custodian, treasury, registryAccount, buyer, buyer2] = base.signers.slice(8, 14);
-  const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov, 60);
-  const custodianSet = await deployCustodianSet(deployer, gov.address, [custodian.address]);
-  const escrow = await new AccessEscrow__factory(deployer).deploy(
-    token,
-    base.token,
-    base.registry,
-    distributor,
-    gov,
-    treasury,
-    { treasuryShareBps: TREASURY_SHARE, decisionPeriod: DAY, deliveryPeriod: DAY },
-    custodianSet,
-  );
-  await distributor.wire(registryAccount, escrow);
-  await distributor.connect(registryAccount).onConsentChange(base.alice, 0, NO_CONSENT, 0, 0b1, 100n);
-  await nextEpoch({ distributor: distributor });
-  for (const b of [buyer, buyer2]) {
-    await token.mint(b.address, usdc(10_000));
-    await (token.connect(b) as T).approve(await escrow.getAddress(), MaxUint256);
-  }
-  return { token, escrow, distributor, gov, custodian, treasury, buyer, buyer2 };
-}
-
-async function feeOnTransferFixture() {
-  return hostileSystem(await new FeeOnTransferToken__factory((await ethers.getSigners())[0]).deploy(0));
-}
-async function falseReturningFixture() {
-  return hostileSystem(await new FalseReturningToken__factory((await ethers.getSigners())[0]).deploy());
-}
-async function revertingFixture() {
-  return hostileSystem(await new RevertingToken__factory((await ethers.getSigners())[0]).deploy());
-}
-async function reentrantFixture() {
-  return hostileSystem(await new ReentrantToken__factory((await ethers.getSigners())[0]).deploy());
-}
-
-function request(escrow: AccessEscrow, buyer: HardhatEthersSigner, amount = FEE) {
-  return escrow
-    .connect(buyer)
-    .requestAccess(Purpose.RESEARCH, amount, 7n * DAY, id("terms"), "ipfs://terms", publicKeyOf(buyer.address));
-}
-
-/** Everything a refused call must leave as it was. */
-async function snapshot(
-  h: { token: MintableToken; escrow: AccessEscrow; distributor: RevenueDistributor; treasury: HardhatEthersSigner },
-  buyers: HardhatEthersSigner[],
-) {
-  const { token, escrow, distributor, treasury } = h;
-  const requests = [];
-  for (let i = 1n; i <= (await escrow.requestCount()); i++) requests.push(await escrow.request(i));
-  return {
-    requests,
-    heldFees: await escrow.heldFees(),
-    escrow: await token.balanceOf(await escrow.getAddress()),
-    distributor: await token.balanceOf(await distributor.getAddress()),
-    treasury: await token.balanceOf(treasury.address),
-    buyers: await Promise.all(buyers.map((b) => token.balanceOf(b.address))),
-  };
-}
+const feeOnTransferFixture = () => escrowPaidIn(hostileToken.feeOnTransfer);
+const falseReturningFixture = () => escrowPaidIn(hostileToken.falseReturning);
+const revertingFixture = () => escrowPaidIn(hostileToken.reverting);
+const reentrantFixture = () => escrowPaidIn(hostileToken.reentrant);
 
 describe("AccessEscrow: hostile tokens and reentrancy", function () {
   describe("fee-on-transfer token", function () {

@@ -15,8 +15,8 @@ import {
   requestAccess,
   type EscrowSystem,
   type Ledger,
-} from "./helpers/escrow";
-import { deliverNow } from "../scripts/lib/epoch";
+} from "./support/escrow";
+import { deliverNow } from "./support/epoch";
 
 const FEE = DEFAULT_REQUEST.amount;
 const TO_TREASURY = (FEE * 500n) / 10_000n;

@@ -16,7 +16,7 @@ import {
   timeOf,
   usdc,
   type StandingTerms,
-} from "./helpers/escrow";
+} from "./support/escrow";
 
 /** An optimistic RESEARCH request from `buyer`, with its objection and decision deadlines. */
 async function optimisticRequest() {

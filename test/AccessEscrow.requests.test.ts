@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, ZeroHash, concat, keccak256, toBeHex, zeroPadValue } from "ethers";
+import { ZeroAddress, ZeroHash, concat, keccak256, toBeHex, toBigInt, zeroPadValue } from "ethers";
 import localParameters from "../deploy/parameters/hardhat.json";
-import { AccessEscrow__factory } from "../typechain-types";
+import { AccessEscrow__factory, IAccessEscrow__factory } from "../typechain-types";
 import {
   DAY,
   DEFAULT_REQUEST,
@@ -15,11 +15,10 @@ import {
   requestAccess,
   timeOf,
   usdc,
-} from "./helpers/escrow";
+} from "./support/escrow";
+import { SECP256K1_P as P } from "./support/constants";
 
 const UINT128_MAX = (1n << 128n) - 1n;
-/** The secp256k1 field prime. */
-const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
 
 describe("AccessEscrow: requests", function () {
   describe("deployment", function () {
@@ -126,6 +125,16 @@ describe("AccessEscrow: requests", function () {
       expect(await escrow.treasury()).to.equal(outsider.address);
       expect(await escrow.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
       expect(await escrow.supportsInterface("0xffffffff")).to.equal(false);
+    });
+
+    it("reports IAccessEscrow and AccessControl through ERC-165, and nothing else", async function () {
+      const { escrow } = await loadFixture(escrowFixture);
+      let interfaceId = 0n;
+      IAccessEscrow__factory.createInterface().forEachFunction((f) => (interfaceId ^= toBigInt(f.selector)));
+      expect(await escrow.supportsInterface(toBeHex(interfaceId, 4))).to.equal(true);
+      expect(await escrow.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
+      expect(await escrow.supportsInterface("0x01ffc9a7")).to.equal(true); // IERC165
+      expect(await escrow.supportsInterface("0xdeadbeef")).to.equal(false);
     });
   });
 
@@ -235,6 +244,19 @@ describe("AccessEscrow: requests", function () {
         concat(["0x04", x, toBeHex(y, 32), "0x00"]), // 66 bytes
       ];
       for (const key of bad) {
+        await expect(requestAccess(escrow, buyer, { publicKey: key }))
+          .to.be.revertedWithCustomError(escrow, "EscrowInvalidPublicKey")
+          .withArgs(key);
+      }
+      expect(await escrow.requestCount()).to.equal(0n);
+    });
+
+    it("refuses an uncompressed key whose x or y is not below the field prime", async function () {
+      const { escrow, buyer } = await loadFixture(escrowFixture);
+      const good = publicKeyOf("k", false);
+      const x = `0x${good.slice(4, 68)}`;
+      const y = `0x${good.slice(68)}`;
+      for (const key of [concat(["0x04", toBeHex(P, 32), y]), concat(["0x04", x, toBeHex(P + 1n, 32)])]) {
         await expect(requestAccess(escrow, buyer, { publicKey: key }))
           .to.be.revertedWithCustomError(escrow, "EscrowInvalidPublicKey")
           .withArgs(key);

@@ -1,16 +1,16 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Signer } from "ethers";
-import { registryConfig, systemFixture, timelockSigner, type System } from "./helpers/fixtures";
-import { attest, contribute, uniqueHash } from "../scripts/lib/contribute";
-import { nextEpoch } from "../scripts/lib/epoch";
+import { ZeroAddress, type Signer } from "ethers";
+import { ContributionRegistry__factory } from "../typechain-types";
+import { registryConfig, systemFixture, timelockSigner, type System } from "./support/fixtures";
+import { attest, contribute, uniqueHash } from "./support/contribute";
+import { nextEpoch } from "./support/epoch";
 import { PURPOSE_ID } from "../src/protocol/constants";
 import { ATTESTATION_TYPES, attestationDomain, orderSignatures, signAttestation } from "../src/protocol/attestation";
+import { bit, ContributionStatus as Status } from "./support/constants";
 
 const { RESEARCH, ANALYTICS, AI_TRAINING } = PURPOSE_ID;
-const bit = (p: number) => 1 << p;
-const Status = { None: 0n, Active: 1n, Revoked: 2n, Superseded: 3n };
 const RATE = 10n ** 14n; // deploy/parameters/hardhat.json
 
 /** Asserts a rejected contribution left no trace: no record, no supply, no weight. */
@@ -359,7 +359,7 @@ describe("ContributionRegistry", function () {
     });
 
     it("cuts the reward at the token cap but still counts the contribution for revenue", async function () {
-      const { deploySystem } = await import("./helpers/fixtures");
+      const { deploySystem } = await import("./support/fixtures");
       const system = await deploySystem({ tokenCap: (1000n * 8000n * RATE * 3n) / 2n });
       const [, alice, bob] = system.signers;
       await contribute(system, alice, { units: 1000, quality: 8000 });
@@ -531,6 +531,49 @@ describe("ContributionRegistry", function () {
       )
         .to.be.revertedWithCustomError(factory, "RegistryInvalidThreshold")
         .withArgs(2, 1);
+    });
+
+    it("refuses a zero token, distributor, timelock or validator, and more than 16 purposes", async function () {
+      const { token, distributor, timelock, alice, deployer } = await loadFixture(systemFixture);
+      const factory = new ContributionRegistry__factory(deployer);
+      const names = (n: number) => Array.from({ length: n }, (_, i) => `P${i}`);
+      for (const args of [
+        [ZeroAddress, distributor, timelock, [alice.address], names(1), names(1)],
+        [token, ZeroAddress, timelock, [alice.address], names(1), names(1)],
+        [token, distributor, ZeroAddress, [alice.address], names(1), names(1)],
+        [token, distributor, timelock, [alice.address, ZeroAddress], names(1), names(1)],
+        [token, distributor, timelock, [alice.address], names(17), names(17)],
+      ] as const) {
+        const [t, d, tl, validators, purposeNames, uris] = args;
+        await expect(
+          factory.deploy(t, d, tl, registryConfig(1), [...validators], [...purposeNames], [...uris]),
+        ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
+      }
+      // Sixteen purposes are fine.
+      const registry = await factory.deploy(
+        token,
+        distributor,
+        timelock,
+        registryConfig(1),
+        [alice.address],
+        names(16),
+        names(16),
+      );
+      expect(await registry.definedPurposes()).to.equal(0xffffn);
+    });
+
+    it("refuses a threshold above 16 even with enough validators", async function () {
+      const system = await loadFixture(systemFixture);
+      const admin = await timelockSigner(system);
+      const role = await system.registry.VALIDATOR_ROLE();
+      for (const signer of (await ethers.getSigners()).slice(0, 15))
+        await system.registry.connect(admin).grantRole(role, signer);
+      expect(await system.registry.getRoleMemberCount(role)).to.equal(18n);
+      await expect(system.registry.connect(admin).setAttestationThreshold(17))
+        .to.be.revertedWithCustomError(system.registry, "RegistryInvalidThreshold")
+        .withArgs(17, 18);
+      await system.registry.connect(admin).setAttestationThreshold(16);
+      expect(await system.registry.attestationThreshold()).to.equal(16n);
     });
   });
 });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { SigningKey, Wallet } from "ethers";
-import { systemFixture, timelockSigner } from "./helpers/fixtures";
+import { systemFixture, timelockSigner } from "./support/fixtures";
 import localParameters from "../deploy/parameters/hardhat.json";
 
 describe("ContributionRegistry: validator public keys", function () {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { governanceFixture, INITIAL_SUPPLY } from "./helpers/fixtures";
-import { Proposal, ProposalState, Vote, passProposal } from "./helpers/governance";
+import { governanceFixture, INITIAL_SUPPLY } from "./support/fixtures";
+import { Proposal, ProposalState, Vote, passProposal } from "./support/governance";
 
 /** Voters with delegated votes: alice 10%, bob 3%, carol 1% of the supply (quorum is 4%). */
 async function votersFixture() {

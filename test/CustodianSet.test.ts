@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
 import { CustodianSet__factory } from "../typechain-types";
-import { escrowFixture, publicKeyOf } from "./helpers/escrow";
+import { escrowFixture, publicKeyOf } from "./support/escrow";
 import localParameters from "../deploy/parameters/hardhat.json";
 
 const member = (account: string, label = account) => ({ account, publicKey: publicKeyOf(`custodian ${label}`) });

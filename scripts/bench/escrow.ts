@@ -1,9 +1,9 @@
 import { ethers, network } from "hardhat";
 import { SigningKey, id, type Signer } from "ethers";
-import { contribute } from "../lib/contribute";
-import { timelockSigner, type System } from "../lib/system";
+import { contribute } from "../../test/support/contribute";
+import { timelockSigner, type System } from "../../test/support/system";
 import { freshAccount, gasOf, type Recorder } from "./setup";
-import { deliverNow, nextEpoch, postNow } from "../lib/epoch";
+import { deliverNow, nextEpoch, postNow } from "../../test/support/epoch";
 
 const RESEARCH = 0;
 const HOUR = 3600n;

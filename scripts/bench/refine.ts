@@ -17,7 +17,7 @@ import path from "node:path";
 
 import { isObject, own, type JsonValue } from "../../src/export/json";
 import { PayloadWriter, readExportSource, sealedPayloadOf, Refiner, type RefinementReport } from "../../src/refine";
-import { generateSyntheticExport } from "../lib/synthetic-export";
+import { generateSyntheticExport } from "../../test/support/export";
 
 const CONVERSATIONS = Number(process.env.BENCH_REFINE_CONVERSATIONS ?? 20_000);
 const RUNS = 3;
@@ -132,7 +132,7 @@ function main(): void {
 
   const result = {
     fixture: {
-      generator: "scripts/lib/synthetic-export.ts",
+      generator: "test/support/export/generator.ts",
       seed: 1,
       conversations: CONVERSATIONS,
       layout: "split",

@@ -21,9 +21,9 @@ import { generateKeyPair } from "../../src/crypto";
 import { ATTESTATION_TYPES, attestationDomain } from "../../src/protocol/attestation";
 import * as roles from "../../src/roles";
 import { startValidatorService } from "../../services/validator/service";
-import { buildSyntheticExport } from "../lib/synthetic-export";
-import { localWallet, requestFor, sealRefinement } from "../lib/sealed-refinement";
-import { connectSystem, deploySystem } from "../lib/system";
+import { buildSyntheticExport } from "../../test/support/export";
+import { localWallet, requestFor, sealRefinement } from "../../test/support/sealed-refinement";
+import { connectSystem, deploySystem } from "../../test/support/system";
 
 const CLIENTS = 20;
 const PER_CLIENT = 10;
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       requestsPerSecond: Math.round((CLIENTS * PER_CLIENT) / seconds),
       maxMs: Math.round(latencies[latencies.length - 1] ?? 0),
       requestBytes: Math.round(requestBytes),
-      fixture: { generator: "scripts/lib/synthetic-export.ts", conversations: 6, maxTurns: 3 },
+      fixture: { generator: "test/support/export/generator.ts", conversations: 6, maxTurns: 3 },
     };
     const rows: [string, string][] = [
       ["requests (clients x each)", `${result.requests} (${CLIENTS} x ${PER_CLIENT})`],

@@ -14,8 +14,8 @@ import {
 } from "ethers";
 import type * as Native from "secp256k1";
 import { attestationDigest, attestationDomain, type Attestation } from "../../src/protocol/attestation";
-import { uniqueHash } from "../lib/contribute";
-import { impersonate, type System } from "../lib/system";
+import { uniqueHash } from "../../test/support/contribute";
+import { impersonate, type System } from "../../test/support/system";
 
 /** Records one measurement: `operation` cost `gas` with `contributors` contributors registered. */
 export type Recorder = (operation: string, contributors: number, gas: bigint) => void;

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 
-import { buildSyntheticExport } from "../lib/synthetic-export";
+import { buildSyntheticExport } from "../../test/support/export";
 
 function main(argv: readonly string[]): void {
   const [out, seed, userId, conversations] = argv;

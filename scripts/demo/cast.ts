@@ -3,7 +3,7 @@
  * Pure data; `scripts/demo.ts` plays the story.
  */
 import { PURPOSE_ID, type DefaultPurpose } from "../../src/protocol/constants";
-import type { SyntheticExportOptions } from "../lib/synthetic-export";
+import type { SyntheticExportOptions } from "../../test/support/export";
 
 /** The purposes seeded at deployment, by id. */
 export const PURPOSE = PURPOSE_ID;

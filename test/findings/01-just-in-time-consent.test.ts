@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
-import { deliveryPoint, deliverNow, postNow } from "../../scripts/lib/epoch";
-import { Purpose, Status, escrowFixture, requestAccess, usdc } from "../helpers/escrow";
+import { deliveryPoint, deliverNow, postNow } from "../support/epoch";
+import { Purpose, Status, escrowFixture, requestAccess, usdc } from "../support/escrow";
+import { bit } from "../support/constants";
 
 const { RESEARCH, AI_TRAINING } = Purpose;
-const bit = (p: number) => 1 << p;
 const FEE = usdc(1000);
 
 /** An approved RESEARCH request; alice (weight 24e6) and bob (6e6) consent to RESEARCH, carol does not. */

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystem } from "../helpers/fixtures";
-import { attest, uniqueHash } from "../../scripts/lib/contribute";
-import { Proposal, Vote } from "../helpers/governance";
+import { deploySystem } from "../support/fixtures";
+import { attest, uniqueHash } from "../support/contribute";
+import { Proposal, Vote } from "../support/governance";
 
 const COOP = 10n ** 18n;
 const BUDGET = 10_000n * COOP; // per day

@@ -2,14 +2,14 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, id } from "ethers";
-import { deploySystem, timelockSigner } from "../helpers/fixtures";
-import { contribute } from "../../scripts/lib/contribute";
-import { deliverNow, nextEpoch } from "../../scripts/lib/epoch";
+import { deploySystem, timelockSigner } from "../support/fixtures";
+import { contribute } from "../support/contribute";
+import { deliverNow, nextEpoch } from "../support/epoch";
 import { MockDAI__factory, MockUSDC__factory } from "../../typechain-types";
-import { publicKeyOf } from "../helpers/escrow";
+import { publicKeyOf } from "../support/escrow";
+import { PRECISION, Purpose } from "../support/constants";
 
-const RESEARCH = 0;
-const PRECISION = 10n ** 18n;
+const { RESEARCH } = Purpose;
 
 /**
  * A sole RESEARCH consenter of weight 100 (1 unit at 1% quality) who is also a buyer, in a system paid in a

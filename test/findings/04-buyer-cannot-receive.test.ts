@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256 } from "ethers";
-import { deploySystem, timelockSigner } from "../helpers/fixtures";
-import { contribute } from "../../scripts/lib/contribute";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { deploySystem, timelockSigner } from "../support/fixtures";
+import { contribute } from "../support/contribute";
+import { nextEpoch } from "../support/epoch";
 import { RevertingToken__factory } from "../../typechain-types";
-import { RESEARCH_TERMS, Purpose, Status, requestAccess, usdc } from "../helpers/escrow";
+import { RESEARCH_TERMS, Purpose, Status, requestAccess, usdc } from "../support/escrow";
 
 const { RESEARCH } = Purpose;
 const FEE = usdc(1000);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystem, timelockSigner } from "../helpers/fixtures";
-import { contribute } from "../../scripts/lib/contribute";
+import { deploySystem, timelockSigner } from "../support/fixtures";
+import { contribute } from "../support/contribute";
 
 /** Three validators, threshold two. */
 async function twoOfThreeFixture() {

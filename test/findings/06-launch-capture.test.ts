@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystem } from "../helpers/fixtures";
-import { contribute } from "../../scripts/lib/contribute";
-import { Proposal, ProposalState, Vote } from "../helpers/governance";
+import { deploySystem } from "../support/fixtures";
+import { contribute } from "../support/contribute";
+import { Proposal, ProposalState, Vote } from "../support/governance";
 import { launchCheck } from "../../src/protocol/launch";
 import sepolia from "../../deploy/parameters/sepolia.json";
 

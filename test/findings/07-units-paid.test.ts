@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deploySystem, systemFixture, timelockSigner } from "../helpers/fixtures";
-import { contribute, uniqueHash } from "../../scripts/lib/contribute";
+import { deploySystem, systemFixture, timelockSigner } from "../support/fixtures";
+import { contribute, uniqueHash } from "../support/contribute";
 
 const RATE = 10n ** 14n;
 

@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { generateKeyPair } from "../../src/crypto";
 import * as roles from "../../src/roles";
 import type { BlobStore } from "../../src/store";
-import { localWallet, requestFor, sealRefinement } from "../../scripts/lib/sealed-refinement";
+import { localWallet, requestFor, sealRefinement } from "../support/sealed-refinement";
 import { exportOf, removeDir, rolesFixture, tempDir } from "../roles/fixture";
 
 /**

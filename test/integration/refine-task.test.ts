@@ -4,7 +4,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { HardhatPluginError } from "hardhat/plugins";
 
-import { generateSyntheticExport } from "../../scripts/lib/synthetic-export";
+import { generateSyntheticExport } from "../support/export";
 import { sealedPayloadOf } from "../../src/refine";
 import { deploymentSalt } from "../../src/roles";
 import { removeDir, tempDir } from "../roles/fixture";

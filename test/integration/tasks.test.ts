@@ -8,8 +8,8 @@ import { HardhatPluginError } from "hardhat/plugins";
 import localParameters from "../../deploy/parameters/hardhat.json";
 import { sealedPayloadOf } from "../../src/refine";
 import * as roles from "../../src/roles";
-import { deploySystem } from "../../scripts/lib/system";
-import { timelockSigner } from "../helpers/fixtures";
+import { deploySystem } from "../support/system";
+import { timelockSigner } from "../support/fixtures";
 import { exportOf, filesUnder, removeDir, tempDir } from "../roles/fixture";
 
 /**

@@ -10,7 +10,7 @@ import {
   patchDeclaredSize,
   zipFiles,
   type BrokenKind,
-} from "../../scripts/lib/synthetic-export";
+} from "../support/export";
 import type { JsonObject, JsonValue } from "../../src/export/json";
 import { resolveLimits } from "../../src/export/limits";
 import {

@@ -8,7 +8,7 @@ import {
   DEFAULT_USER_ID,
   generateSyntheticExport,
   zipFiles,
-} from "../../scripts/lib/synthetic-export";
+} from "../support/export";
 import { ExportError, scoreExport, scoreExportBytes, type ExportLimits, type ExportScore } from "../../src/export";
 import {
   HOSTILE,

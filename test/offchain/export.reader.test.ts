@@ -5,12 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { AbiCoder, keccak256 } from "ethers";
 
-import {
-  buildConversation,
-  buildExportZip,
-  type ConversationSpec,
-  type ExportFilesSpec,
-} from "../../scripts/lib/synthetic-export";
+import { buildConversation, buildExportZip, type ConversationSpec, type ExportFilesSpec } from "../support/export";
 import {
   ExportArchiveError,
   ExportError,

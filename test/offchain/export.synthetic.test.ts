@@ -6,7 +6,7 @@ import {
   generateSyntheticExport,
   type SyntheticExportFacts,
   type SyntheticExportOptions,
-} from "../../scripts/lib/synthetic-export";
+} from "../support/export";
 import {
   benchmarkScoreExport,
   isKnownContentType,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { gzipSync } from "fflate";
 
-import { buildConversation, buildExportZip, generateSyntheticExport } from "../../scripts/lib/synthetic-export";
+import { buildConversation, buildExportZip, generateSyntheticExport } from "../support/export";
 import {
   assembleDataset,
   REFINED_FORMAT,

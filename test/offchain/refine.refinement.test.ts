@@ -8,7 +8,7 @@ import {
   generateSyntheticExport,
   stableUuid,
   type ConversationSpec,
-} from "../../scripts/lib/synthetic-export";
+} from "../support/export";
 import {
   canonicalJson,
   conversationKey,

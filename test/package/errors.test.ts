@@ -3,7 +3,7 @@ import { AbiCoder, ZeroHash, id } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import { decodeError, revertDataOf } from "../../src/errors";
-import { systemFixture } from "../helpers/fixtures";
+import { systemFixture } from "../support/fixtures";
 import { rejection } from "./rejection";
 
 const abi = AbiCoder.defaultAbiCoder();

@@ -25,7 +25,7 @@ import {
   readProposalState,
   signAttestation,
 } from "../../src/viem";
-import { systemFixture } from "../helpers/fixtures";
+import { systemFixture } from "../support/fixtures";
 import { rejection } from "./rejection";
 
 /** Hardhat's default accounts; 17 is the first validator of deploy/parameters/hardhat.json. */

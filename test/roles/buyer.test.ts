@@ -7,9 +7,9 @@ import { id, parseUnits } from "ethers";
 import { sealedPayloadOf, type DatasetCard } from "../../src/refine";
 import * as roles from "../../src/roles";
 import type { BlobStore } from "../../src/store";
-import { timelockSigner } from "../helpers/fixtures";
+import { timelockSigner } from "../support/fixtures";
 import { P, contributeAs, deliverBy, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { nextEpoch } from "../support/epoch";
 
 /** Clearly fake, and of the shapes the refinement replaces. */
 const FAKE_EMAIL = "planted.buyer-test@example.invalid";

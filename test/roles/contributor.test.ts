@@ -8,9 +8,9 @@ import { generateKeyPair, openContribution, unwrapDataKey } from "../../src/cryp
 import { sealedPayloadOf } from "../../src/refine";
 import { attestationDomain, signAttestation } from "../../src/protocol/attestation";
 import * as roles from "../../src/roles";
-import { localWallet } from "../../scripts/lib/sealed-refinement";
-import { buildBrokenExport } from "../../scripts/lib/synthetic-export";
-import { deploySystem } from "../../scripts/lib/system";
+import { localWallet } from "../support/sealed-refinement";
+import { buildBrokenExport } from "../support/export";
+import { deploySystem } from "../support/system";
 import {
   P,
   type RolesFixture,
@@ -23,7 +23,7 @@ import {
   rolesFixture,
   tempDir,
 } from "./fixture";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { nextEpoch } from "../support/epoch";
 
 describe("roles: contributor", function () {
   let fx: RolesFixture;

@@ -5,7 +5,7 @@ import { id, parseUnits } from "ethers";
 import * as roles from "../../src/roles";
 import { parseManifest } from "../../src/manifest";
 import type { BlobStore } from "../../src/store";
-import { timelockSigner } from "../helpers/fixtures";
+import { timelockSigner } from "../support/fixtures";
 import {
   P,
   type RolesFixture,
@@ -17,7 +17,7 @@ import {
   rolesFixture,
   tempDir,
 } from "./fixture";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { nextEpoch } from "../support/epoch";
 
 /**
  * The cast, for AI_TRAINING:

@@ -7,8 +7,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 
 import { generateKeyPair, type KeyPair } from "../../src/crypto";
 import * as roles from "../../src/roles";
-import { buildSyntheticExport, type SyntheticExportOptions } from "../../scripts/lib/synthetic-export";
-import { connectSystem, deploySystem } from "../../scripts/lib/system";
+import { buildSyntheticExport, type SyntheticExportOptions } from "../support/export";
+import { connectSystem, deploySystem } from "../support/system";
 
 /** Purpose ids seeded at deployment. */
 export const P = { RESEARCH: 0, ANALYTICS: 1, AI_TRAINING: 2, COMMERCIAL: 5 } as const;

@@ -13,9 +13,9 @@ import {
   serializeManifest,
   type DeliveredManifest,
 } from "../../src/manifest";
-import { timelockSigner } from "../helpers/fixtures";
+import { timelockSigner } from "../support/fixtures";
 import { P, contributeAs, deliverBy, exportOf, mask, removeDir, rolesFixture, tempDir } from "./fixture";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { nextEpoch } from "../support/epoch";
 
 /** Alice and bob consent to RESEARCH; custodians 1 and 3 of the 2-of-3 set deliver the buyer's grant. */
 async function thresholdFixture() {

@@ -6,8 +6,8 @@ import { SigningKey } from "ethers";
 import { orderSignatures } from "../../src/protocol/attestation";
 import { payloadLines, sealedPayloadOf } from "../../src/refine";
 import * as roles from "../../src/roles";
-import { localWallet, requestFor, sealRefinement } from "../../scripts/lib/sealed-refinement";
-import { timelockSigner } from "../../scripts/lib/system";
+import { localWallet, requestFor, sealRefinement } from "../support/sealed-refinement";
+import { timelockSigner } from "../support/system";
 import { exportOf, mask, P, removeDir, rolesFixture, tempDir } from "./fixture";
 
 describe("roles: validator", function () {

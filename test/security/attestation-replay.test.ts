@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, ZeroHash, recoverAddress } from "ethers";
-import { attest } from "../../scripts/lib/contribute";
+import { attest } from "../support/contribute";
 import { attestationDigest, attestationDomain } from "../../src/protocol/attestation";
-import { deploySystem, type System } from "../helpers/fixtures";
+import { deploySystem, type System } from "../support/fixtures";
 
 /**
  * A contributor replaying an attestation on another deployment. Two systems run side by side on the same chain,

@@ -10,8 +10,8 @@ import {
   requestAccess,
   usdc,
   type EscrowSystem,
-} from "../helpers/escrow";
-import { deliverNow } from "../../scripts/lib/epoch";
+} from "../support/escrow";
+import { deliverNow } from "../support/epoch";
 
 /**
  * A key custodian trying to release a fee it is not owed: delivering twice, or for a request that expired, went

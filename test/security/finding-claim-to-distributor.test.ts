@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
-import { contribute } from "../../scripts/lib/contribute";
-import { nextEpoch } from "../../scripts/lib/epoch";
-import { systemFixture, timelockSigner } from "../helpers/fixtures";
+import { contribute } from "../support/contribute";
+import { nextEpoch } from "../support/epoch";
+import { systemFixture, timelockSigner } from "../support/fixtures";
+import { bit, PRECISION, Purpose } from "../support/constants";
 
 /**
  * Finding (low, fixed in 4891dff): `claimTo(purposes, address(distributor))` used to succeed. It settled the
@@ -13,9 +14,8 @@ import { systemFixture, timelockSigner } from "../helpers/fixtures";
  * refuses the distributor itself, like the zero address, with `DistributorInvalidRecipient(to)`.
  */
 
-const AI_TRAINING = 2;
-const MASK = 1 << AI_TRAINING;
-const PRECISION = 10n ** 18n;
+const { AI_TRAINING } = Purpose;
+const MASK = bit(AI_TRAINING);
 
 async function earningFixture() {
   const system = await systemFixture();

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, SigningKey, id, parseEther, parseUnits } from "ethers";
 import { FlashBorrower__factory, FlashLender__factory } from "../../typechain-types";
-import { deploySystem, timelockSigner } from "../helpers/fixtures";
-import { Proposal, ProposalState, Vote } from "../helpers/governance";
+import { deploySystem, timelockSigner } from "../support/fixtures";
+import { Proposal, ProposalState, Vote } from "../support/governance";
+import { Purpose } from "../support/constants";
 
 /**
  * Flash-loan governance: an attacker borrows most of the supply for one transaction, delegates it to itself and
@@ -15,7 +16,7 @@ import { Proposal, ProposalState, Vote } from "../helpers/governance";
 const SUPPLY = parseEther("1000000");
 const LOAN = (SUPPLY * 60n) / 100n; // enough to win any vote and any objection, if it counted
 const THRESHOLD = parseEther("1000");
-const RESEARCH = 0;
+const { RESEARCH } = Purpose;
 
 async function deployFlash(proposalThreshold: bigint) {
   const system = await deploySystem({ initialSupply: SUPPLY, proposalThreshold });

@@ -1,19 +1,11 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, type BaseContract } from "ethers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import {
-  FalseReturningToken__factory,
-  FeeOnTransferToken__factory,
-  ReentrantClaimer__factory,
-  ReentrantToken__factory,
-  RevenueDistributor__factory,
-  RevertingToken__factory,
-  ShrinkingToken__factory,
-  type RevenueDistributor,
-} from "../../typechain-types";
-import { nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
+import { MaxUint256 } from "ethers";
+import { ReentrantClaimer__factory, RevenueDistributor__factory, type RevenueDistributor } from "../../typechain-types";
+import { nextEpoch, NO_CONSENT } from "../support/epoch";
+import { hostileToken, type MintableToken, type TokenDeployer } from "../support/hostile-tokens";
+import { bit, PRECISION, Purpose } from "../support/constants";
 
 /**
  * The RevenueDistributor paid in hostile settlement tokens. The AccessEscrow's side (pulls, refunds, releases) is
@@ -22,18 +14,11 @@ import { nextEpoch, NO_CONSENT } from "../../scripts/lib/epoch";
  * depositor (the escrow's role), so each test drives the ledger directly.
  */
 
-const PRECISION = 10n ** 18n;
-const RESEARCH = 0;
-const MASK = 1 << RESEARCH;
+const { RESEARCH } = Purpose;
+const MASK = bit(RESEARCH);
 const DEPOSIT = 1_000_000n;
 
-interface MintableToken extends BaseContract {
-  mint(to: string, amount: bigint): Promise<unknown>;
-  balanceOf(account: string): Promise<bigint>;
-  approve(spender: string, amount: bigint): Promise<unknown>;
-}
-
-async function ledgerWith<T extends MintableToken>(deploy: (deployer: HardhatEthersSigner) => Promise<T>) {
+async function ledgerWith<T extends MintableToken>(deploy: TokenDeployer<T>) {
   const [deployer, gov, registry, depositor, alice, bob, recipient] = await ethers.getSigners();
   const token = await deploy(deployer);
   const distributor = await new RevenueDistributor__factory(deployer).deploy(token, gov, 60);
@@ -47,11 +32,11 @@ async function ledgerWith<T extends MintableToken>(deploy: (deployer: HardhatEth
   return { token, distributor, gov, registry, depositor, alice, bob, recipient };
 }
 
-const reentrant = () => ledgerWith((d) => new ReentrantToken__factory(d).deploy());
-const falseReturning = () => ledgerWith((d) => new FalseReturningToken__factory(d).deploy());
-const feeOnTransfer = () => ledgerWith((d) => new FeeOnTransferToken__factory(d).deploy(0));
-const reverting = () => ledgerWith((d) => new RevertingToken__factory(d).deploy());
-const shrinking = () => ledgerWith((d) => new ShrinkingToken__factory(d).deploy());
+const reentrant = () => ledgerWith(hostileToken.reentrant);
+const falseReturning = () => ledgerWith(hostileToken.falseReturning);
+const feeOnTransfer = () => ledgerWith(hostileToken.feeOnTransfer);
+const reverting = () => ledgerWith(hostileToken.reverting);
+const shrinking = () => ledgerWith(hostileToken.shrinking);
 
 /** Everything a refused token movement must leave as it was: balances, accumulator, carry, earnings. */
 async function snapshot(distributor: RevenueDistributor, token: MintableToken, accounts: string[]) {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, SigningKey, ZeroHash, id, parseUnits, toBeHex } from "ethers";
-import { contribute } from "../../scripts/lib/contribute";
-import { TIMELOCK_ROLES } from "../../deploy/modules/DataCoop";
-import { INITIAL_SUPPLY, governanceFixture } from "../helpers/fixtures";
-import { Proposal, ProposalState, Vote } from "../helpers/governance";
+import { contribute } from "../support/contribute";
+import { INITIAL_SUPPLY, governanceFixture } from "../support/fixtures";
+import { Proposal, ProposalState, Vote } from "../support/governance";
+import { Purpose } from "../support/constants";
 
 /**
  * Proposal front-running and cancellation griefing. A proposal is identified by its actions and its description,
@@ -14,8 +14,7 @@ import { Proposal, ProposalState, Vote } from "../helpers/governance";
  * passes changes nothing twice.
  */
 
-const AI_TRAINING = 2;
-const STATE_PENDING = 0n;
+const { AI_TRAINING } = Purpose;
 
 async function frontRunFixture() {
   const system = await governanceFixture();
@@ -69,7 +68,7 @@ describe("Security: proposal front-running and cancellation", function () {
     await unprotected.propose(mallory); // front-runs alice's identical transaction
     await expect(unprotected.propose(alice))
       .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
-      .withArgs(await unprotected.id(), STATE_PENDING, ZeroHash);
+      .withArgs(await unprotected.id(), ProposalState.Pending, ZeroHash);
     await governor
       .connect(mallory)
       .cancel(unprotected.targets, unprotected.values, unprotected.calldatas, unprotected.descriptionHash);
@@ -135,14 +134,14 @@ describe("Security: proposal front-running and cancellation", function () {
     expect(await timelock.isOperationPending(operation)).to.equal(true);
     await expect(timelock.connect(mallory).cancel(operation))
       .to.be.revertedWithCustomError(timelock, "AccessControlUnauthorizedAccount")
-      .withArgs(mallory.address, TIMELOCK_ROLES.canceller);
+      .withArgs(mallory.address, await timelock.CANCELLER_ROLE());
     await expect(
       timelock
         .connect(mallory)
         .scheduleBatch(proposal.targets, proposal.values, proposal.calldatas, ZeroHash, id("x"), 60n),
     )
       .to.be.revertedWithCustomError(timelock, "AccessControlUnauthorizedAccount")
-      .withArgs(mallory.address, TIMELOCK_ROLES.proposer);
+      .withArgs(mallory.address, await timelock.PROPOSER_ROLE());
     expect(await timelock.isOperationPending(operation)).to.equal(true);
 
     await proposal.waitForEta();

@@ -11,7 +11,7 @@ import {
   publicKeyOf,
   requestAccess,
   usdc,
-} from "../helpers/escrow";
+} from "../support/escrow";
 
 const FEE = usdc(500);
 

@@ -12,14 +12,15 @@ import {
   toBeHex,
   type Signer,
 } from "ethers";
-import { attest } from "../../scripts/lib/contribute";
+import { attest } from "../support/contribute";
 import {
   attestationDigest,
   attestationDomain,
   signAttestation,
   type Attestation,
 } from "../../src/protocol/attestation";
-import { systemFixture, timelockSigner } from "../helpers/fixtures";
+import { systemFixture, timelockSigner } from "../support/fixtures";
+import { SECP256K1_P as P } from "../support/constants";
 
 /**
  * Validators colluding below the threshold. With k = 2 of 3, one validator (possibly helped by the contributor)
@@ -29,7 +30,6 @@ import { systemFixture, timelockSigner } from "../helpers/fixtures";
  */
 
 // --- secp256k1, just enough to sign with a chosen nonce (ethers signs deterministically, RFC 6979) ---------------
-const P = 2n ** 256n - 2n ** 32n - 977n;
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const G = {
   x: 0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798n,

@@ -13,10 +13,10 @@ import {
   custodyAdapter,
   startCustodianDaemon,
 } from "../../services/custodian";
-import { nextEpoch } from "../../scripts/lib/epoch";
-import { timelockSigner } from "../helpers/fixtures";
+import { nextEpoch } from "../support/epoch";
+import { timelockSigner } from "../support/fixtures";
 import { generateKeyPair } from "../../src/crypto";
-import { connectSystem, deploySystem } from "../../scripts/lib/system";
+import { connectSystem, deploySystem } from "../support/system";
 import { P, contributeAs, exportOf, filesUnder, mask, removeDir, tempDir } from "../roles/fixture";
 
 /**

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
-import { deploySystem, timelockSigner } from "../../scripts/lib/system";
+import { deploySystem, timelockSigner } from "../support/system";
 
 /** validator:publish-key: a validator granted after deployment publishes its own key with one task. */
 describe("services: validator tasks", function () {

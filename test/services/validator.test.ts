@@ -10,8 +10,8 @@ import {
   type ValidatorService,
   type ValidatorServiceOptions,
 } from "../../services/validator/service";
-import { localWallet, requestFor, sealRefinement } from "../../scripts/lib/sealed-refinement";
-import { timelockSigner } from "../../scripts/lib/system";
+import { localWallet, requestFor, sealRefinement } from "../support/sealed-refinement";
+import { timelockSigner } from "../support/system";
 import { exportOf, mask, P, removeDir, rolesFixture, tempDir } from "../roles/fixture";
 
 /** The validator service over HTTP on 127.0.0.1, against the in-process chain. */

@@ -12,7 +12,7 @@ import {
   type TypedDataDomain,
 } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { deploySystem, timelockSigner } from "../../helpers/fixtures";
+import { deploySystem, timelockSigner } from "../../support/fixtures";
 import { attestationDomain } from "../../../src/protocol/attestation";
 import localParameters from "../../../deploy/parameters/hardhat.json";
 import { EscrowModel, type StandingTermsModel } from "./escrow";

@@ -11,17 +11,7 @@ export interface Action {
 
 export const Vote = { Against: 0, For: 1, Abstain: 2 } as const;
 
-/** OpenZeppelin's ProposalState enum, by name. */
-export const ProposalState = {
-  Pending: 0n,
-  Active: 1n,
-  Canceled: 2n,
-  Defeated: 3n,
-  Succeeded: 4n,
-  Queued: 5n,
-  Expired: 6n,
-  Executed: 7n,
-} as const;
+export { ProposalState } from "./constants";
 
 /**
  * A proposal as a story: `propose → waitForSnapshot → vote → waitForDeadline → queue → waitForEta → execute`.

@@ -1,6 +1,6 @@
 import { ethers } from "hardhat";
 import localParameters from "../../deploy/parameters/hardhat.json";
-import { deploySystem, timelockSigner, type System } from "../../scripts/lib/system";
+import { deploySystem, timelockSigner, type System } from "./system";
 
 export { deploySystem, timelockSigner, type System };
 

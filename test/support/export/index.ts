@@ -7,8 +7,8 @@
  * - `zip-patch.ts`: header edits (sizes, checksums, flags, names);
  * - `broken.ts`: unsafe, damaged and fake archives, one per kind.
  */
-export * from "../../test/support/export/broken";
-export * from "../../test/support/export/builders";
-export * from "../../test/support/export/generator";
-export * from "../../test/support/export/random";
-export * from "../../test/support/export/zip-patch";
+export * from "./broken";
+export * from "./builders";
+export * from "./generator";
+export * from "./random";
+export * from "./zip-patch";

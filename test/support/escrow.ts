@@ -3,19 +3,15 @@ import { ethers } from "hardhat";
 import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, SigningKey, id, parseUnits, type ContractTransactionResponse, type Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { contribute } from "../../scripts/lib/contribute";
-import { nextEpoch } from "../../scripts/lib/epoch";
+import { contribute } from "./contribute";
+import { nextEpoch } from "./epoch";
 import { CustodianSet__factory, type AccessEscrow, type RevenueDistributor } from "../../typechain-types";
 import type { IAccessEscrow } from "../../typechain-types/contracts/AccessEscrow";
 import { deploySystem, timelockSigner, type System } from "./fixtures";
 
-import { REQUEST_STATUS as Status } from "../../src/ethers/constants";
-import { PURPOSE_ID as Purpose } from "../../src/protocol/constants";
+import { DAY, HOUR, Purpose, Status } from "./constants";
 
-export { Purpose, Status };
-
-export const HOUR = 3600n;
-export const DAY = 24n * HOUR;
+export { DAY, HOUR, Purpose, Status };
 
 /** `n` whole USDC (6 decimals). */
 export function usdc(n: string | number): bigint {
