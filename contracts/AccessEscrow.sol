@@ -14,6 +14,8 @@ import {IAccessEscrow} from "./interfaces/IAccessEscrow.sol";
 import {IContributionRegistry} from "./interfaces/IContributionRegistry.sol";
 import {ICustodianSet} from "./interfaces/ICustodianSet.sol";
 import {IRevenueDistributor} from "./interfaces/IRevenueDistributor.sol";
+import {ExactTransfer} from "./libraries/ExactTransfer.sol";
+import {PurposeMask} from "./libraries/PurposeMask.sol";
 import {Secp256k1PublicKey} from "./libraries/Secp256k1PublicKey.sol";
 
 /// @title AccessEscrow
@@ -46,8 +48,6 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuardTransient 
     uint32 public constant MAX_STANDING_DURATION = 5 * 365 days;
 
     uint16 private constant _MAX_BPS = 10_000;
-    /// @dev Purpose ids are bits of a uint16 consent mask.
-    uint8 private constant _PURPOSES = 16;
     bytes32 private constant _TIMESTAMP_CLOCK = keccak256("mode=timestamp");
 
     IERC20 private immutable _settlementToken;
@@ -138,7 +138,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuardTransient 
         bytes calldata buyerPublicKey
     ) external nonReentrant returns (uint256 requestId) {
         uint16 defined = _registry.definedPurposes();
-        if (purpose >= _PURPOSES || (defined >> purpose) & 1 == 0) revert EscrowUnknownPurpose(purpose, defined);
+        if (!PurposeMask.holds(defined, purpose)) revert EscrowUnknownPurpose(purpose, defined);
         if (amount == 0 || amount > type(uint128).max) revert EscrowInvalidAmount(amount);
         if (duration == 0) revert EscrowInvalidDuration(duration);
         if (termsHash == bytes32(0)) revert EscrowZeroTermsHash();
@@ -296,7 +296,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IAccessEscrow
     function setStandingTerms(uint8 purpose, StandingTerms calldata terms) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (purpose >= _PURPOSES) revert EscrowInvalidPurposeId(purpose);
+        if (!PurposeMask.isId(purpose)) revert EscrowInvalidPurposeId(purpose);
         if (terms.enabled) {
             if (
                 terms.maxDuration == 0 ||
@@ -706,11 +706,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuardTransient 
 
     /// @dev Pulls `amount` from `from` and reverts unless exactly `amount` arrived (fee-on-transfer tokens).
     function _pullExactly(address from, uint256 amount) private {
-        uint256 balanceBefore = _settlementToken.balanceOf(address(this));
-        _settlementToken.safeTransferFrom(from, address(this), amount);
-        uint256 balanceAfter = _settlementToken.balanceOf(address(this));
-        // A hostile token could even lower our balance; count that as nothing received.
-        uint256 received = balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0;
+        (uint256 received, ) = ExactTransfer.pull(_settlementToken, from, amount);
         if (received != amount) revert EscrowUnexpectedTransfer(amount, received);
     }
 
@@ -740,7 +736,7 @@ contract AccessEscrow is IAccessEscrow, AccessControl, ReentrancyGuardTransient 
             revert EscrowPeriodOutOfRange(newPeriod, MIN_PERIOD, MAX_PERIOD);
         }
         // Every enabled objection window must still close before the decision deadline.
-        for (uint8 purpose = 0; purpose < _PURPOSES; ++purpose) {
+        for (uint8 purpose = 0; purpose < PurposeMask.COUNT; ++purpose) {
             StandingTerms storage terms = _standingTerms[purpose];
             if (terms.enabled && terms.objectionWindow >= newPeriod) {
                 revert EscrowObjectionWindowTooLong(purpose, terms.objectionWindow, newPeriod);

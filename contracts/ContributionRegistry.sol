@@ -9,6 +9,7 @@ import {IContributionRegistry} from "./interfaces/IContributionRegistry.sol";
 import {ICoopToken} from "./interfaces/ICoopToken.sol";
 import {IRevenueDistributor} from "./interfaces/IRevenueDistributor.sol";
 import {ContributionPacking} from "./libraries/ContributionPacking.sol";
+import {PurposeMask} from "./libraries/PurposeMask.sol";
 
 /// @title ContributionRegistry
 /// @notice See {IContributionRegistry}.
@@ -22,7 +23,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         "Attestation(address contributor,bytes32 contentHash,bytes32 sourceHash,uint32 units,uint16 quality,uint32 scorerVersion,uint64 deadline)"
     );
     /// @inheritdoc IContributionRegistry
-    uint8 public constant MAX_PURPOSES = 16;
+    uint8 public constant MAX_PURPOSES = PurposeMask.COUNT;
     /// @inheritdoc IContributionRegistry
     uint256 public constant MAX_REWARD_RATE = 1e18;
     /// @inheritdoc IContributionRegistry
@@ -85,19 +86,19 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
         string[] memory purposeNames,
         string[] memory purposeURIs
     ) EIP712("DataCoop ContributionRegistry", "1") {
-        if (
-            address(token_) == address(0) ||
-            address(distributor_) == address(0) ||
-            timelock == address(0) ||
-            purposeNames.length != purposeURIs.length ||
-            purposeNames.length > MAX_PURPOSES
-        ) revert RegistryInvalidConfiguration();
+        if (address(token_) == address(0) || address(distributor_) == address(0) || timelock == address(0)) {
+            revert RegistryZeroAddress();
+        }
+        if (purposeNames.length != purposeURIs.length) {
+            revert RegistryPurposeLengthMismatch(purposeNames.length, purposeURIs.length);
+        }
+        if (purposeNames.length > MAX_PURPOSES) revert RegistryTooManyPurposes(purposeNames.length, MAX_PURPOSES);
         _token = token_;
         _distributor = distributor_;
         _tokenCap = token_.cap();
         _grantRole(DEFAULT_ADMIN_ROLE, timelock);
         for (uint256 i = 0; i < validators.length; ++i) {
-            if (validators[i] == address(0)) revert RegistryInvalidConfiguration();
+            if (validators[i] == address(0)) revert RegistryZeroValidator(i);
             _grantRole(VALIDATOR_ROLE, validators[i]);
         }
         for (uint256 i = 0; i < purposeNames.length; ++i) {
@@ -235,8 +236,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
 
     /// @inheritdoc IContributionRegistry
     function isEligible(bytes32 contentHash, uint8 purpose) external view returns (bool) {
-        if (purpose >= MAX_PURPOSES) return false;
-        return (effectivePurposes(contentHash) >> purpose) & 1 == 1;
+        return PurposeMask.holds(effectivePurposes(contentHash), purpose);
     }
 
     /// @inheritdoc IContributionRegistry
@@ -513,7 +513,7 @@ contract ContributionRegistry is IContributionRegistry, AccessControlEnumerable,
     }
 
     function _definePurpose(uint8 purpose, string memory name, string memory metadataURI) private {
-        if (purpose >= MAX_PURPOSES) revert RegistryInvalidPurposeId(purpose);
+        if (!PurposeMask.isId(purpose)) revert RegistryInvalidPurposeId(purpose);
         _purposeInfo[purpose] = PurposeInfo(name, metadataURI);
         _params.definedPurposes |= uint16(1) << purpose;
         emit PurposeDefined(purpose, name, metadataURI);

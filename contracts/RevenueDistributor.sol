@@ -8,6 +8,8 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IRevenueDistributor} from "./interfaces/IRevenueDistributor.sol";
+import {ExactTransfer} from "./libraries/ExactTransfer.sol";
+import {PurposeMask} from "./libraries/PurposeMask.sol";
 
 /// @title RevenueDistributor
 /// @notice See {IRevenueDistributor}.
@@ -29,7 +31,6 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
     uint32 public constant MIN_CONSENT_EPOCH = 1 minutes;
     /// @inheritdoc IRevenueDistributor
     uint32 public constant MAX_CONSENT_EPOCH = 30 days;
-    uint8 private constant _MAX_PURPOSES = 16;
     /// @dev Marks a recorded `_accAt` entry, so that an accumulator of zero is told apart from "not rolled".
     uint256 private constant _RECORDED = 1 << 255;
 
@@ -237,18 +238,14 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
 
     /// @inheritdoc IRevenueDistributor
     function deposit(uint8 purpose, uint256 amount) external nonReentrant onlyRole(DEPOSITOR_ROLE) {
-        if (purpose >= _MAX_PURPOSES) revert DistributorInvalidPurpose(purpose);
+        if (!PurposeMask.isId(purpose)) revert DistributorInvalidPurpose(purpose);
         if (amount == 0) revert DistributorZeroAmount();
         (uint32 epoch, ) = _epochNow();
         _roll(purpose, epoch);
         PurposeLedger memory ledger = _purposes[purpose];
         if (ledger.totalWeight == 0) revert DistributorNoConsentingWeight(purpose);
 
-        uint256 balanceBefore = _settlementToken.balanceOf(address(this));
-        _settlementToken.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 balanceAfter = _settlementToken.balanceOf(address(this));
-        // A token that lowers our balance during the transfer is reported as receiving nothing, not a panic.
-        uint256 received = balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0;
+        (uint256 received, uint256 balanceAfter) = ExactTransfer.pull(_settlementToken, msg.sender, amount);
         if (received != amount) revert DistributorUnexpectedTransfer(amount, received);
         // Above this balance one account's earnings could reach the modulus of its `paid` field.
         if (balanceAfter > MAX_BALANCE) revert DistributorBalanceTooLarge(balanceAfter, MAX_BALANCE);
@@ -374,7 +371,7 @@ contract RevenueDistributor is IRevenueDistributor, AccessControl, ReentrancyGua
 
     /// @inheritdoc IRevenueDistributor
     function purposesHeld(address account) external view returns (uint16 purposes) {
-        for (uint8 p = 0; p < _MAX_PURPOSES; ++p) {
+        for (uint8 p = 0; p < PurposeMask.COUNT; ++p) {
             (uint256 effective, uint256 pending) = _weightsOf(account, p);
             if (effective != 0 || pending != 0 || _earnedScaled(account, p) != 0) purposes |= uint16(1) << p;
         }

@@ -517,7 +517,9 @@ describe("ContributionRegistry", function () {
           ["A"],
           [],
         ),
-      ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
+      )
+        .to.be.revertedWithCustomError(factory, "RegistryPurposeLengthMismatch")
+        .withArgs(1, 0);
       await expect(
         factory.deploy(
           system.token,
@@ -533,23 +535,37 @@ describe("ContributionRegistry", function () {
         .withArgs(2, 1);
     });
 
-    it("refuses a zero token, distributor, timelock or validator, and more than 16 purposes", async function () {
+    it("refuses a zero token, distributor or timelock, naming no value (each is the zero address)", async function () {
+      const { token, distributor, timelock, alice, deployer } = await loadFixture(systemFixture);
+      const factory = new ContributionRegistry__factory(deployer);
+      for (const [t, d, tl] of [
+        [ZeroAddress, distributor, timelock],
+        [token, ZeroAddress, timelock],
+        [token, distributor, ZeroAddress],
+      ] as const) {
+        await expect(
+          factory.deploy(t, d, tl, registryConfig(1), [alice.address], ["P0"], ["P0"]),
+        ).to.be.revertedWithCustomError(factory, "RegistryZeroAddress");
+      }
+    });
+
+    it("refuses a zero validator, naming its position", async function () {
+      const { token, distributor, timelock, alice, bob, deployer } = await loadFixture(systemFixture);
+      const factory = new ContributionRegistry__factory(deployer);
+      await expect(factory.deploy(token, distributor, timelock, registryConfig(1), [alice, bob, ZeroAddress], [], []))
+        .to.be.revertedWithCustomError(factory, "RegistryZeroValidator")
+        .withArgs(2);
+    });
+
+    it("refuses more than 16 seeded purposes with their count, and takes exactly 16", async function () {
       const { token, distributor, timelock, alice, deployer } = await loadFixture(systemFixture);
       const factory = new ContributionRegistry__factory(deployer);
       const names = (n: number) => Array.from({ length: n }, (_, i) => `P${i}`);
-      for (const args of [
-        [ZeroAddress, distributor, timelock, [alice.address], names(1), names(1)],
-        [token, ZeroAddress, timelock, [alice.address], names(1), names(1)],
-        [token, distributor, ZeroAddress, [alice.address], names(1), names(1)],
-        [token, distributor, timelock, [alice.address, ZeroAddress], names(1), names(1)],
-        [token, distributor, timelock, [alice.address], names(17), names(17)],
-      ] as const) {
-        const [t, d, tl, validators, purposeNames, uris] = args;
-        await expect(
-          factory.deploy(t, d, tl, registryConfig(1), [...validators], [...purposeNames], [...uris]),
-        ).to.be.revertedWithCustomError(factory, "RegistryInvalidConfiguration");
-      }
-      // Sixteen purposes are fine.
+      await expect(
+        factory.deploy(token, distributor, timelock, registryConfig(1), [alice.address], names(17), names(17)),
+      )
+        .to.be.revertedWithCustomError(factory, "RegistryTooManyPurposes")
+        .withArgs(17, 16);
       const registry = await factory.deploy(
         token,
         distributor,
@@ -560,6 +576,7 @@ describe("ContributionRegistry", function () {
         names(16),
       );
       expect(await registry.definedPurposes()).to.equal(0xffffn);
+      expect(await registry.MAX_PURPOSES()).to.equal(16n);
     });
 
     it("refuses a threshold above 16 even with enough validators", async function () {

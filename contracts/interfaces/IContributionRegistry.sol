@@ -166,8 +166,19 @@ interface IContributionRegistry {
     /// @param validators The number of validators that would remain.
     /// @param threshold The attestation threshold.
     error RegistryValidatorsBelowThreshold(uint256 validators, uint256 threshold);
-    /// @notice Thrown when constructor arrays differ in length or an address is zero.
-    error RegistryInvalidConfiguration();
+    /// @notice Thrown at deployment when the token, the distributor or the timelock is the zero address.
+    error RegistryZeroAddress();
+    /// @notice Thrown at deployment when a validator given is the zero address.
+    /// @param index Its position in the validators given.
+    error RegistryZeroValidator(uint256 index);
+    /// @notice Thrown at deployment when the seeded purposes' names and metadata URIs differ in number.
+    /// @param names The number of names given.
+    /// @param uris The number of metadata URIs given.
+    error RegistryPurposeLengthMismatch(uint256 names, uint256 uris);
+    /// @notice Thrown at deployment when more purposes are seeded than a consent mask holds.
+    /// @param count The number of purposes given.
+    /// @param max `MAX_PURPOSES` (16).
+    error RegistryTooManyPurposes(uint256 count, uint256 max);
     /// @notice Thrown when a validator public key is not a 65-byte uncompressed SEC 1 key (`0x04 || x || y`).
     /// @param index Its position in the array given.
     /// @param length Its length, in bytes.
