@@ -100,17 +100,6 @@ export async function buyerPublicKeyOf(
   return key;
 }
 
-/** Whether a request made now with these terms would be approved optimistically (standing terms). */
-export async function meetsStandingTerms(
-  system: Pick<DataCoop, "escrow">,
-  purpose: number,
-  amount: bigint,
-  duration: number,
-): Promise<boolean> {
-  const terms = await system.escrow.standingTerms(purpose);
-  return terms.enabled && amount >= terms.minPrice && BigInt(duration) <= terms.maxDuration;
-}
-
 /** Checksums an address or fails with the flag to fix. */
 export function checkedAddress(value: string, what: string): string {
   try {

@@ -11,17 +11,8 @@ export interface Action {
 
 export const Vote = { Against: 0, For: 1, Abstain: 2 } as const;
 
-/** OpenZeppelin's ProposalState enum, by name. */
-export const ProposalState = {
-  Pending: 0n,
-  Active: 1n,
-  Canceled: 2n,
-  Defeated: 3n,
-  Succeeded: 4n,
-  Queued: 5n,
-  Expired: 6n,
-  Executed: 7n,
-} as const;
+/** OpenZeppelin's ProposalState enum, by name, as ethers returns it (the package's generated table). */
+export { PROPOSAL_STATE as ProposalState } from "../../src/ethers/constants";
 
 /**
  * A proposal as a story: `propose → waitForSnapshot → vote → waitForDeadline → queue → waitForEta → execute`.
