@@ -262,6 +262,9 @@ export async function deliverShare(
   const sender = await signer.getAddress();
   const seat = await seatOf(system, sender, custodianKey);
   const request = await readRequest(system, requestId);
+  // The escrow checks these three too, but `deliver` can only be simulated with the manifest built, which
+  // re-wraps a share per eligible contribution (minutes at 10,000): a daemon asks first, from state it
+  // reads anyway, rather than build a manifest the escrow would refuse.
   requireStatus(requestId, request, ["Approved"], "deliver its keys");
   const now = await chainTime(system.provider);
   if (now > request.deliveryDeadline) {
