@@ -15,6 +15,7 @@ import {
   type GrantFacts,
   type LineSink,
 } from "../refine";
+import { CONTRIBUTION_STATUS } from "../protocol/constants";
 import { BlobStoreError } from "../store";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
@@ -249,7 +250,7 @@ export async function fetchGrant(
     const entries = opened.contentHashes;
     for (const contentHash of entries) {
       const c = await system.registry.contribution(contentHash);
-      if (c.status === 0n) {
+      if (c.status === BigInt(CONTRIBUTION_STATUS.None)) {
         throw new RoleError("INTEGRITY", `The manifests list ${contentHash}, which is not a registered contribution.`);
       }
     }

@@ -19,7 +19,8 @@ export async function setPurposes(
   contentHash: string,
   purposes: number,
 ): Promise<{ changed: boolean; previous: number; txHash?: string }> {
-  const current = await contributionAt(system, contentHash);
+  checkContentHash(contentHash);
+  const current = await system.registry.contribution(contentHash);
   const previous = Number(current.purposes);
   // Setting the mask it has sends nothing (for its owner, while active; anyone else is told by the registry).
   const owner = getAddress(current.owner) === (await signer.getAddress());
@@ -44,20 +45,19 @@ export async function revokeContribution(
   signer: Signer,
   contentHash: string,
 ): Promise<{ txHash: string }> {
-  await contributionAt(system, contentHash);
+  checkContentHash(contentHash);
   const receipt = await transact("revoke the contribution", system.registry.connect(signer).revoke, contentHash);
   return { txHash: receipt.hash };
 }
 
 /**
- * The contribution under `contentHash` (a malformed hash is refused before any call); whether the signer
- * owns it and it is active is the registry's to say, in the simulation.
+ * Refuses a malformed content hash before any call; whether the signer owns the contribution and it is
+ * active is the registry's to say, in the simulation.
  */
-async function contributionAt(system: Pick<DataCoop, "registry">, contentHash: string) {
+function checkContentHash(contentHash: string): void {
   if (!/^0x[0-9a-fA-F]{64}$/.test(contentHash)) {
     throw new RoleError("INVALID_INPUT", `${JSON.stringify(contentHash)} is not a content hash (0x + 64 hex digits).`);
   }
-  return system.registry.contribution(contentHash);
 }
 
 /**

@@ -33,7 +33,7 @@ export interface EscrowRequest {
 export async function readRequest(system: Pick<DataCoop, "escrow">, requestId: bigint): Promise<EscrowRequest> {
   if (requestId <= 0n) throw new RoleError("INVALID_INPUT", `Request ids start at 1; got ${requestId}.`);
   const request = await system.escrow.request(requestId);
-  if (request.status === 0n) {
+  if (request.status === BigInt(REQUEST_STATUS.None)) {
     const count = await system.escrow.requestCount();
     throw new RoleError("NOT_FOUND", `There is no request #${requestId}; the escrow has ${count} request(s).`);
   }
