@@ -1,6 +1,6 @@
 import { getAddress, type Signer } from "ethers";
 
-import { PROPOSAL_STATE, type ProposalStateName, REQUEST_STATUS, enumName } from "../protocol/constants";
+import { PROPOSAL_STATE, type ProposalStateName, REQUEST_STATUS, VOTE_TYPE, enumName } from "../protocol/constants";
 import { proposalDescriptionHash } from "../protocol/governance";
 
 import { chainTime, formatTime } from "./chain";
@@ -11,7 +11,11 @@ import { readRequest, requireStatus } from "./requests";
 import { explainRevert, simulate, transact } from "./transact";
 
 /** Vote support values of `GovernorCountingSimple`. */
-export const VOTE_SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
+export const VOTE_SUPPORT = {
+  against: VOTE_TYPE.Against,
+  for: VOTE_TYPE.For,
+  abstain: VOTE_TYPE.Abstain,
+} as const;
 export type VoteChoice = keyof typeof VOTE_SUPPORT;
 
 /** One call the timelock makes if a proposal passes. */
