@@ -4,8 +4,10 @@
  *
  * - ABIs (`coopTokenAbi`, ..., `DATACOOP_ABIS`), `as const` for viem's and abitype's inference;
  * - the protocol's constants (`PURPOSE_ID`, `REQUEST_STATUS`, `CONTRIBUTION_STATUS`, `PROPOSAL_STATE`);
- * - the deployed addresses per chain (`getDeployment(chainId)`), typed `` `0x${string}` ``;
- * - typed revert decoding (`decodeError(error)`) of raw data, ethers errors and viem errors;
+ * - the deployed addresses per chain (`getDeployment(chainId)`), typed `` `0x${string}` ``, and a local
+ *   Ignition deployment read from disk (`readIgnitionDeployment`, Node only);
+ * - typed revert decoding (`decodeError(error)`) of raw data, ethers errors and viem errors, and one
+ *   message a user can act on per contract error (`ERROR_MESSAGES`, `errorMessage(decoded)`);
  * - the EIP-712 attestation validators sign (`attestationDomain`, `attestationDigest`, `orderSignatures`);
  * - hex, keccak256, EIP-55 and ABI encoding helpers; proposal description hashes and ids;
  * - the off-chain library: export scoring, envelope encryption, blob stores and key manifests.
@@ -17,6 +19,7 @@
 export * from "./abi";
 export * from "./codec";
 export * from "./deployments";
+export { type IgnitionDeployment, defaultDeploymentId, readIgnitionDeployment } from "./deployments/files";
 export * from "./errors";
 export * from "./protocol/attestation";
 export * from "./protocol/constants";

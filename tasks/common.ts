@@ -12,6 +12,7 @@ import { HardhatPluginError } from "hardhat/plugins";
 import type { ActionType, ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
+import { DeploymentError } from "../src/deployments/errors";
 import type * as Roles from "../src/roles";
 import {
   ACCOUNT_KEY_VARS,
@@ -187,20 +188,25 @@ export async function connect(hre: HardhatRuntimeEnvironment, args: DeploymentAr
       deployment = await roles.readIgnitionDeployment(
         deploymentsDir,
         args.deploymentId ?? roles.defaultDeploymentId(chainId),
+        chainId,
       );
     } catch (error) {
-      if (hre.network.name === "hardhat" && error instanceof roles.RoleError && error.code === "NOT_FOUND") {
-        throw new roles.RoleError(
-          "CONFIG",
-          `${error.message} Note: the in-process "hardhat" network starts empty for every command; run a node (\`npx hardhat node\`), deploy to it and pass --network localhost.`,
-        );
-      }
-      throw error;
+      if (!(error instanceof DeploymentError)) throw error;
+      const local =
+        hre.network.name === "hardhat" && error.code === "NOT_DEPLOYED"
+          ? ` Note: the in-process "hardhat" network starts empty for every command; run a node (\`npx hardhat node\`), deploy to it and pass --network localhost.`
+          : "";
+      throw new roles.RoleError(
+        error.code === "NOT_DEPLOYED" ? "NOT_FOUND" : "CONFIG",
+        `${error.message} (Flags: --deployment-id, or --registry, --escrow and --governor.)${local}`,
+        { cause: error },
+      );
     }
+    const found = roles.addressesOf(deployment.deployment);
     addresses = {
-      registry: args.registry ?? deployment.addresses.registry,
-      escrow: args.escrow ?? deployment.addresses.escrow,
-      governor: args.governor ?? deployment.addresses.governor,
+      registry: args.registry ?? found.registry,
+      escrow: args.escrow ?? found.escrow,
+      governor: args.governor ?? found.governor,
     };
     fromBlock = args.fromBlock ?? deployment.fromBlock;
   }
@@ -392,6 +398,7 @@ export function progressPrinter(): Roles.ProgressListener {
 
 const USER_ERRORS = new Set([
   "RoleError",
+  "DeploymentError",
   "EnvelopeError",
   "ManifestError",
   "BlobStoreError",

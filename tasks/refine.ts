@@ -32,8 +32,9 @@ async function saltFor(hre: HardhatRuntimeEnvironment, args: RefineArgs): Promis
     const deployment = await roles.readIgnitionDeployment(
       deployments,
       args.deploymentId ?? roles.defaultDeploymentId(chainId),
+      chainId,
     );
-    registry = deployment.addresses.registry;
+    registry = deployment.deployment.contracts.ContributionRegistry;
   }
   try {
     return roles.deploymentSalt(chainId, registry);

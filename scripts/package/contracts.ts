@@ -18,12 +18,17 @@ export const DEPLOYABLE_CONTRACTS: readonly PackagedContract[] = DATACOOP_CONTRA
   source: `contracts/${name}.sol`,
 }));
 
-/** The documented `I<Name>` interfaces the deployable contracts implement. */
+/**
+ * The documented `I<Name>` interfaces the deployable contracts implement, and the ERC-20 interface of the
+ * settlement token (any token with metadata: USDC on a public chain), which the role library reads.
+ */
 export const INTERFACE_CONTRACTS: readonly PackagedContract[] = [
   { name: "ICoopToken", source: "contracts/interfaces/ICoopToken.sol" },
   { name: "IRevenueDistributor", source: "contracts/interfaces/IRevenueDistributor.sol" },
   { name: "IContributionRegistry", source: "contracts/interfaces/IContributionRegistry.sol" },
+  { name: "ICustodianSet", source: "contracts/interfaces/ICustodianSet.sol" },
   { name: "IAccessEscrow", source: "contracts/interfaces/IAccessEscrow.sol" },
+  { name: "IERC20Metadata", source: "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol" },
 ];
 
 /** Chains whose deployments stay out of the package: the ephemeral local Hardhat chain. */

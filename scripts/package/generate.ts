@@ -4,7 +4,8 @@
  *
  * - `src/abi/`: one `as const` ABI module per deployable contract and a map of all of them (the names are
  *   hand-written in `src/abi/names.ts`), and `src/abi/enums.ts`: the Solidity enums the ABIs return as
- *   `uint8` (request and contribution statuses, OpenZeppelin's proposal states), read from the AST;
+ *   `uint8` (request and contribution statuses, OpenZeppelin's proposal states and vote types), read from
+ *   the AST;
  * - `src/testing/mockUsdc.ts`: the ABI of the local chain's settlement token (`contracts/mocks/MockUSDC.sol`),
  *   for the local-only `testing` entry;
  * - `src/typechain/index.ts`: re-exports of the TypeChain (ethers v6) types and factories of the
@@ -122,6 +123,12 @@ export const PACKAGED_ENUMS = [
     source: "@openzeppelin/contracts/governance/IGovernor.sol",
     contract: "IGovernor",
     name: "ProposalState",
+  },
+  {
+    constant: "VOTE_TYPE",
+    source: "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol",
+    contract: "GovernorCountingSimple",
+    name: "VoteType",
   },
 ] as const;
 

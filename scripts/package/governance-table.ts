@@ -3,7 +3,8 @@
  * call, in one table, generated from the compiler output so that it cannot drift from the code.
  *
  * - Who may call a function is read from the implementation's AST, OpenZeppelin bases included:
- *   `onlyRole(DEFAULT_ADMIN_ROLE)`, `onlyRole(getRoleAdmin(role))`, `onlyGovernance`, or a body that
+ *   `onlyRole(DEFAULT_ADMIN_ROLE)`, `onlyRole(getRoleAdmin(role))`, `onlyGovernance`, `onlyTimelock` (the
+ *   CustodianSet, whose only admin is the timelock it was deployed with), or a body that
  *   reverts unless `msg.sender == address(this)` (the timelock's own `updateDelay`).
  * - What it changes and its bounds come from the NatSpec of its declaration in the `I<Name>` interface:
  *   `/// @custom:governance <parameter>` and `/// @custom:bounds <text>`. OpenZeppelin functions we do not
@@ -23,12 +24,13 @@ import { PackageBuildError } from "./errors";
 import { type AstNode, type Compilation, type ContractDef, loadCompilation, walk } from "./solc-output";
 
 /** Who may call a governance function, as read from the code. */
-type Gate = "admin" | "roleAdmin" | "governance" | "self";
+type Gate = "admin" | "roleAdmin" | "governance" | "timelock" | "self";
 
 const CALLER: Record<Gate, string> = {
   admin: "timelock (`onlyRole(DEFAULT_ADMIN_ROLE)`)",
   roleAdmin: "timelock, the admin of every role (`onlyRole(getRoleAdmin(role))`)",
   governance: "timelock, executing a passed proposal (`onlyGovernance`)",
+  timelock: "timelock (`onlyTimelock`)",
   self: "timelock, calling itself in a passed proposal (`msg.sender == address(this)`)",
 };
 
@@ -114,6 +116,7 @@ function gateOf(fn: AstNode): Gate | undefined {
   for (const modifier of fn.modifiers ?? []) {
     const name = modifier.modifierName?.name;
     if (name === "onlyGovernance") return "governance";
+    if (name === "onlyTimelock") return "timelock";
     if (name === "onlyRole") {
       const args = modifier.arguments ?? [];
       if (mentions(args, (n) => n.nodeType === "Identifier" && n.name === "DEFAULT_ADMIN_ROLE")) return "admin";

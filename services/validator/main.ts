@@ -10,7 +10,14 @@
  */
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { connectDataCoop, defaultDeploymentId, openStore, readIgnitionDeployment, RoleError } from "../../src/roles";
+import {
+  addressesOf,
+  connectDataCoop,
+  defaultDeploymentId,
+  openStore,
+  readIgnitionDeployment,
+  RoleError,
+} from "../../src/roles";
 import { jsonLogger } from "../common/http";
 import { startValidatorService, VALIDATOR_SERVICE_DEFAULTS } from "./service";
 
@@ -42,12 +49,15 @@ async function main(): Promise<void> {
   const addresses =
     registry !== undefined && registry !== ""
       ? { registry, escrow: required("DATACOOP_ESCROW"), governor: required("DATACOOP_GOVERNOR") }
-      : (
-          await readIgnitionDeployment(
-            process.env.DATACOOP_DEPLOYMENTS_DIR ?? "deploy/deployments",
-            process.env.DATACOOP_DEPLOYMENT_ID ?? defaultDeploymentId(chainId),
-          )
-        ).addresses;
+      : addressesOf(
+          (
+            await readIgnitionDeployment(
+              process.env.DATACOOP_DEPLOYMENTS_DIR ?? "deploy/deployments",
+              process.env.DATACOOP_DEPLOYMENT_ID ?? defaultDeploymentId(chainId),
+              chainId,
+            )
+          ).deployment,
+        );
   const system = await connectDataCoop(addresses, provider);
   const service = await startValidatorService({
     system,

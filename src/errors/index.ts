@@ -6,3 +6,4 @@ export {
   decodeError,
   revertDataOf,
 } from "./decode";
+export { ERROR_MESSAGES, type ErrorArgs, type ErrorMessages, errorMessage, formatDecodedError } from "./messages";

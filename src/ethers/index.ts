@@ -1,8 +1,11 @@
 /**
  * `@datacoop/protocol/ethers`: the DataCoop contracts for ethers v6. The TypeChain types and factories
  * (`ContributionRegistry__factory.connect(address, runner)`; also at `@datacoop/protocol/contracts`),
- * attestations signed with an ethers `Signer`, the attestation domain as an ethers `TypedDataDomain`, and
- * the enum tables with bigint values (ethers decodes a `uint8` to a bigint).
+ * attestations signed with an ethers `Signer`, the attestation domain as an ethers `TypedDataDomain`, the
+ * enum tables with bigint values (ethers decodes a `uint8` to a bigint), and the role library
+ * (`src/roles`: `connectDataCoop`, then each role's flows, e.g. `contributeExport`, `requestAccess`,
+ * `propose`, `deliverShare`), built on the core alone and free of Hardhat (Node only: it reads and
+ * writes files).
  */
 import type { Signer, TypedDataDomain } from "ethers";
 
@@ -15,6 +18,9 @@ import {
 } from "../protocol/attestation";
 
 export * from "../typechain";
+// The explicit exports below win over the role library's same names (its enum tables are the core's,
+// with number values; here they are bigint, as ethers returns them).
+export * from "../roles";
 export { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, type BigIntTable } from "./constants";
 export {
   ATTESTATION_TYPES,

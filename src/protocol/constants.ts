@@ -4,9 +4,9 @@
  * viem returns for a `uint8`. ethers returns bigint; `@datacoop/protocol/ethers` exports the same tables
  * with bigint values.
  */
-import { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS } from "../abi/enums";
+import { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, VOTE_TYPE } from "../abi/enums";
 
-export { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS };
+export { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, VOTE_TYPE };
 
 /** The consent purposes seeded at deployment, in bit order. Governance can rename them and add up to 16. */
 export const DEFAULT_PURPOSES = [
@@ -43,6 +43,8 @@ export type ContributionStatus = (typeof CONTRIBUTION_STATUS)[ContributionStatus
 export type ProposalStateName = keyof typeof PROPOSAL_STATE;
 /** An OpenZeppelin `IGovernor.ProposalState` value (uint8). */
 export type ProposalState = (typeof PROPOSAL_STATE)[ProposalStateName];
+/** An OpenZeppelin `GovernorCountingSimple.VoteType` member's name (`castVote`'s `support`). */
+export type VoteTypeName = keyof typeof VOTE_TYPE;
 
 /**
  * The name of `value` in one of the enum tables above (`enumName(REQUEST_STATUS, 2n)` is `"Approved"`),

@@ -15,17 +15,16 @@ import {
   type GrantFacts,
   type LineSink,
 } from "../refine";
+import { CONTRIBUTION_STATUS } from "../protocol/constants";
 import { BlobStoreError } from "../store";
-import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
-import { decodeLog } from "./logs";
 import { publishDirectory, writeFileAtomic, writeJsonAtomic } from "./files";
 import { openGrant, type PostedManifest } from "./grant-keys";
 import type { EciesKey } from "./keys";
 import { purposeName, readPurposes } from "./purposes";
-import { buyerPublicKeyOf, meetsStandingTerms, readRequest, requireStatus } from "./requests";
-import { transact } from "./revert";
+import { buyerPublicKeyOf, readRequest, requireStatus } from "./requests";
+import { simulate, transact } from "./transact";
 import type { NamedStore } from "./stores";
 
 /** What a buyer asks for. */
@@ -58,9 +57,12 @@ export interface AccessRequestResult {
 }
 
 /**
- * Requests access: checks the purpose, amount, duration, key and balance, approves the escrow for exactly
- * the fee if needed, and sends `requestAccess`.
- * @throws RoleError with what to fix; nothing is sent unless every check passes
+ * Requests access: checks the buyer's key and balance (the request cannot be simulated before the escrow
+ * is approved to take the fee, so a short balance would otherwise cost an approval first), approves the
+ * escrow for exactly the fee if needed, then simulates and sends `requestAccess`; the escrow checks the
+ * purpose, amount, duration, terms and consenting weight, and the request id is the one the simulation
+ * returned. Should the request be refused after an approval, the allowance is left for the next request.
+ * @throws RoleError with what to fix
  */
 export async function requestAccess(
   system: DataCoop,
@@ -68,42 +70,12 @@ export async function requestAccess(
   input: AccessRequestInput,
 ): Promise<AccessRequestResult> {
   const buyer = await signer.getAddress();
-  const defined = Number(await system.registry.definedPurposes());
-  if (
-    !Number.isInteger(input.purpose) ||
-    input.purpose < 0 ||
-    input.purpose > 15 ||
-    ((defined >> input.purpose) & 1) === 0
-  ) {
-    throw new RoleError("INVALID_INPUT", `Purpose ${input.purpose} is not defined in the registry.`);
-  }
-  if (input.amount <= 0n || input.amount >= 1n << 128n) {
-    throw new RoleError("INVALID_INPUT", "The fee must be more than zero and fit in 128 bits.");
-  }
-  if (!Number.isSafeInteger(input.duration) || input.duration <= 0 || input.duration > 0xffffffff) {
-    throw new RoleError("INVALID_INPUT", `The duration must be 1 to ${0xffffffff} seconds; got ${input.duration}.`);
-  }
-  if (!/^0x[0-9a-fA-F]{64}$/.test(input.termsHash) || /^0x0{64}$/.test(input.termsHash)) {
-    throw new RoleError(
-      "INVALID_INPUT",
-      "The terms hash must be a non-zero bytes32 (keccak256 of the terms document).",
-    );
-  }
   let publicKey: string;
   try {
     publicKey = normalizePublicKey(input.buyerPublicKey);
   } catch (cause) {
     if (!(cause instanceof EnvelopeError)) throw cause;
     throw new RoleError("INVALID_INPUT", `The buyer public key is invalid: ${cause.message}`, { cause });
-  }
-  if ((await system.distributor.totalWeight(input.purpose)) === 0n) {
-    const pending = await system.distributor.pendingWeight(input.purpose);
-    throw new RoleError(
-      "WRONG_STATE",
-      pending === 0n
-        ? `No active contribution consents to purpose ${input.purpose} yet, so the request could never be approved; ask for another purpose or wait.`
-        : `Consent to purpose ${input.purpose} was given only in the current consent epoch; it takes effect at the next one. Request then.`,
-    );
   }
   const token = system.settlementToken;
   const balance = await token.balanceOf(buyer);
@@ -113,13 +85,9 @@ export async function requestAccess(
       `${buyer} holds ${balance} base units of the settlement token (${await token.getAddress()}) but the fee is ${input.amount}; fund the account first.`,
     );
   }
-  const optimistic = await meetsStandingTerms(system, input.purpose, input.amount, input.duration);
-  const args = [input.purpose, input.amount, input.duration, input.termsHash, input.termsURI, publicKey] as const;
   const allowance = await token.allowance(buyer, system.addresses.escrow);
   const approved = allowance < input.amount;
   if (approved) {
-    // The request cannot be simulated before the approval exists, hence every check above. Approve exactly
-    // the fee: should the request still fail, what is left is this allowance, used by the next request.
     await transact(
       "approve the escrow to take the fee",
       token.connect(signer).approve,
@@ -127,25 +95,32 @@ export async function requestAccess(
       input.amount,
     );
   }
-  const receipt = await transact("request access", system.escrow.connect(signer).requestAccess, ...args);
-  for (const log of receipt.logs) {
-    const parsed = decodeLog(system.escrow.interface, log);
-    if (parsed?.name !== "AccessRequested") continue;
-    return {
-      requestId: BigInt(parsed.args.requestId),
-      optimistic,
-      decisionDeadline: BigInt(parsed.args.decisionDeadline),
-      objectionDeadline: BigInt(parsed.args.objectionDeadline),
-      approved,
-      txHash: receipt.hash,
-    };
-  }
-  throw new RoleError("REVERTED", `Transaction ${receipt.hash} made no request.`);
+  const simulated = await simulate(
+    "request access",
+    system.escrow.connect(signer).requestAccess,
+    input.purpose,
+    input.amount,
+    input.duration,
+    input.termsHash,
+    input.termsURI,
+    publicKey,
+  );
+  const requestId = simulated.result;
+  const receipt = await simulated.send();
+  const request = await system.escrow.request(requestId);
+  return {
+    requestId,
+    optimistic: request.objectionDeadline !== 0n,
+    decisionDeadline: request.decisionDeadline,
+    objectionDeadline: request.objectionDeadline,
+    approved,
+    txHash: receipt.hash,
+  };
 }
 
 /**
- * Cancels a pending request the signer made; the fee is refunded in full.
- * @throws RoleError `NOT_ALLOWED` for someone else's request, `WRONG_STATE` if it is not pending
+ * Cancels a pending request the signer made; the fee is refunded in full (the escrow refuses anyone but
+ * the buyer, and a request that is not pending).
  */
 export async function cancelRequest(
   system: DataCoop,
@@ -153,42 +128,19 @@ export async function cancelRequest(
   requestId: bigint,
 ): Promise<{ refunded: bigint; txHash: string }> {
   const request = await readRequest(system, requestId);
-  const sender = await signer.getAddress();
-  if (request.buyer !== sender) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `Request #${requestId} was made by ${request.buyer}; only that buyer may cancel it.`,
-    );
-  }
-  requireStatus(requestId, request, ["Pending"], "cancel it");
   const receipt = await transact("cancel the request", system.escrow.connect(signer).cancel, requestId);
   return { refunded: request.amount, txHash: receipt.hash };
 }
 
 /**
- * Approves an optimistic request whose objection window has closed (anyone may do it).
- * @throws RoleError `WRONG_STATE` with the time to wait for
+ * Approves an optimistic request whose objection window has closed (anyone may do it; the escrow refuses
+ * it earlier, and a request decided by a proposal).
  */
 export async function finalizeRequest(
   system: DataCoop,
   signer: Signer,
   requestId: bigint,
 ): Promise<{ txHash: string }> {
-  const request = await readRequest(system, requestId);
-  requireStatus(requestId, request, ["Pending"], "finalize it");
-  if (request.objectionDeadline === 0n) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `Request #${requestId} did not meet standing terms; it is decided by a Governor proposal (holder:propose).`,
-    );
-  }
-  const now = await chainTime(system.provider);
-  if (now <= request.objectionDeadline) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `The objection window of request #${requestId} is open until ${formatTime(request.objectionDeadline)} (chain time ${formatTime(now)}); finalize after it.`,
-    );
-  }
   const receipt = await transact("finalize the request", system.escrow.connect(signer).finalize, requestId);
   return { txHash: receipt.hash };
 }
@@ -298,7 +250,7 @@ export async function fetchGrant(
     const entries = opened.contentHashes;
     for (const contentHash of entries) {
       const c = await system.registry.contribution(contentHash);
-      if (c.status === 0n) {
+      if (c.status === BigInt(CONTRIBUTION_STATUS.None)) {
         throw new RoleError("INTEGRITY", `The manifests list ${contentHash}, which is not a registered contribution.`);
       }
     }

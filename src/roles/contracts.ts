@@ -17,10 +17,26 @@ import {
   type CustodianSet,
   type IERC20Metadata,
   type RevenueDistributor,
-} from "./bindings";
-import type { DataCoopAddresses } from "./deployment";
+} from "../typechain";
+import type { Deployment } from "../deployments/types";
 import { RoleError } from "./errors";
 import type { ProgressListener } from "./progress";
+
+/**
+ * The three addresses every other contract of a deployment is reached from (a core `Deployment`'s
+ * `contracts` has them: `ContributionRegistry`, `AccessEscrow`, `CoopGovernor`).
+ */
+export interface DataCoopAddresses {
+  readonly registry: string;
+  readonly escrow: string;
+  readonly governor: string;
+}
+
+/** The addresses {@link connectDataCoop} starts from, out of a core `Deployment`. */
+export function addressesOf(deployment: Pick<Deployment, "contracts">): DataCoopAddresses {
+  const { ContributionRegistry, AccessEscrow, CoopGovernor } = deployment.contracts;
+  return { registry: ContributionRegistry, escrow: AccessEscrow, governor: CoopGovernor };
+}
 
 /** A connected DataCoop deployment: every contract, typed, read-only (connect a signer to send). */
 export interface DataCoop {

@@ -1,11 +1,11 @@
 import { getAddress, type Signer } from "ethers";
 
 import type { DataCoop } from "./contracts";
-import { CONTRIBUTION_STATUS, type ContributionStatusName } from "./contributor";
+import { CONTRIBUTION_STATUS, type ContributionStatusName, enumName } from "../protocol/constants";
 import { RoleError } from "./errors";
 import { scanEvents } from "./events";
 import { decodeLog } from "./logs";
-import { transact } from "./revert";
+import { transact } from "./transact";
 
 /* What a contributor does with contributions already registered: consent, revocation, revenue, status. */
 
@@ -19,13 +19,14 @@ export async function setPurposes(
   contentHash: string,
   purposes: number,
 ): Promise<{ changed: boolean; previous: number; txHash?: string }> {
-  const current = await ownedActive(system, signer, contentHash, "change its consent");
-  const defined = Number(await system.registry.definedPurposes());
-  if ((purposes & ~defined) !== 0) {
-    throw new RoleError("INVALID_INPUT", `The consent mask ${purposes} names purposes the registry does not define.`);
-  }
+  checkContentHash(contentHash);
+  const current = await system.registry.contribution(contentHash);
   const previous = Number(current.purposes);
-  if (previous === purposes) return { changed: false, previous };
+  // Setting the mask it has sends nothing (for its owner, while active; anyone else is told by the registry).
+  const owner = getAddress(current.owner) === (await signer.getAddress());
+  if (previous === purposes && owner && current.status === BigInt(CONTRIBUTION_STATUS.Active)) {
+    return { changed: false, previous };
+  }
   const receipt = await transact(
     "change the consent",
     system.registry.connect(signer).setPurposes,
@@ -44,36 +45,19 @@ export async function revokeContribution(
   signer: Signer,
   contentHash: string,
 ): Promise<{ txHash: string }> {
-  await ownedActive(system, signer, contentHash, "revoke it");
+  checkContentHash(contentHash);
   const receipt = await transact("revoke the contribution", system.registry.connect(signer).revoke, contentHash);
   return { txHash: receipt.hash };
 }
 
-async function ownedActive(system: Pick<DataCoop, "registry">, signer: Signer, contentHash: string, action: string) {
+/**
+ * Refuses a malformed content hash before any call; whether the signer owns the contribution and it is
+ * active is the registry's to say, in the simulation.
+ */
+function checkContentHash(contentHash: string): void {
   if (!/^0x[0-9a-fA-F]{64}$/.test(contentHash)) {
     throw new RoleError("INVALID_INPUT", `${JSON.stringify(contentHash)} is not a content hash (0x + 64 hex digits).`);
   }
-  const current = await system.registry.contribution(contentHash);
-  const sender = await signer.getAddress();
-  if (current.status === 0n) {
-    throw new RoleError(
-      "NOT_FOUND",
-      `No contribution is registered under ${contentHash}; list yours with contributor:status.`,
-    );
-  }
-  if (getAddress(current.owner) !== sender) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `The contribution ${contentHash} belongs to ${current.owner}, not ${sender}; only its owner may ${action}.`,
-    );
-  }
-  if (current.status !== 1n) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `The contribution ${contentHash} is ${CONTRIBUTION_STATUS[Number(current.status)]}; only an active contribution can ${action.replace(/ it$/, "")}.`,
-    );
-  }
-  return current;
 }
 
 /**
@@ -145,7 +129,7 @@ export async function contributorStatus(system: DataCoop, account: string): Prom
     const current = await system.registry.contribution(event.args.contentHash);
     contributions.push({
       contentHash: event.args.contentHash,
-      status: CONTRIBUTION_STATUS[Number(current.status)],
+      status: enumName(CONTRIBUTION_STATUS, current.status) ?? "None",
       purposes: Number(current.purposes),
       units: Number(current.units),
       quality: Number(current.quality),

@@ -148,7 +148,7 @@ function isCounts(value: unknown): value is Record<string, number> {
 /**
  * Registers a sealed contribution with the validators' attestation.
  * @throws RoleError if the attestation does not match the sealed contribution, the blobs are missing, or
- * any check of {@link checkContribution} fails
+ * the registry refuses it (simulated first, see {@link checkContribution})
  */
 export async function contributeSealed(
   system: DataCoop,
@@ -177,6 +177,5 @@ export async function contributeSealed(
       throw new RoleError("NOT_FOUND", `Blob ${key} is missing from ${source.location}; run contributor:seal again.`);
     }
   }
-  await checkContribution(system, signer, plan);
   return registerContribution(system, signer, plan);
 }

@@ -1,4 +1,4 @@
-import { getAddress, type Signer } from "ethers";
+import { type ContractTransactionReceipt, getAddress, type Signer } from "ethers";
 
 import { type CustodianSet, EnvelopeError, normalizePublicKey, sealContribution, unwrapDataKey } from "../crypto";
 import { ExportError, type ExportScore } from "../export";
@@ -7,21 +7,16 @@ import { orderSignatures, type Attestation } from "../protocol/attestation";
 import { buildAttestRequest, type AttestRequest, type AttestResponse } from "./attest-request";
 import { blobKey, BlobStoreError } from "../store";
 import { attestationOf, buildAttestationFile, parseAttestationFile, type AttestationFile } from "./attestation-file";
-import { chainTime, formatTime } from "./chain";
+import { chainTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { describeSealed, serializeDescriptor, type ContributionDescriptor } from "./descriptor";
 import { RoleError } from "./errors";
 import { decodeLog } from "./logs";
-import { explainRevert, transact } from "./revert";
+import { simulate } from "./transact";
+import { CONTRIBUTION_STATUS } from "../protocol/constants";
 import type { NamedStore } from "./stores";
 import { deploymentSalt } from "./scoring";
 import { DEFAULT_ATTESTATION_VALIDITY, scoreExportFor, type AttestationRequest } from "./validator";
-
-/** Registry status names, by `IContributionRegistry.Status`. */
-export const CONTRIBUTION_STATUS = ["none", "active", "revoked", "superseded"] as const;
-export type ContributionStatusName = (typeof CONTRIBUTION_STATUS)[number];
-
-const MAX_QUALITY = 10_000;
 
 /**
  * What the contributor chooses about the refined dataset that is sealed (see `src/refine`): conversations
@@ -236,90 +231,53 @@ export function planFromAttestation(
   return { attestation: attestationOf(file), signatures: orderSignatures([...file.signatures]), purposes, uri };
 }
 
-/** What registering a plan is expected to do. */
+/** A registration simulated against the chain: what it will do, and how to send it. */
 export interface ContributionCheck {
-  /** Tokens the registry will mint, before the cap (base units). */
+  /** Tokens the registry mints for it, as the simulated call returned them (after the cap and budget). */
   readonly reward: bigint;
   /** The active contribution of the same source that will be superseded, if any. */
   readonly supersedes?: string;
+  /** Sends the registration that was simulated (not simulated again) and reads the result from its event. */
+  send(): Promise<RegisteredContribution>;
 }
 
 /**
- * Checks a plan against the chain without sending anything: sender, deadline, validators, threshold,
- * uniqueness, source binding, purposes, and finally a simulated call.
+ * Simulates `registry.contribute` for a plan as the signer, without sending anything: the registry itself
+ * checks sender, deadline, validators, threshold, uniqueness, source binding and purposes, and a refusal
+ * is explained from its decoded error.
  * @param system the deployment
  * @param signer the contributor
  * @param plan what to register
- * @throws RoleError with what to fix
+ * @throws RoleError `REVERTED` with what to fix
  */
 export async function checkContribution(
-  system: Pick<DataCoop, "registry" | "token" | "provider">,
+  system: Pick<DataCoop, "registry">,
   signer: Signer,
   plan: ContributionPlan,
 ): Promise<ContributionCheck> {
-  const { registry } = system;
-  const sender = await signer.getAddress();
+  const registry = system.registry.connect(signer);
   const a = plan.attestation;
-  if (getAddress(a.contributor) !== sender) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `The attestation is for contributor ${getAddress(a.contributor)} but you are sending from ${sender}; use --account to pick the attested account.`,
-    );
-  }
-  const now = await chainTime(system.provider);
-  if (BigInt(a.deadline) <= now) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `The attestation expired at ${formatTime(BigInt(a.deadline))} (chain time is ${formatTime(now)}); ask the validators for a fresh one.`,
-    );
-  }
-  if (Number(a.units) < 1) throw new RoleError("INVALID_INPUT", "The attestation has zero units; nothing to register.");
-  if (Number(a.quality) < 1 || Number(a.quality) > MAX_QUALITY) {
-    throw new RoleError("INVALID_INPUT", `The attested quality ${a.quality} is outside 1..${MAX_QUALITY} bps.`);
-  }
-  const threshold = await registry.attestationThreshold();
-  if (BigInt(plan.signatures.length) < threshold) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `The registry needs ${threshold} validator signature(s); the attestation has ${plan.signatures.length}. Collect more attestation files and pass them all with --attestation a.json,b.json.`,
-    );
-  }
-  const defined = Number(await registry.definedPurposes());
-  if ((plan.purposes & ~defined) !== 0 || plan.purposes < 0 || plan.purposes > 0xffff) {
-    throw new RoleError(
-      "INVALID_INPUT",
-      `The consent mask ${plan.purposes} names purposes the registry does not define.`,
-    );
-  }
-  const existing = await registry.contribution(a.contentHash);
-  if (existing.status !== 0n) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `The content hash ${a.contentHash} is already registered (${CONTRIBUTION_STATUS[Number(existing.status)]}); a ciphertext registers once, ever. Encrypt the export again for a new one.`,
-    );
-  }
-  const [wallet, latest, paidUnits] = await registry.source(a.sourceHash);
-  if (wallet !== "0x0000000000000000000000000000000000000000" && getAddress(wallet) !== sender) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `This export's account (source hash ${a.sourceHash}) was first contributed by ${getAddress(wallet)}; only that wallet may contribute it again.`,
-    );
-  }
-  try {
-    await registry.connect(signer).contribute.staticCall(a, [...plan.signatures], plan.purposes, plan.uri);
-  } catch (error) {
-    throw explainRevert("register the contribution", error);
-  }
-  const units = BigInt(a.units);
-  const newUnits = units > paidUnits ? units - paidUnits : 0n;
-  const wanted = newUnits * BigInt(a.quality) * (await registry.rewardRate());
-  const room = (await system.token.cap()) - (await system.token.totalSupply());
-  const latestStatus = latest === `0x${"0".repeat(64)}` ? 0n : (await registry.contribution(latest)).status;
-  return { reward: wanted < room ? wanted : room, supersedes: latestStatus === 1n ? latest : undefined };
+  const simulated = await simulate(
+    "register the contribution",
+    registry.contribute,
+    a,
+    [...plan.signatures],
+    plan.purposes,
+    plan.uri,
+  );
+  // The source's latest contribution, if still active, is the one this registration supersedes.
+  const [, latest] = await system.registry.source(a.sourceHash);
+  const active =
+    BigInt(latest) !== 0n && (await system.registry.contribution(latest)).status === BigInt(CONTRIBUTION_STATUS.Active);
+  return {
+    reward: simulated.result,
+    supersedes: active ? latest : undefined,
+    send: async () => registeredFrom(system, await simulated.send()),
+  };
 }
 
 /**
- * Sends `registry.contribute` for a checked plan and reads the result from its event.
+ * Simulates and sends `registry.contribute` for a plan, and reads the result from its event.
  * @throws RoleError `REVERTED`
  */
 export async function registerContribution(
@@ -327,15 +285,13 @@ export async function registerContribution(
   signer: Signer,
   plan: ContributionPlan,
 ): Promise<RegisteredContribution> {
-  const registry = system.registry.connect(signer);
-  const receipt = await transact(
-    "register the contribution",
-    registry.contribute,
-    plan.attestation,
-    [...plan.signatures],
-    plan.purposes,
-    plan.uri,
-  );
+  return (await checkContribution(system, signer, plan)).send();
+}
+
+function registeredFrom(
+  system: Pick<DataCoop, "registry">,
+  receipt: ContractTransactionReceipt,
+): RegisteredContribution {
   let superseded: string | undefined;
   for (const log of receipt.logs) {
     const parsed = decodeLog(system.registry.interface, log);
@@ -523,11 +479,12 @@ export async function contributeExport(
   if (plan.attestation.contentHash.toLowerCase() !== prepared.contentHash) {
     throw new RoleError("INVALID_INPUT", "The attestation is for another ciphertext than the one just sealed.");
   }
-  await checkContribution(system, signer, plan);
+  // Simulated once: a refusal is explained before anything is uploaded; then exactly that is sent.
+  const checked = await checkContribution(system, signer, plan);
   if (options.validators === undefined) await uploadPrepared(system, prepared, options.store);
   system.progress?.({ step: "registering" });
   return {
-    ...(await registerContribution(system, signer, plan)),
+    ...(await checked.send()),
     score: prepared.score,
     refinement: prepared.refinement,
   };

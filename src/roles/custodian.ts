@@ -19,7 +19,7 @@ import { scanEvents } from "./events";
 import type { EciesKey } from "./keys";
 import { buyerPublicKeyOf, readRequest, requireStatus } from "./requests";
 import { decodeLog } from "./logs";
-import { decodeRevert, explainRevert, transact } from "./revert";
+import { type Simulated, simulate } from "./transact";
 import { blobKeyFromUri, storeForUri, type NamedStore } from "./stores";
 
 /** A contribution whose key may be released for a purpose. */
@@ -262,6 +262,9 @@ export async function deliverShare(
   const sender = await signer.getAddress();
   const seat = await seatOf(system, sender, custodianKey);
   const request = await readRequest(system, requestId);
+  // The escrow checks these three too, but `deliver` can only be simulated with the manifest built, which
+  // re-wraps a share per eligible contribution (minutes at 10,000): a daemon asks first, from state it
+  // reads anyway, rather than build a manifest the escrow would refuse.
   requireStatus(requestId, request, ["Approved"], "deliver its keys");
   const now = await chainTime(system.provider);
   if (now > request.deliveryDeadline) {
@@ -313,23 +316,30 @@ export async function deliverShare(
     const uri = options.store.uriFor(hash);
     clock.lap("crypto");
     const post = { epoch, builtAt, setHash, manifestHash: hash, manifestURI: uri };
+    let delivery: Simulated<boolean>;
     try {
-      await system.escrow.connect(signer).deliver.staticCall(requestId, post);
+      delivery = await simulate(
+        `deliver request #${requestId}`,
+        system.escrow.connect(signer).deliver,
+        requestId,
+        post,
+      );
     } catch (error) {
       if (isStale(error)) {
         system.progress?.({ step: `the eligible set changed while building (attempt ${attempt}); rebuilding` });
         continue;
       }
-      throw explainRevert(`deliver request #${requestId}`, error);
+      throw error;
     }
     clock.lap("chain");
     await options.store.store.put(built.bytes);
     clock.lap("store");
     let receipt;
     try {
-      receipt = await transact(`deliver request #${requestId}`, system.escrow.connect(signer).deliver, requestId, post);
+      // What was simulated, not simulated again; a set that changed since is refused on-chain (rebuild).
+      receipt = await delivery.send();
     } catch (error) {
-      if (error instanceof RoleError && isStale(error.cause)) continue;
+      if (isStale(error)) continue;
       throw error;
     }
     clock.lap("chain");
@@ -391,7 +401,7 @@ async function seatOf(system: DataCoop, account: string, custodianKey: EciesKey)
 
 /** Whether a delivery was refused because the set it was built from is no longer the current one. */
 function isStale(error: unknown): boolean {
-  const name = decodeRevert(error)?.name;
+  const name = error instanceof RoleError ? error.revert?.name : undefined;
   return name === "EscrowStaleEpoch" || name === "EscrowManifestOutdated";
 }
 

@@ -1,3 +1,5 @@
+import type { DecodedError } from "../errors";
+
 /** What went wrong in a role operation; stable, for programmatic handling. */
 export type RoleErrorCode =
   /** A flag, file or argument is malformed or out of range. */
@@ -12,7 +14,7 @@ export type RoleErrorCode =
   | "CONFIG"
   /** Data read back does not match what the chain commits to. */
   | "INTEGRITY"
-  /** The chain rejected a call that passed every local check. */
+  /** The chain rejected the call (simulated or sent); `revert` holds the decoded contract error. */
   | "REVERTED"
   /** A check that the demo or a caller relies on did not hold. */
   | "CHECK_FAILED"
@@ -29,17 +31,20 @@ export type RoleErrorCode =
  */
 export class RoleError extends Error {
   override readonly name = "RoleError";
+  /** The contract error the chain reverted with (code `REVERTED`), decoded; branch on `revert.name`. */
+  readonly revert?: DecodedError;
 
   /**
    * @param code what failed
    * @param message what failed and what the caller can do about it
-   * @param options the underlying error, if any
+   * @param options the underlying error and the decoded revert, if any
    */
   constructor(
     readonly code: RoleErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; revert?: DecodedError },
   ) {
     super(message, options);
+    this.revert = options?.revert;
   }
 }

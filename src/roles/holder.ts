@@ -1,28 +1,21 @@
-import { getAddress, id, type Signer } from "ethers";
+import { getAddress, type Signer } from "ethers";
+
+import { PROPOSAL_STATE, type ProposalStateName, REQUEST_STATUS, VOTE_TYPE, enumName } from "../protocol/constants";
+import { proposalDescriptionHash } from "../protocol/governance";
 
 import { chainTime, formatTime } from "./chain";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
-import { decodeLog } from "./logs";
 import { scanEvents } from "./events";
 import { readRequest, requireStatus } from "./requests";
-import { explainRevert, transact } from "./revert";
-
-/** OpenZeppelin's `ProposalState`, by name. */
-export const PROPOSAL_STATE = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalStateName = (typeof PROPOSAL_STATE)[number];
+import { explainRevert, simulate, transact } from "./transact";
 
 /** Vote support values of `GovernorCountingSimple`. */
-export const VOTE_SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
+export const VOTE_SUPPORT = {
+  against: VOTE_TYPE.Against,
+  for: VOTE_TYPE.For,
+  abstain: VOTE_TYPE.Abstain,
+} as const;
 export type VoteChoice = keyof typeof VOTE_SUPPORT;
 
 /** One call the timelock makes if a proposal passes. */
@@ -77,9 +70,12 @@ export interface Decisions {
 }
 
 /**
- * Checks a batch of decisions and turns it into proposal actions (`escrow.approve(ids)` and/or
- * `escrow.reject(ids)`). Every id must exist; approved ones must be pending, have consenting weight, and a
- * decision deadline the proposal can still meet; rejected ones must be pending or approved.
+ * Turns a batch of decisions into proposal actions (`escrow.approve(ids)` and/or `escrow.reject(ids)`),
+ * simulated as the timelock will call them (an unknown id is refused by the escrow now). `approve` and
+ * `reject` skip, rather than revert on, a request they can no longer decide, so no simulation reports
+ * that; what is checked here is what only the proposal's timing decides: a request to approve must still
+ * be pending (it never becomes pending again) with a decision deadline the proposal can meet once voted
+ * and delayed; a request to reject must still be pending or approved.
  * @throws RoleError naming the first request that cannot be decided
  */
 export async function decisionActions(system: DataCoop, decisions: Decisions): Promise<ProposalAction[]> {
@@ -91,16 +87,22 @@ export async function decisionActions(system: DataCoop, decisions: Decisions): P
       "A request id appears twice; list each request once, to approve or to reject.",
     );
   }
+  const target = system.addresses.escrow;
+  const calls = [
+    { ids: decisions.approve, data: system.escrow.interface.encodeFunctionData("approve", [[...decisions.approve]]) },
+    { ids: decisions.reject, data: system.escrow.interface.encodeFunctionData("reject", [[...decisions.reject]]) },
+  ].filter((call) => call.ids.length > 0);
+  for (const { data } of calls) {
+    try {
+      await system.provider.call({ from: system.addresses.timelock, to: target, data });
+    } catch (error) {
+      throw explainRevert("decide these requests", error, "AccessEscrow");
+    }
+  }
   const earliest = (await chainTime(system.provider)) + (await earliestExecutionDelay(system));
   for (const requestId of decisions.approve) {
     const request = await readRequest(system, requestId);
     requireStatus(requestId, request, ["Pending"], "be approved");
-    if ((await system.distributor.totalWeight(request.purpose)) === 0n) {
-      throw new RoleError(
-        "WRONG_STATE",
-        `No contribution consents to the purpose of request #${requestId}; it cannot be approved.`,
-      );
-    }
     if (request.decisionDeadline < earliest) {
       throw new RoleError(
         "WRONG_STATE",
@@ -111,23 +113,7 @@ export async function decisionActions(system: DataCoop, decisions: Decisions): P
   for (const requestId of decisions.reject) {
     requireStatus(requestId, await readRequest(system, requestId), ["Pending", "Approved"], "be rejected");
   }
-  const actions: ProposalAction[] = [];
-  const target = system.addresses.escrow;
-  if (decisions.approve.length > 0) {
-    actions.push({
-      target,
-      value: 0n,
-      data: system.escrow.interface.encodeFunctionData("approve", [[...decisions.approve]]),
-    });
-  }
-  if (decisions.reject.length > 0) {
-    actions.push({
-      target,
-      value: 0n,
-      data: system.escrow.interface.encodeFunctionData("reject", [[...decisions.reject]]),
-    });
-  }
-  return actions;
+  return calls.map(({ data }) => ({ target, value: 0n, data }));
 }
 
 /** The default description of a batch decision, e.g. `Approve access requests #2, #5; reject #3`. */
@@ -180,9 +166,9 @@ export async function standingTermsAction(
 }
 
 /**
- * Makes a Governor proposal. Checks the proposer's votes against the proposal threshold and that the same
- * proposal does not exist yet.
- * @throws RoleError `NOT_ALLOWED`, `WRONG_STATE`
+ * Makes a Governor proposal (simulated first: the Governor refuses a proposer below the threshold or a
+ * proposal that exists already). The id is the one the simulated call returned.
+ * @throws RoleError `INVALID_INPUT`, `REVERTED`
  */
 export async function propose(
   system: DataCoop,
@@ -192,47 +178,23 @@ export async function propose(
 ): Promise<ProposalCreated> {
   if (actions.length === 0) throw new RoleError("INVALID_INPUT", "A proposal needs at least one action.");
   if (description.trim().length === 0) throw new RoleError("INVALID_INPUT", "A proposal needs a description.");
-  const proposer = await signer.getAddress();
-  const targets = actions.map((a) => a.target);
-  const values = actions.map((a) => a.value);
-  const calldatas = actions.map((a) => a.data);
-  const proposalId = await system.governor.hashProposal(targets, values, calldatas, id(description));
-  if ((await system.governor.proposalSnapshot(proposalId)) !== 0n) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `The same proposal already exists (id ${proposalId}); vote on it, or change the description to propose again.`,
-    );
-  }
-  const threshold = await system.governor.proposalThreshold();
-  if (threshold > 0n) {
-    const votes = await system.governor.getVotes(proposer, (await system.governor.clock()) - 1n);
-    if (votes < threshold) {
-      throw new RoleError(
-        "NOT_ALLOWED",
-        `${proposer} had ${votes} votes a second ago; proposing needs ${threshold}. Delegate votes to this account first (holder:delegate).`,
-      );
-    }
-  }
-  const receipt = await transact(
+  const simulated = await simulate(
     "propose",
     system.governor.connect(signer).propose,
-    targets,
-    values,
-    calldatas,
+    actions.map((a) => a.target),
+    actions.map((a) => a.value),
+    actions.map((a) => a.data),
     description,
   );
-  for (const log of receipt.logs) {
-    const parsed = decodeLog(system.governor.interface, log);
-    if (parsed?.name !== "ProposalCreated") continue;
-    return {
-      proposalId: BigInt(parsed.args.proposalId),
-      snapshot: await system.governor.proposalSnapshot(proposalId),
-      deadline: await system.governor.proposalDeadline(proposalId),
-      description,
-      txHash: receipt.hash,
-    };
-  }
-  throw new RoleError("REVERTED", `Transaction ${receipt.hash} created no proposal.`);
+  const proposalId = simulated.result;
+  const receipt = await simulated.send();
+  return {
+    proposalId,
+    snapshot: await system.governor.proposalSnapshot(proposalId),
+    deadline: await system.governor.proposalDeadline(proposalId),
+    description,
+    txHash: receipt.hash,
+  };
 }
 
 /**
@@ -259,7 +221,7 @@ export async function findProposal(system: DataCoop, proposalId: bigint): Promis
     values: [...values],
     calldatas: [...calldatas],
     description,
-    descriptionHash: id(description),
+    descriptionHash: proposalDescriptionHash(description),
   };
 }
 
@@ -274,12 +236,17 @@ export async function proposalState(
   if ((await system.governor.proposalSnapshot(proposalId)) === 0n) {
     throw new RoleError("NOT_FOUND", `There is no proposal ${proposalId}; check the id printed by holder:propose.`);
   }
-  return PROPOSAL_STATE[Number(await system.governor.state(proposalId))];
+  const state = await system.governor.state(proposalId);
+  const name = enumName(PROPOSAL_STATE, state);
+  if (name === undefined) throw new RoleError("INTEGRITY", `The Governor returned an unknown proposal state ${state}.`);
+  return name;
 }
 
 /**
- * Votes on an active proposal with the votes the signer had at its snapshot.
- * @throws RoleError `WRONG_STATE` (saying when voting opens or that it closed), `NOT_ALLOWED` without votes
+ * Votes on an active proposal with the votes the signer had at its snapshot. The Governor refuses a vote
+ * outside the voting period or a second vote (explained from the simulation); it would count a vote of
+ * zero weight, which the simulated weight reveals, so that one is refused here.
+ * @throws RoleError `NOT_ALLOWED` without votes, `REVERTED`
  */
 export async function castVote(
   system: DataCoop,
@@ -288,36 +255,25 @@ export async function castVote(
   choice: VoteChoice,
   reason = "",
 ): Promise<{ weight: bigint; txHash: string }> {
-  const state = await proposalState(system, proposalId);
-  const snapshot = await system.governor.proposalSnapshot(proposalId);
-  if (state === "Pending") {
-    throw new RoleError(
-      "WRONG_STATE",
-      `Voting on proposal ${proposalId} opens after ${formatTime(snapshot)}; vote then.`,
-    );
-  }
-  if (state !== "Active") throw new RoleError("WRONG_STATE", `Proposal ${proposalId} is ${state}; voting is closed.`);
-  const voter = await signer.getAddress();
-  if (await system.governor.hasVoted(proposalId, voter)) {
-    throw new RoleError("WRONG_STATE", `${voter} has already voted on proposal ${proposalId}.`);
-  }
-  const weight = await system.governor.getVotes(voter, snapshot);
+  const governor = system.governor.connect(signer);
+  const simulated =
+    reason.length > 0
+      ? await simulate("vote", governor.castVoteWithReason, proposalId, VOTE_SUPPORT[choice], reason)
+      : await simulate("vote", governor.castVote, proposalId, VOTE_SUPPORT[choice]);
+  const weight = simulated.result;
   if (weight === 0n) {
+    const snapshot = await system.governor.proposalSnapshot(proposalId);
     throw new RoleError(
       "NOT_ALLOWED",
-      `${voter} had no votes at the proposal's snapshot (${formatTime(snapshot)}); only votes delegated before it count.`,
+      `${await signer.getAddress()} had no votes at the proposal's snapshot (${formatTime(snapshot)}); only votes delegated before it count.`,
     );
   }
-  const governor = system.governor.connect(signer);
-  const receipt =
-    reason.length > 0
-      ? await transact("vote", governor.castVoteWithReason, proposalId, VOTE_SUPPORT[choice], reason)
-      : await transact("vote", governor.castVote, proposalId, VOTE_SUPPORT[choice]);
+  const receipt = await simulated.send();
   return { weight, txHash: receipt.hash };
 }
 
 /**
- * Queues a succeeded proposal in the timelock.
+ * Queues a succeeded proposal in the timelock (the Governor refuses any other state).
  * @returns when it can be executed
  */
 export async function queueProposal(
@@ -325,17 +281,6 @@ export async function queueProposal(
   signer: Signer,
   proposalId: bigint,
 ): Promise<{ eta: bigint; txHash: string }> {
-  const state = await proposalState(system, proposalId);
-  if (state === "Active" || state === "Pending") {
-    const deadline = await system.governor.proposalDeadline(proposalId);
-    throw new RoleError(
-      "WRONG_STATE",
-      `Proposal ${proposalId} is ${state}; voting ends at ${formatTime(deadline)}, queue after that.`,
-    );
-  }
-  if (state !== "Succeeded") {
-    throw new RoleError("WRONG_STATE", `Proposal ${proposalId} is ${state}; only a succeeded proposal can be queued.`);
-  }
   const p = await findProposal(system, proposalId);
   const receipt = await transact(
     "queue the proposal",
@@ -349,29 +294,14 @@ export async function queueProposal(
 }
 
 /**
- * Executes a queued proposal once its timelock delay has passed (anyone may).
- * @throws RoleError `WRONG_STATE` with the time to wait for
+ * Executes a queued proposal once its timelock delay has passed (anyone may; the Governor and the
+ * timelock refuse it earlier, explained from the simulation).
  */
 export async function executeProposal(
   system: DataCoop,
   signer: Signer,
   proposalId: bigint,
 ): Promise<{ txHash: string }> {
-  const state = await proposalState(system, proposalId);
-  if (state !== "Queued") {
-    throw new RoleError(
-      "WRONG_STATE",
-      `Proposal ${proposalId} is ${state}; only a queued proposal can be executed (queue it with holder:queue).`,
-    );
-  }
-  const eta = await system.governor.proposalEta(proposalId);
-  const now = await chainTime(system.provider);
-  if (now < eta) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `Proposal ${proposalId} can be executed from ${formatTime(eta)} (chain time ${formatTime(now)}).`,
-    );
-  }
   const p = await findProposal(system, proposalId);
   const receipt = await transact(
     "execute the proposal",
@@ -399,39 +329,16 @@ export interface ObjectionResult {
 
 /**
  * Objects to an optimistic request during its objection window, with the votes the signer had just before
- * the request.
- * @throws RoleError `WRONG_STATE` (not optimistic, window closed, already objected), `NOT_ALLOWED` (no votes)
+ * the request (the escrow refuses a request that is not optimistic or pending, a closed window, a second
+ * objection and an objector without votes; explained from the simulation).
+ * @throws RoleError `REVERTED`
  */
 export async function objectToRequest(system: DataCoop, signer: Signer, requestId: bigint): Promise<ObjectionResult> {
-  const request = await readRequest(system, requestId);
-  requireStatus(requestId, request, ["Pending"], "be objected to");
-  if (request.objectionDeadline === 0n) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `Request #${requestId} did not meet standing terms: it waits for a proposal; vote against that instead.`,
-    );
-  }
-  const now = await chainTime(system.provider);
-  if (now > request.objectionDeadline) {
-    throw new RoleError(
-      "WRONG_STATE",
-      `The objection window of request #${requestId} closed at ${formatTime(request.objectionDeadline)}.`,
-    );
-  }
   const objector = await signer.getAddress();
-  if (await system.escrow.hasObjected(requestId, objector)) {
-    throw new RoleError("WRONG_STATE", `${objector} has already objected to request #${requestId}.`);
-  }
-  const timepoint = request.requestedAt - 1n;
-  const votes = await system.token.getPastVotes(objector, timepoint);
-  if (votes === 0n) {
-    throw new RoleError(
-      "NOT_ALLOWED",
-      `${objector} had no votes just before request #${requestId} (${formatTime(timepoint)}); only votes delegated before a request count against it.`,
-    );
-  }
   const receipt = await transact(`object to request #${requestId}`, system.escrow.connect(signer).object, requestId);
+  const request = await system.escrow.request(requestId);
+  const votes = await system.token.getPastVotes(objector, request.requestedAt - 1n);
   const [totalVotes, threshold] = await system.escrow.objections(requestId);
-  const after = await system.escrow.request(requestId);
-  return { votes, totalVotes, threshold, rejected: after.status === 4n, txHash: receipt.hash };
+  const rejected = request.status === BigInt(REQUEST_STATUS.Rejected);
+  return { votes, totalVotes, threshold, rejected, txHash: receipt.hash };
 }

@@ -18,14 +18,9 @@
  */
 export { RoleError, type RoleErrorCode } from "./errors";
 export { type ProgressEvent, type ProgressListener, silentProgress } from "./progress";
-export { type ConnectOptions, type DataCoop, connectDataCoop } from "./contracts";
-export {
-  DATACOOP_MODULES,
-  type DataCoopAddresses,
-  type IgnitionDeployment,
-  defaultDeploymentId,
-  readIgnitionDeployment,
-} from "./deployment";
+export { type ConnectOptions, type DataCoop, type DataCoopAddresses, addressesOf, connectDataCoop } from "./contracts";
+// The deployment reader is the core's; re-exported for the tasks and services that load the role library.
+export { type IgnitionDeployment, defaultDeploymentId, readIgnitionDeployment } from "../deployments/files";
 export {
   type EciesKey,
   type KeyRole,
@@ -49,7 +44,7 @@ export {
 export { formatDuration, formatTokenAmount, parseDuration, parseTokenAmount } from "./units";
 export { chainTime, formatTime } from "./chain";
 export { deploymentSalt, scorerVersionId } from "./scoring";
-export { type DecodedRevert, decodeRevert, explainRevert, transact } from "./revert";
+export { type SendableMethod, type Simulated, explainRevert, simulate, transact } from "./transact";
 export { scanEvents } from "./events";
 export {
   type ContributionDescriptor,
@@ -105,11 +100,9 @@ export {
   type VerifyAndAttestOptions,
 } from "./validator";
 export {
-  CONTRIBUTION_STATUS,
   type ContributeOptions,
   type ContributionCheck,
   type ContributionPlan,
-  type ContributionStatusName,
   type PreparedContribution,
   type RefinementChoices,
   type RegisteredContribution,
@@ -141,8 +134,18 @@ export {
   revokeContribution,
   setPurposes,
 } from "./contributor-account";
-export { type EscrowRequest, buyerPublicKeyOf, meetsStandingTerms, readRequest } from "./requests";
-export { REQUEST_STATUS, type RequestStatusName } from "../protocol/constants";
+export { type EscrowRequest, buyerPublicKeyOf, readRequest } from "./requests";
+// The enum tables are the core's, generated from the compiler output (values as numbers; ethers returns
+// bigint: compare with `BigInt(...)` or use `enumName`).
+export {
+  CONTRIBUTION_STATUS,
+  type ContributionStatusName,
+  PROPOSAL_STATE,
+  type ProposalStateName,
+  REQUEST_STATUS,
+  type RequestStatusName,
+  enumName,
+} from "../protocol/constants";
 export {
   type AccessRequestInput,
   type AccessRequestResult,
@@ -169,11 +172,9 @@ export {
 export {
   type Decisions,
   type ObjectionResult,
-  PROPOSAL_STATE,
   type ProposalAction,
   type ProposalCreated,
   type ProposalInfo,
-  type ProposalStateName,
   VOTE_SUPPORT,
   type VoteChoice,
   castVote,

@@ -37,7 +37,7 @@ export function eciesKeyFromPrivate(privateKey: string, source: string): EciesKe
     if (!(cause instanceof EnvelopeError)) throw cause;
     throw new RoleError(
       "CONFIG",
-      `The ECIES key from ${source} is not a secp256k1 private key (it must be 64 hex digits, optionally 0x-prefixed). Generate one with \`npx hardhat keys:generate --out <file>\`.`,
+      `The ECIES key from ${source} is not a secp256k1 private key (it must be 64 hex digits, optionally 0x-prefixed). Generate one with generateKeyFile (the keys:generate task).`,
       { cause },
     );
   }

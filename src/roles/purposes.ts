@@ -1,4 +1,4 @@
-import type { ContributionRegistry } from "./bindings";
+import type { ContributionRegistry } from "../typechain";
 import { RoleError } from "./errors";
 
 /** Purposes are the bits of a uint16 consent mask. */

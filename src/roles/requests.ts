@@ -33,7 +33,7 @@ export interface EscrowRequest {
 export async function readRequest(system: Pick<DataCoop, "escrow">, requestId: bigint): Promise<EscrowRequest> {
   if (requestId <= 0n) throw new RoleError("INVALID_INPUT", `Request ids start at 1; got ${requestId}.`);
   const request = await system.escrow.request(requestId);
-  if (request.status === 0n) {
+  if (request.status === BigInt(REQUEST_STATUS.None)) {
     const count = await system.escrow.requestCount();
     throw new RoleError("NOT_FOUND", `There is no request #${requestId}; the escrow has ${count} request(s).`);
   }
@@ -98,17 +98,6 @@ export async function buyerPublicKeyOf(
     );
   }
   return key;
-}
-
-/** Whether a request made now with these terms would be approved optimistically (standing terms). */
-export async function meetsStandingTerms(
-  system: Pick<DataCoop, "escrow">,
-  purpose: number,
-  amount: bigint,
-  duration: number,
-): Promise<boolean> {
-  const terms = await system.escrow.standingTerms(purpose);
-  return terms.enabled && amount >= terms.minPrice && BigInt(duration) <= terms.maxDuration;
 }
 
 /** Checksums an address or fails with the flag to fix. */

@@ -46,6 +46,7 @@ export {
   CONTRIBUTION_STATUS,
   PROPOSAL_STATE,
   REQUEST_STATUS,
+  VOTE_TYPE,
   enumName,
   type ContributionStatus,
   type ProposalState,

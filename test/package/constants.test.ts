@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import * as ethersTables from "../../src/ethers/constants";
-import { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, enumName } from "../../src/protocol/constants";
+import { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, VOTE_TYPE, enumName } from "../../src/protocol/constants";
 
 describe("package: constants", function () {
   it("generates each enum from the compiler output, members numbered in declaration order", function () {
@@ -17,6 +17,7 @@ describe("package: constants", function () {
     ]);
     expect(CONTRIBUTION_STATUS).to.deep.equal({ None: 0, Active: 1, Revoked: 2, Superseded: 3 });
     expect(PROPOSAL_STATE.Executed).to.equal(7);
+    expect(VOTE_TYPE).to.deep.equal({ Against: 0, For: 1, Abstain: 2 });
     for (const table of [REQUEST_STATUS, CONTRIBUTION_STATUS, PROPOSAL_STATE]) {
       expect(Object.values(table)).to.deep.equal(Object.keys(table).map((_, i) => i));
     }

@@ -1,8 +1,12 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { getAddress } from "ethers";
 
 import { DATACOOP_CONTRACTS } from "../../src/abi/names";
 import { DeploymentError, deploymentFromIgnition, findDeployment, getDeployment } from "../../src/deployments";
+import { readIgnitionDeployment } from "../../src/deployments/files";
 
 const address = (i: number) => getAddress(`0x${i.toString(16).padStart(40, "0")}`);
 const ignitionOutput = (module: string) => ({
@@ -37,5 +41,28 @@ describe("package: deployments", function () {
     expect(() => getDeployment(31337n))
       .to.throw(DeploymentError, /deploymentFromIgnition/)
       .with.property("code", "NOT_DEPLOYED");
+  });
+
+  it("reads a deployment directory: its addresses, and its first block from the journal", async function () {
+    const root = await mkdtemp(path.join(tmpdir(), "datacoop-deployments-"));
+    try {
+      await mkdir(path.join(root, "chain-31337"));
+      await writeFile(
+        path.join(root, "chain-31337", "deployed_addresses.json"),
+        JSON.stringify(ignitionOutput("DataCoopLocal")),
+      );
+      const confirm = (block: number) =>
+        JSON.stringify({ type: "TRANSACTION_CONFIRM", receipt: { blockNumber: block } });
+      await writeFile(path.join(root, "chain-31337", "journal.jsonl"), `${confirm(7)}\n${confirm(5)}\n{"torn`);
+      const read = await readIgnitionDeployment(root, "chain-31337", 31337n);
+      expect(read.fromBlock).to.equal(5);
+      expect(read.deployment.contracts.CustodianSet).to.equal(address(DATACOOP_CONTRACTS.indexOf("CustodianSet") + 1));
+      await readIgnitionDeployment(root, "chain-1", 1).then(
+        () => expect.fail("a missing deployment must be refused"),
+        (error: unknown) => expect(error).to.be.instanceOf(DeploymentError).with.property("code", "NOT_DEPLOYED"),
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,15 @@ import { expect } from "chai";
 import { AbiCoder, ZeroHash, id } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
-import { decodeError, revertDataOf } from "../../src/errors";
+import { DATACOOP_ABIS } from "../../src/abi";
+import {
+  ERROR_MESSAGES,
+  type ErrorMessages,
+  decodeError,
+  errorMessage,
+  formatDecodedError,
+  revertDataOf,
+} from "../../src/errors";
 import { systemFixture } from "../support/fixtures";
 import { rejection } from "./rejection";
 
@@ -60,5 +68,38 @@ describe("package: decodeError", function () {
     const cyclic: Record<string, unknown> = {};
     cyclic.error = cyclic;
     expect(revertDataOf(cyclic)).to.equal(undefined);
+  });
+});
+
+describe("package: ERROR_MESSAGES", function () {
+  it("words a decoded contract error from its typed arguments", async function () {
+    const { registry, alice } = await loadFixture(systemFixture);
+    const unknown = id("never registered");
+    const decoded = decodeError(await rejection(() => registry.connect(alice).revoke(unknown)));
+    expect(decoded && errorMessage(decoded)).to.equal(
+      `The contribution ${unknown} is None; only an active contribution can change.`,
+    );
+    expect(decoded && formatDecodedError(decoded)).to.equal(`RegistryNotActive(${unknown}, 0)`);
+  });
+
+  it("has entries only for errors the ABIs declare, and none for an internal check", function () {
+    const declared = new Set(
+      Object.values(DATACOOP_ABIS).flatMap((abi) =>
+        (abi as readonly { type: string; name?: string }[]).filter((i) => i.type === "error").map((i) => i.name),
+      ),
+    );
+    expect(Object.keys(ERROR_MESSAGES).filter((name) => !declared.has(name))).to.deep.equal([]);
+    const panic = decodeError(`0x4e487b71${abi.encode(["uint256"], [0x11]).slice(2)}`);
+    expect(panic && errorMessage(panic)).to.equal(undefined);
+    const reason = decodeError(`0x08c379a0${abi.encode(["string"], ["no"]).slice(2)}`);
+    expect(reason && errorMessage(reason)).to.equal("The contract refused: no");
+  });
+
+  it("is typed by error name: a renamed or misspelt error is a type error", function () {
+    const renamed = {
+      // @ts-expect-error: no DataCoop contract declares `RegistryDuplicate`.
+      RegistryDuplicate: () => "renamed",
+    } satisfies ErrorMessages;
+    expect(Object.keys(renamed)).to.have.length(1);
   });
 });

@@ -254,11 +254,14 @@ describe("roles: contributor", function () {
       roles.RoleError,
       'Unknown purpose "TRAINING"',
     );
-    await refusedBeforeSending("INVALID_INPUT", () => withAttest(localAttest, exportOf("alice", 1), 1 << 12));
+    const undefinedPurpose = await refusedBeforeSending("REVERTED", () =>
+      withAttest(localAttest, exportOf("alice", 1), 1 << 12),
+    );
+    expect(undefinedPurpose.revert?.name).to.equal("RegistryUnknownPurpose");
   });
 
   it("rejects an attestation for another contributor", async function () {
-    const error = await refusedBeforeSending("NOT_ALLOWED", () =>
+    const error = await refusedBeforeSending("REVERTED", () =>
       withAttest((request) =>
         roles.signAttestationFile(fx.coop, fx.validators, { ...request, contributor: fx.bob.address }),
       ),
@@ -267,7 +270,7 @@ describe("roles: contributor", function () {
   });
 
   it("rejects an attestation that expired", async function () {
-    const error = await refusedBeforeSending("WRONG_STATE", () =>
+    const error = await refusedBeforeSending("REVERTED", () =>
       withAttest(async (request) => {
         const file = await roles.signAttestationFile(fx.coop, fx.validators, { ...request, validity: 60 });
         await time.increase(120);
@@ -312,7 +315,7 @@ describe("roles: contributor", function () {
     } finally {
       await removeDir(elsewhere);
     }
-    const error = await refusedBeforeSending("NOT_ALLOWED", () =>
+    const error = await refusedBeforeSending("REVERTED", () =>
       roles.contributeExport(fx.coop, fx.bob, {
         exportBytes: exportOf("alice", 9, { conversations: 7 }),
         purposes: mask(P.RESEARCH),
@@ -354,7 +357,8 @@ describe("roles: contributor", function () {
       () => undefined,
       (e: unknown) => e,
     );
-    expect((twice as roles.RoleError).code).to.equal("WRONG_STATE");
+    expect((twice as roles.RoleError).code).to.equal("REVERTED");
+    expect((twice as roles.RoleError).revert?.name).to.equal("RegistryDuplicateContent");
     expect((twice as roles.RoleError).message).to.contain("is already registered");
     expect(await nonces([fx.alice])).to.deep.equal(before);
   });
@@ -379,7 +383,7 @@ describe("roles: contributor", function () {
       () => undefined,
       (e: unknown) => e,
     );
-    expect((notOwner as roles.RoleError).code).to.equal("NOT_ALLOWED");
+    expect((notOwner as roles.RoleError).revert?.name).to.equal("RegistryNotOwner");
 
     const unchanged = await roles.setPurposes(fx.coop, fx.alice, result.contentHash, mask(P.RESEARCH));
     expect(unchanged.changed).to.equal(false);
@@ -388,10 +392,10 @@ describe("roles: contributor", function () {
       () => undefined,
       (e: unknown) => e,
     );
-    expect((revoked as roles.RoleError).code).to.equal("WRONG_STATE");
-    expect((revoked as roles.RoleError).message).to.contain("is revoked");
+    expect((revoked as roles.RoleError).code).to.equal("REVERTED");
+    expect((revoked as roles.RoleError).message).to.contain("is Revoked; only an active contribution can change");
     const status = await roles.contributorStatus(fx.coop, fx.alice.address);
-    expect(status.contributions.map((c) => c.status)).to.deep.equal(["revoked"]);
+    expect(status.contributions.map((c) => c.status)).to.deep.equal(["Revoked"]);
   });
 });
 

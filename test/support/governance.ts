@@ -1,6 +1,7 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { id, type BytesLike, type Signer } from "ethers";
 import type { CoopGovernor } from "../../typechain-types";
+import { VOTE_TYPE } from "../../src/protocol/constants";
 
 /** One call the timelock will make if the proposal passes. */
 export interface Action {
@@ -9,7 +10,8 @@ export interface Action {
   data: BytesLike;
 }
 
-export const Vote = { Against: 0, For: 1, Abstain: 2 } as const;
+/** `GovernorCountingSimple.VoteType` (the package's generated table). */
+export const Vote = VOTE_TYPE;
 
 export { ProposalState } from "./constants";
 

@@ -1,0 +1,201 @@
+/**
+ * One table from a contract error's name to a sentence a user can act on, shared by the role library,
+ * the command line and the member app. Keys and argument names are typed from the generated ABIs: a
+ * renamed error (or argument) fails the build here, not in front of a user. Errors no user can cause
+ * (OpenZeppelin internals, deployment-time configuration checks) are left out and shown by their decoded
+ * signature instead.
+ *
+ * Messages never quote a contributor's data: arguments are addresses, hashes, ids, amounts and times.
+ */
+import type { AbiArgs } from "../codec/abi-types";
+import { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, enumName } from "../protocol/constants";
+import type { DataCoopError, DataCoopErrorName, DecodedError } from "./decode";
+
+/** The typed arguments of the error `Name`. */
+export type ErrorArgs<Name extends DataCoopErrorName> = Extract<DataCoopError, { readonly name: Name }>["args"];
+
+/** A message for each error (by name) that a user can meet, built from the error's typed arguments. */
+export type ErrorMessages = { readonly [Name in DataCoopErrorName]?: (args: ErrorArgs<Name>) => string };
+
+/** A Unix time as ISO 8601 UTC (`2025-01-31T12:00:00Z`). */
+function time(seconds: bigint | number): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+const requestStatus = (status: bigint) => enumName(REQUEST_STATUS, status) ?? `status ${status}`;
+const contributionStatus = (status: bigint) => enumName(CONTRIBUTION_STATUS, status) ?? `status ${status}`;
+const proposalState = (state: bigint) => enumName(PROPOSAL_STATE, state) ?? `state ${state}`;
+
+/** What to do about each contract error a user can cause. */
+export const ERROR_MESSAGES = {
+  // ContributionRegistry: contributing.
+  RegistryNotContributor: ({ caller, contributor }) =>
+    `The attestation is for contributor ${contributor} but the sender is ${caller}: send from the attested account, or get an attestation for this one.`,
+  RegistryAttestationExpired: ({ deadline, now_ }) =>
+    `The attestation expired at ${time(deadline)} (chain time ${time(now_)}); ask the validators for a fresh one.`,
+  RegistryBelowThreshold: ({ signatures, threshold }) =>
+    `${signatures} validator signature(s) given, ${threshold} needed; collect the attestations of more validators.`,
+  RegistryUnknownValidator: ({ signer }) =>
+    `${signer} is not a validator (or signed other data: check the chain and registry of the attestation).`,
+  RegistryDuplicateValidator: ({ signer }) => `Validator ${signer} signed twice; give each validator's signature once.`,
+  RegistryValidatorsNotAscending: () =>
+    "The signatures must be ordered by ascending validator address (orderSignatures does it).",
+  RegistryDuplicateContent: ({ contentHash }) =>
+    `The content hash ${contentHash} is already registered; a ciphertext registers once, ever. Encrypt the export again for a new one.`,
+  RegistrySourceBoundToOther: ({ wallet }) =>
+    `This export's account was first contributed by ${wallet}; only that wallet may contribute it again.`,
+  RegistryUnknownPurpose: ({ purposes, defined }) =>
+    `The consent mask ${purposes} names purposes the registry does not define (defined: mask ${defined}).`,
+  RegistryTooManyUnits: ({ units, max }) =>
+    `The attestation carries ${units} units; at most ${max} are allowed per attestation. Split the export.`,
+  RegistryQualityOutOfRange: ({ quality }) =>
+    `The attested quality ${quality} is outside 1..10000 basis points; ask the validators again.`,
+  RegistryZeroUnits: () => "The attestation has zero units; there is nothing to register.",
+  RegistryZeroContentHash: () => "The content hash is zero; attest the ciphertext's keccak256.",
+  RegistryZeroSourceHash: () => "The source hash is zero; attest the export's source-account hash.",
+  // ContributionRegistry: a registered contribution.
+  RegistryNotOwner: ({ contentHash, caller, owner }) =>
+    `The contribution ${contentHash} belongs to ${owner}, not ${caller}; only its owner may change it.`,
+  RegistryNotActive: ({ contentHash, status }) =>
+    `The contribution ${contentHash} is ${contributionStatus(status)}; only an active contribution can change.`,
+  // ContributionRegistry: governance.
+  RegistryValidatorsBelowThreshold: ({ validators, threshold }) =>
+    `Only ${validators} validator(s) would remain, fewer than the threshold ${threshold}; lower the threshold first.`,
+  RegistryInvalidThreshold: ({ threshold, validators }) =>
+    `A threshold of ${threshold} is not between 1 and the ${validators} validator(s).`,
+  RegistryRewardRateTooHigh: ({ rate, max }) => `The reward rate ${rate} exceeds the maximum ${max}.`,
+  RegistryInvalidMaxUnits: ({ maxUnits }) => `${maxUnits} is not a valid maximum of units per attestation.`,
+  RegistryInvalidMintBudget: ({ budget, period }) =>
+    `A mint budget of ${budget} per ${period} s is not valid (period out of range, or budget below one attestation's reward).`,
+  RegistryInvalidPurposeId: ({ purpose }) => `Purpose ${purpose} is not a purpose id (0 to 15).`,
+  RegistryKeyNotOfValidator: ({ account }) => `${account} is not a validator; only validators publish an ECIES key.`,
+  RegistryInvalidValidatorKey: ({ index, length }) =>
+    `Validator key #${index} is ${length} bytes; give an uncompressed secp256k1 public key (65 bytes).`,
+  // RevenueDistributor.
+  DistributorZeroAmount: () => "There is nothing to claim yet.",
+  DistributorNoConsentingWeight: ({ purpose }) =>
+    `No active contribution consents to purpose ${purpose} any more, so its fee cannot be shared.`,
+  DistributorInvalidPurpose: ({ purpose }) => `Purpose ${purpose} is not a purpose id (0 to 15).`,
+  DistributorInvalidRecipient: ({ to }) => `${to} cannot receive the claim; name another recipient.`,
+  DistributorConsentEpochOutOfRange: ({ length, min, max }) =>
+    `A consent epoch of ${length} s is outside ${min}..${max} s.`,
+  // AccessEscrow: requests.
+  EscrowUnknownRequest: ({ requestId }) => `There is no request #${requestId}; check the id.`,
+  EscrowInvalidStatus: ({ requestId, status }) =>
+    `Request #${requestId} is ${requestStatus(status)}, which does not allow this.`,
+  EscrowNotBuyer: ({ requestId, buyer }) => `Request #${requestId} was made by ${buyer}; only that buyer may do this.`,
+  EscrowUnknownPurpose: ({ purpose }) =>
+    `Purpose ${purpose} is not defined in the registry; list the purposes and pick a defined one.`,
+  EscrowInvalidPurposeId: ({ purpose }) => `Purpose ${purpose} is not a purpose id (0 to 15).`,
+  EscrowInvalidAmount: ({ amount }) => `The fee ${amount} must be more than zero and fit in 128 bits.`,
+  EscrowInvalidDuration: ({ duration }) => `A grant of ${duration} s is not allowed; ask for a shorter, non-zero one.`,
+  EscrowZeroTermsHash: () => "The terms hash is zero; give the keccak256 of the terms document.",
+  EscrowInvalidPublicKey: () => "The buyer public key must be a secp256k1 public key of 33 or 65 bytes.",
+  EscrowNoConsentingWeight: ({ requestId, purpose }) =>
+    `No active contribution consents to purpose ${purpose} (request #${requestId}); consent given in this epoch counts from the next one.`,
+  EscrowDecisionDeadlinePassed: ({ requestId, decisionDeadline }) =>
+    `Request #${requestId} had to be decided by ${time(decisionDeadline)}; it can only expire now.`,
+  EscrowDecisionDeadlineNotPassed: ({ requestId, decisionDeadline }) =>
+    `Request #${requestId} can be decided until ${time(decisionDeadline)}; it expires only after that.`,
+  EscrowNoRefundOwed: ({ buyer }) => `No refund is kept for ${buyer}.`,
+  EscrowInvalidRecipient: ({ to }) => `${to} cannot receive the refund; name another recipient.`,
+  // AccessEscrow: objections.
+  EscrowNotOptimistic: ({ requestId }) =>
+    `Request #${requestId} did not meet standing terms; a Governor proposal decides it (vote on that instead).`,
+  EscrowObjectionWindowClosed: ({ requestId, objectionDeadline }) =>
+    `The objection window of request #${requestId} closed at ${time(objectionDeadline)}.`,
+  EscrowObjectionWindowOpen: ({ requestId, objectionDeadline }) =>
+    `The objection window of request #${requestId} is open until ${time(objectionDeadline)}; finalize after it.`,
+  EscrowNoVotes: ({ requestId, account, timepoint }) =>
+    `${account} had no votes just before request #${requestId} (${time(timepoint)}); only votes delegated before a request count against it.`,
+  EscrowAlreadyObjected: ({ requestId, account }) => `${account} has already objected to request #${requestId}.`,
+  // AccessEscrow: delivery.
+  EscrowNotCustodian: ({ account, setVersion }) =>
+    `${account} is not a custodian of set version ${setVersion}; post from a custodian's account.`,
+  EscrowAlreadyPosted: ({ requestId, custodian, setVersion }) =>
+    `Custodian ${custodian} has already posted its share for request #${requestId} (set version ${setVersion}).`,
+  EscrowDeliveryDeadlinePassed: ({ requestId, deliveryDeadline }) =>
+    `The delivery deadline of request #${requestId} passed at ${time(deliveryDeadline)}; it can only be marked undelivered.`,
+  EscrowDeliveryDeadlineNotPassed: ({ requestId, deliveryDeadline }) =>
+    `Request #${requestId} can still be delivered until ${time(deliveryDeadline)}.`,
+  EscrowStaleEpoch: ({ requestId, epoch, currentEpoch }) =>
+    `The manifest for request #${requestId} covers consent epoch ${epoch}, but the current one is ${currentEpoch}; build it again.`,
+  EscrowManifestOutdated: ({ requestId }) =>
+    `A contribution withdrew its consent after the manifest for request #${requestId} was built; build it again from the current state.`,
+  EscrowInvalidBuildTime: ({ requestId }) =>
+    `The manifest for request #${requestId} states a build time outside the current consent epoch; build it again.`,
+  EscrowZeroSetHash: () => "The eligible set hash is zero; post the hash of the manifest's set.",
+  EscrowZeroManifestHash: () => "The manifest hash is zero; post the keccak256 of the stored manifest.",
+  // AccessEscrow: governance.
+  EscrowInvalidStandingTerms: ({ purpose }) =>
+    `These standing terms for purpose ${purpose} are not valid (a duration, window or threshold is out of range).`,
+  EscrowObjectionWindowTooLong: ({ purpose, objectionWindow, decisionPeriod }) =>
+    `An objection window of ${objectionWindow} s for purpose ${purpose} does not fit the decision period of ${decisionPeriod} s.`,
+  EscrowPeriodOutOfRange: ({ period, min, max }) => `A period of ${period} s is outside ${min}..${max} s.`,
+  EscrowTreasuryShareTooHigh: ({ shareBps, maxBps }) =>
+    `A treasury share of ${shareBps} bps exceeds the maximum of ${maxBps} bps.`,
+  // CustodianSet.
+  CustodianSetNotTimelock: ({ caller }) => `Only the timelock may change the custodians; ${caller} is not it.`,
+  CustodianSetUnknownVersion: ({ version, currentVersion }) =>
+    `Custodian set version ${version} does not exist (the current one is ${currentVersion}).`,
+  CustodianSetInvalidThreshold: ({ threshold, count }) =>
+    `A threshold of ${threshold} is not between 1 and the ${count} custodian(s).`,
+  CustodianSetInvalidPublicKey: ({ index }) => `Custodian key #${index} is not a valid secp256k1 public key.`,
+  CustodianSetDuplicatePublicKey: ({ index }) => `Custodian key #${index} is listed twice.`,
+  CustodianSetDuplicateAccount: ({ account }) => `Custodian ${account} is listed twice.`,
+  CustodianSetLengthMismatch: ({ accounts, publicKeys }) =>
+    `${accounts} custodian account(s) but ${publicKeys} public key(s); give one key per account.`,
+  CustodianSetInvalidSize: ({ count, max }) => `${count} custodians given; between 1 and ${max} are allowed.`,
+  CustodianSetZeroAccount: ({ index }) => `Custodian #${index} is the zero address.`,
+  // Governor and timelock.
+  GovernorInsufficientProposerVotes: ({ proposer, votes, threshold }) =>
+    `${proposer} has ${votes} votes but proposing needs ${threshold}; delegate votes to the proposer first.`,
+  GovernorUnexpectedProposalState: ({ proposalId, current }) =>
+    `Proposal ${proposalId} is ${proposalState(current)}, which does not allow this.`,
+  GovernorAlreadyCastVote: ({ voter }) => `${voter} has already voted on this proposal.`,
+  GovernorNonexistentProposal: ({ proposalId }) => `There is no proposal ${proposalId}; check the id.`,
+  GovernorInvalidProposalLength: ({ targets, calldatas, values }) =>
+    `A proposal needs as many targets (${targets}), calldatas (${calldatas}) and values (${values}), at least one.`,
+  GovernorInvalidVoteType: () => "The vote must be against (0), for (1) or abstain (2).",
+  GovernorAlreadyQueuedProposal: ({ proposalId }) => `Proposal ${proposalId} is already queued.`,
+  GovernorNotQueuedProposal: ({ proposalId }) => `Proposal ${proposalId} is not queued; queue it first.`,
+  GovernorRestrictedProposer: ({ proposer }) => `${proposer} may not make this proposal.`,
+  GovernorUnableToCancel: ({ proposalId, account }) => `${account} cannot cancel proposal ${proposalId}.`,
+  GovernorOnlyExecutor: ({ account }) => `Only the timelock may do this; ${account} is not it.`,
+  TimelockUnexpectedOperationState: () =>
+    "The timelock operation is not in the expected state: wait for the proposal's ETA, or queue it first.",
+  TimelockInsufficientDelay: ({ delay, minDelay }) => `A delay of ${delay} s is below the minimum ${minDelay} s.`,
+  TimelockUnauthorizedCaller: ({ caller }) => `${caller} may not call the timelock directly; go through a proposal.`,
+  // OpenZeppelin: roles and tokens.
+  AccessControlUnauthorizedAccount: ({ account, neededRole }) =>
+    `${account} lacks the role ${neededRole} this needs; send from an account that holds it (governance grants roles).`,
+  ERC20InsufficientBalance: ({ sender, balance, needed }) =>
+    `${sender} holds ${balance} but ${needed} is needed; fund the account first.`,
+  ERC20InsufficientAllowance: ({ spender, allowance, needed }) =>
+    `The allowance of ${spender} is ${allowance} but ${needed} is needed; approve it first.`,
+  ERC20InvalidReceiver: ({ receiver }) => `${receiver} cannot receive tokens.`,
+  ERC5805FutureLookup: ({ timepoint, clock }) =>
+    `Votes at ${time(timepoint)} are not known yet (chain time ${time(clock)}); ask again after it.`,
+  VotesExpiredSignature: ({ expiry }) => `The delegation signature expired at ${time(expiry)}; sign a new one.`,
+  ERC2612ExpiredSignature: ({ deadline }) => `The permit expired at ${time(deadline)}; sign a new one.`,
+  ERC2612InvalidSigner: ({ signer, owner }) => `The permit was signed by ${signer}, not by the owner ${owner}.`,
+} as const satisfies ErrorMessages;
+
+/**
+ * The message of `ERROR_MESSAGES` for a decoded error (for `Error(string)`, its reason), or `undefined`
+ * when the table has none.
+ */
+export function errorMessage(decoded: DecodedError): string | undefined {
+  if (decoded.name === "Error") return `The contract refused: ${decoded.args.reason}`;
+  if (decoded.name === "Panic") return undefined;
+  const message = (ERROR_MESSAGES as ErrorMessages)[decoded.name] as
+    ((args: AbiArgs<readonly unknown[]>) => string) | undefined;
+  // `decoded.args` are the arguments of the error named `decoded.name`, which is what the entry takes.
+  return message?.(decoded.args);
+}
+
+/** `Name(arg, ...)`, the decoded error as the contract raised it, for messages and logs. */
+export function formatDecodedError(decoded: DecodedError): string {
+  const args = Array.from(decoded.args as readonly unknown[], (value) => String(value));
+  return `${decoded.name}(${args.join(", ")})`;
+}
