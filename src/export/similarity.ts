@@ -243,6 +243,8 @@ function asciiSignature(text: string, out: Uint32Array): boolean {
       c = 0x30;
     }
     inDigits = digit;
+    // The space and the unit are emitted by two copies of the same steps, written out rather
+    // than looped or called: this is the hottest loop of the near-duplicate check.
     if (pendingSpace) {
       pendingSpace = false;
       if (length < SHINGLE) hash = Math.imul(hash ^ 0x20, 0x01000193);
