@@ -139,6 +139,8 @@ export class SelectiveParser {
    * (a node id is written four times), and a lookup costs a fraction of making a string.
    */
   private readonly cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+  /** The bytes of each cached string (compared as bytes: cheaper than reading the string back). */
+  private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHED_STRING);
 
   /**
    * @param maxDepth deepest nesting of arrays and objects inside a parsed value (1 = no container inside a container)
@@ -315,17 +317,22 @@ export class SelectiveParser {
     if (this.wide) return b.utf8Slice(s0, s1);
     const length = s1 - s0;
     if (length > CACHED_STRING) return b.latin1Slice(s0, s1);
-    let h = length;
-    for (let k = s0; k < s1; k++) h = Math.imul(h ^ b[k], 0x01000193);
+    // The slot: the length, the first two and the last six bytes (ids differ there; a clash only
+    // costs a miss). The cached bytes are compared byte for byte, so a hit is always exact.
+    let h = Math.imul(length, 0x9e3779b1) ^ b[s0] ^ (b[s0 + 1] << 8);
+    for (let k = Math.max(s0 + 2, s1 - 6); k < s1; k++) h = Math.imul(h ^ b[k], 0x01000193);
     const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
     const cached = this.cache[slot];
+    const pool = this.cacheBytes;
+    const base = slot * CACHED_STRING;
     if (cached !== undefined && cached.length === length) {
       let k = 0;
-      while (k < length && cached.charCodeAt(k) === b[s0 + k]) k++;
+      while (k < length && pool[base + k] === b[s0 + k]) k++;
       if (k === length) return cached;
     }
     const text = b.latin1Slice(s0, s1);
     this.cache[slot] = text;
+    for (let k = 0; k < length; k++) pool[base + k] = b[s0 + k];
     return text;
   }
 
@@ -340,7 +347,8 @@ export class SelectiveParser {
     if (candidates === undefined) return undefined;
     const b = this.b;
     const s0 = this.s0;
-    for (const entry of candidates) {
+    for (let e = 0; e < candidates.length; e++) {
+      const entry = candidates[e];
       const bytes = entry.bytes;
       let k = 0;
       while (k < bytes.length && b[s0 + k] === bytes[k]) k++;

@@ -109,18 +109,30 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Two independent 32-bit hashes of `text`'s code units, written to `out`. */
+/**
+ * Two independent 32-bit hashes of `text`'s code units, written to `out`. Two code units per
+ * step (one 32-bit word): this runs over every counted message, so it is one of the reader's
+ * costliest loops; the final mix spreads every bit.
+ */
 function hash64(text: string, seed: number, out: Uint32Array): void {
   let a = (0x811c9dc5 ^ seed) >>> 0;
   let b = (0x9747b28c ^ Math.imul(seed, 0x01000193)) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  const n = text.length;
+  const pairs = n - (n & 1);
+  for (let i = 0; i < pairs; i += 2) {
+    const w = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  if (pairs < n) {
+    const c = text.charCodeAt(pairs);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  out[0] = fmix(a ^ text.length);
-  out[1] = fmix(b + text.length);
+  out[0] = fmix(a ^ n);
+  out[1] = fmix(b + n);
 }
 
 /** Remembers messages by a 64-bit hash of role, trimmed text and attachments (see module doc). */
@@ -187,60 +199,100 @@ function signature(text: string, out: Uint32Array): void {
   }
 }
 
-/** The last normalised code units (ASCII) of {@link asciiSignature}'s rolling window. */
-const RING = new Uint8Array(8);
+/** Above every binned value (28 bits): marks an empty bin in {@link MINS}. */
+const NO_MIN = 0x10000000;
+/** Per-bin minima of {@link asciiSignature}, as small integers (cheaper than `EMPTY` in the loop). */
+const MINS = new Int32Array(BINS);
 
 /**
  * {@link normalizePrompt} and {@link signature} in one pass for ASCII text (the common case),
  * without building the normalised string; returns false, having done nothing, for other text.
- * Each normalised code unit `c` (a space before a word, `0` for a digit run, a lower-case letter)
- * feeds the FNV hash, the rolling hash and, from the fifth on, a bin.
+ * Each normalised code unit `e` (a space before a word, `0` for a digit run, a lower-case letter)
+ * feeds the rolling hash (the unit leaving the window is held in the shift register `w0`..`w4`,
+ * zero until five units are in, so no branch is needed) and, from the fifth on, a bin; the FNV
+ * hash of a text of at most five units covers only its first five.
  */
 function asciiSignature(text: string, out: Uint32Array): boolean {
   const n = text.length;
   for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return false;
-  out.fill(EMPTY);
-  const ring = RING;
+  const mins = MINS;
+  mins.fill(NO_MIN);
   let length = 0;
   let roll = 0;
-  let hash = 0x811c9dc5;
+  let hash = 0x811c9dc5 | 0;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  let w4 = 0;
   let pendingSpace = false;
   let inDigits = false;
   for (let i = 0; i < n; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    const raw = text.charCodeAt(i);
+    const digit = raw >= 0x30 && raw <= 0x39;
+    // `| 0x20` lowers A-Z and leaves a-z; nothing else lands in a-z.
+    let c = raw | 0x20;
     const letter = c >= 0x61 && c <= 0x7a;
-    const digit = c >= 0x30 && c <= 0x39;
     if (!letter && !digit) {
       inDigits = false;
       if (length > 0) pendingSpace = true;
       continue;
     }
-    if (digit && inDigits) continue;
+    if (digit) {
+      if (inDigits) continue;
+      c = 0x30;
+    }
     inDigits = digit;
-    // One or two code units to emit: the pending space, then this one.
-    for (let k = pendingSpace ? 0 : 1; k < 2; k++) {
-      const e = k === 0 ? 0x20 : digit ? 0x30 : c;
-      hash = Math.imul(hash ^ e, 0x01000193);
-      roll = (Math.imul(roll, ROLL) + e) | 0;
-      if (length >= SHINGLE) roll = (roll - Math.imul(ring[(length - SHINGLE) & 7], ROLL_OUT)) | 0;
-      ring[length & 7] = e;
-      length++;
-      if (length >= SHINGLE) {
-        const h = fmix(roll);
+    // The space and the unit are emitted by two copies of the same steps, written out rather
+    // than looped or called: this is the hottest loop of the near-duplicate check.
+    if (pendingSpace) {
+      pendingSpace = false;
+      if (length < SHINGLE) hash = Math.imul(hash ^ 0x20, 0x01000193);
+      roll = (Math.imul(roll, ROLL) + 0x20 - Math.imul(w4, ROLL_OUT)) | 0;
+      w4 = w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = w0;
+      w0 = 0x20;
+      if (++length >= SHINGLE) {
+        // fmix(roll), inlined and kept in int32 (a uint32 result would be boxed).
+        let h = roll ^ (roll >>> 16);
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        h ^= h >>> 16;
         const bin = h >>> 28;
         const value = h & 0x0fffffff;
-        if (value < out[bin]) out[bin] = value;
+        if (value < mins[bin]) mins[bin] = value;
       }
     }
-    pendingSpace = false;
+    if (length < SHINGLE) hash = Math.imul(hash ^ c, 0x01000193);
+    roll = (Math.imul(roll, ROLL) + c - Math.imul(w4, ROLL_OUT)) | 0;
+    w4 = w3;
+    w3 = w2;
+    w2 = w1;
+    w1 = w0;
+    w0 = c;
+    if (++length >= SHINGLE) {
+      let h = roll ^ (roll >>> 16);
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      const bin = h >>> 28;
+      const value = h & 0x0fffffff;
+      if (value < mins[bin]) mins[bin] = value;
+    }
   }
-  if (length > 0 && length <= SHINGLE) {
+  if (length === 0) return false;
+  if (length <= SHINGLE) {
     out.fill(EMPTY);
     const h = fmix(hash >>> 0);
     out[h >>> 28] = h & 0x0fffffff;
+    return true;
   }
-  return length > 0;
+  for (let k = 0; k < BINS; k++) out[k] = mins[k] === NO_MIN ? EMPTY : mins[k];
+  return true;
 }
 
 /**

@@ -187,6 +187,16 @@ describe("export reader: prompt signatures", () => {
       }),
       { numRuns: 500, seed: 51 },
     );
+    // Every ASCII code unit, including those next to the letter and digit ranges (`@`, `[`, `` ` ``,
+    // `{`, `/`, `:`) and the control characters that map onto them by case folding.
+    const anyAscii = fc.string({
+      unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)),
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(anyAscii, (text) => promptSignature(text).every((v, i) => v === promptSignature(text, true)[i])),
+      { numRuns: 1000, seed: 52 },
+    );
     expect(normalizePrompt("  Write POST #123, now!! ")).to.equal("write post 0 now");
     expect([...promptSignature("Écris le billet 12")]).to.deep.equal([...promptSignature("écris le billet 7", true)]);
   });
