@@ -22,8 +22,8 @@ DEPLOYMENT_DIR="deploy/deployments/${DEPLOYMENT_ID}"
 trap 'smoke_cleanup "$DEPLOYMENT_DIR"' EXIT
 trap 'exit 130' INT TERM
 
-hh() { npx hardhat "$@" --network localhost; }
-role() { npx hardhat "$@" --network localhost --deployment-id "$DEPLOYMENT_ID"; }
+hh() { "$HARDHAT" "$@" --network localhost; }
+role() { "$HARDHAT" "$@" --network localhost --deployment-id "$DEPLOYMENT_ID"; }
 
 if rpc eth_chainId >/dev/null 2>&1; then
   echo "smoke: something already answers on ${RPC}; stop it first (the smoke test needs a fresh node)." >&2
@@ -31,10 +31,10 @@ if rpc eth_chainId >/dev/null 2>&1; then
 fi
 
 step "compile"
-npx hardhat compile
+compile
 
 step "start a node on port ${PORT}"
-background "${WORK}/node.log" npx hardhat node --hostname 127.0.0.1 --port "$PORT"
+background "${WORK}/node.log" "$HARDHAT" node --hostname 127.0.0.1 --port "$PORT"
 wait_for_node
 
 step "deploy with Ignition"
@@ -52,8 +52,8 @@ rm -rf "$DEPLOYMENT_DIR"
 hh ignition deploy deploy/modules/DataCoopLocal.ts --parameters "$PARAMETERS" --deployment-id "$DEPLOYMENT_ID"
 
 step "write two synthetic exports"
-npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 101 user-SmokeAlice000000000001 16
-npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/bob.zip" 202 user-SmokeBob00000000000002 8
+"$TS_NODE" --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 101 user-SmokeAlice000000000001 16
+"$TS_NODE" --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/bob.zip" 202 user-SmokeBob00000000000002 8
 STORE="${WORK}/blobs"
 
 step "refuse bad input before sending anything"

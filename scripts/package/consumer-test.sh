@@ -80,7 +80,9 @@ node -e '
 VIEM_VERSION="$(node -p 'require("./package.json").devDependencies.viem')"
 
 step "compile and build the package"
-"$HARDHAT" compile --quiet
+# `npm test` (scripts/ci/test.ts) has compiled already and runs this beside other steps: a second,
+# no-op compile would race theirs on Hardhat's cache file.
+[[ "${DATACOOP_COMPILED:-}" == "1" ]] || "$HARDHAT" compile --quiet
 npx --no-install ts-node scripts/package/build.ts
 
 step "npm pack"
