@@ -129,7 +129,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** Stops a running step and all it started: SIGTERM to each process group and process, SIGKILL after STOP_MS. */
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   const pid = child.pid;
   if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const tree = existsSync("/proc") ? descendants(pid) : [];
