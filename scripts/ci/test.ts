@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   say("npm test: step                 wall s   CPU s");
   for (const step of steps) {
     const o = done.get(step.name);
-    const state = o === undefined ? "not run" : o.ok ? "" : "FAILED";
+    const state = o === undefined ? "not run" : o.ok ? "" : o === failed ? "FAILED" : "stopped";
     const wall = o === undefined ? "" : o.seconds.toFixed(0);
     say(`  ${step.name.padEnd(20)} ${wall.padStart(6)} ${(o?.cpu?.toFixed(0) ?? "").padStart(7)}  ${state}`);
   }
