@@ -60,7 +60,14 @@ function startService(
   const log = path.join(work, `${name}.log`);
   const out = createWriteStream(log);
   // detached: a new process group, so one signal to -pid reaches the process and every child it starts.
-  const child = spawn("npx", args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: "pipe" });
+  // The repository's own binary (`hardhat`, `ts-node`), not through npx: npx starts npm first, ~0.6 s of CPU each.
+  const [bin, ...rest] = args;
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", bin!), rest, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: "pipe",
+  });
   child.stderr?.pipe(out, { end: false });
   if (child.stdout !== null) {
     const lines = createInterface({ input: child.stdout });

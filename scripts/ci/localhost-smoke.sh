@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Localhost smoke test: starts `npx hardhat node` on port 8545, deploys DataCoopLocal with Hardhat Ignition,
+# Localhost smoke test: starts `npx hardhat node` on a free loopback port (never 8545, a developer's node), deploys DataCoopLocal with Hardhat Ignition,
 # and runs the role tasks against it end to end: two contributions (one "do not train"), status, a consent
 # change, a funded buyer's request, a Governor proposal approving it (vote, queue, execute), delivery by
 # the custodian, fetch and decryption by the buyer, a claim, a revocation, and two inputs that must be
@@ -9,19 +9,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PORT=8545
-RPC="http://127.0.0.1:${PORT}"
-DEPLOYMENT_ID="localhost-smoke"
-DEPLOYMENT_DIR="deploy/deployments/${DEPLOYMENT_ID}"
 CUSTODIAN="0x2546BcD3c84621e976D8185a91A922aE77ECEc30" # the custodian named in deploy/parameters/localhost.json
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/datacoop-smoke.XXXXXX")"
 # shellcheck source=scripts/ci/smoke-lib.sh
 source scripts/ci/smoke-lib.sh
+PORT="$(free_port)"
+RPC="http://127.0.0.1:${PORT}"
+# Network `localhost` reaches this node (hardhat.config.ts reads LOCALHOST_RPC_URL).
+export LOCALHOST_RPC_URL="$RPC"
+DEPLOYMENT_ID="localhost-smoke-${PORT}"
+DEPLOYMENT_DIR="deploy/deployments/${DEPLOYMENT_ID}"
 trap 'smoke_cleanup "$DEPLOYMENT_DIR"' EXIT
 trap 'exit 130' INT TERM
 
-hh() { npx hardhat "$@" --network localhost; }
-role() { npx hardhat "$@" --network localhost --deployment-id "$DEPLOYMENT_ID"; }
+hh() { "$HARDHAT" "$@" --network localhost; }
+role() { "$HARDHAT" "$@" --network localhost --deployment-id "$DEPLOYMENT_ID"; }
 
 if rpc eth_chainId >/dev/null 2>&1; then
   echo "smoke: something already answers on ${RPC}; stop it first (the smoke test needs a fresh node)." >&2
@@ -29,10 +31,10 @@ if rpc eth_chainId >/dev/null 2>&1; then
 fi
 
 step "compile"
-npx hardhat compile
+compile
 
 step "start a node on port ${PORT}"
-background "${WORK}/node.log" npx hardhat node --port "$PORT"
+background "${WORK}/node.log" "$HARDHAT" node --hostname 127.0.0.1 --port "$PORT"
 wait_for_node
 
 step "deploy with Ignition"
@@ -50,8 +52,8 @@ rm -rf "$DEPLOYMENT_DIR"
 hh ignition deploy deploy/modules/DataCoopLocal.ts --parameters "$PARAMETERS" --deployment-id "$DEPLOYMENT_ID"
 
 step "write two synthetic exports"
-npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 101 user-SmokeAlice000000000001 16
-npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/bob.zip" 202 user-SmokeBob00000000000002 8
+"$TS_NODE" --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 101 user-SmokeAlice000000000001 16
+"$TS_NODE" --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/bob.zip" 202 user-SmokeBob00000000000002 8
 STORE="${WORK}/blobs"
 
 step "refuse bad input before sending anything"

@@ -35,7 +35,7 @@ key() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[
 as() {
   local who="$1" variable="$2"
   shift 2
-  env "HARDHAT_VAR_${variable}=$(key "$who")" npx hardhat "$@" --network sepolia
+  env "HARDHAT_VAR_${variable}=$(key "$who")" "$HARDHAT" "$@" --network sepolia
 }
 deployer() { as deployer DEPLOYER_PRIVATE_KEY "$@"; }
 contributor() { as contributor DATACOOP_CONTRIBUTOR_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
@@ -47,18 +47,18 @@ buyer() { as buyer DATACOOP_BUYER_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_
 holder() { as holder DATACOOP_HOLDER_PRIVATE_KEY "$@" --deployment-id "$DEPLOYMENT_ID"; }
 
 step "compile"
-npx hardhat compile --quiet
+compile --quiet
 
 step "start a Sepolia stand-in on ${RPC}"
-background "${WORK}/node.log" npx hardhat --config scripts/ci/sepolia-standin.config.ts node --hostname 127.0.0.1 --port "$PORT"
-background "${WORK}/store.log" npx hardhat store:serve --dir "${WORK}/blobs" --port 0
-npx ts-node --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 303 user-SmokeTestnet0000000001 12 &
+background "${WORK}/node.log" "$HARDHAT" --config scripts/ci/sepolia-standin.config.ts node --hostname 127.0.0.1 --port "$PORT"
+background "${WORK}/store.log" "$HARDHAT" store:serve --dir "${WORK}/blobs" --port 0
+"$TS_NODE" --transpile-only scripts/ci/write-synthetic-export.ts "${WORK}/alice.zip" 303 user-SmokeTestnet0000000001 12 &
 EXPORT_PID=$!
-npx ts-node --transpile-only scripts/ci/sepolia-standin.ts keys "$KEYS"
+"$TS_NODE" --transpile-only scripts/ci/sepolia-standin.ts keys "$KEYS"
 wait "$EXPORT_PID"
 wait_for_node
 [[ "$(rpc eth_chainId)" == '"0xaa36a7"' ]] || { echo "smoke: the stand-in is not chain 11155111" >&2; exit 1; }
-npx ts-node --transpile-only scripts/ci/sepolia-standin.ts setup "$RPC" "$KEYS" "${WORK}/sepolia.json"
+"$TS_NODE" --transpile-only scripts/ci/sepolia-standin.ts setup "$RPC" "$KEYS" "${WORK}/sepolia.json"
 for _ in $(seq 1 120); do grep -q '^http' "${WORK}/store.log" && break; sleep 0.5; done
 export DATACOOP_STORE_URL="$(grep -m1 '^http' "${WORK}/store.log")"
 echo "blob store at ${DATACOOP_STORE_URL}"
@@ -77,7 +77,7 @@ grep -qF "HARDHAT_IGNITION_CONFIRM_DEPLOYMENT=1 ${README_DEPLOY}" README.md || {
 read -r -a COMMAND <<<"${README_DEPLOY/deploy\/parameters\/sepolia.json/${WORK}/sepolia.json}"
 HARDHAT_IGNITION_CONFIRM_DEPLOYMENT=1 env "HARDHAT_VAR_DEPLOYER_PRIVATE_KEY=$(key deployer)" \
   "${COMMAND[@]}" --deployment-id "$DEPLOYMENT_ID"
-npx ts-node --transpile-only scripts/ci/sepolia-standin.ts gas "$RPC" "$KEYS"
+"$TS_NODE" --transpile-only scripts/ci/sepolia-standin.ts gas "$RPC" "$KEYS"
 
 step "a public network refuses a local blob store"
 refuse "http(s) blob store" contributor contributor:seal --export "${WORK}/alice.zip" --out "${WORK}/x.json" --store "${WORK}/local"

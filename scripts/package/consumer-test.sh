@@ -9,7 +9,7 @@
 #   3. create a second, viem-only project: the same tarball with its (optional) peers omitted, viem and
 #      TypeScript only, checked to have no ethers in node_modules, and type-check a strict program that
 #      needs no cast (scripts/package/.consumer-viem);
-#   4. start `hardhat node` on its own port (DATACOOP_CONSUMER_PORT, default 8546), deploy
+#   4. start `hardhat node` on its own port (DATACOOP_CONSUMER_PORT, default a free one chosen now), deploy
 #      deploy/modules/DataCoopLocal.ts to it with Ignition, and run both programs: the ethers one reads
 #      state through the typed factories, signs and decodes reverted calls' custom errors; the viem one
 #      reads state, funds a buyer with the local token, signs an attestation with a validator's local
@@ -21,7 +21,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PORT="${DATACOOP_CONSUMER_PORT:-8546}"
+PORT="${DATACOOP_CONSUMER_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')}"
 RPC_URL="http://127.0.0.1:${PORT}"
 TEMPLATE="$REPO/scripts/package/.consumer"
 VIEM_TEMPLATE="$REPO/scripts/package/.consumer-viem"
@@ -80,7 +80,9 @@ node -e '
 VIEM_VERSION="$(node -p 'require("./package.json").devDependencies.viem')"
 
 step "compile and build the package"
-"$HARDHAT" compile --quiet
+# `npm test` (scripts/ci/test.ts) has compiled already and runs this beside other steps: a second,
+# no-op compile would race theirs on Hardhat's cache file.
+[[ "${DATACOOP_COMPILED:-}" == "1" ]] || "$HARDHAT" compile --quiet
 npx --no-install ts-node scripts/package/build.ts
 
 step "npm pack"
@@ -121,7 +123,7 @@ if rpc_answers "$RPC_URL"; then
 fi
 # In its own process group (setsid): `hardhat node` may re-execute itself in a child that holds the port,
 # and cleanup signals the whole group.
-(cd "$REPO" && exec setsid "$HARDHAT" node --port "$PORT") >"$work/node.log" 2>&1 &
+(cd "$REPO" && exec setsid "$HARDHAT" node --hostname 127.0.0.1 --port "$PORT") >"$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 120); do
   rpc_answers "$RPC_URL" && break
