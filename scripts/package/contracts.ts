@@ -23,6 +23,7 @@ export const INTERFACE_CONTRACTS: readonly PackagedContract[] = [
   { name: "ICoopToken", source: "contracts/interfaces/ICoopToken.sol" },
   { name: "IRevenueDistributor", source: "contracts/interfaces/IRevenueDistributor.sol" },
   { name: "IContributionRegistry", source: "contracts/interfaces/IContributionRegistry.sol" },
+  { name: "ICustodianSet", source: "contracts/interfaces/ICustodianSet.sol" },
   { name: "IAccessEscrow", source: "contracts/interfaces/IAccessEscrow.sol" },
 ];
 

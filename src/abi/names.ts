@@ -8,6 +8,7 @@ export const DATACOOP_CONTRACTS = [
   "CoopGovernor",
   "RevenueDistributor",
   "ContributionRegistry",
+  "CustodianSet",
   "AccessEscrow",
 ] as const;
 

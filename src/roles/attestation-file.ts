@@ -6,6 +6,7 @@ import {
   type Attestation,
   type ValidatorSignature,
 } from "../protocol/attestation";
+import { attestationToWire } from "../protocol/attest-request";
 import { RoleError } from "./errors";
 
 /** The `type` field of an attestation file. */
@@ -170,15 +171,7 @@ export function mergeAttestationFiles(files: readonly { file: AttestationFile; w
 
 /** An attestation in its JSON-safe form (checksummed, lowercase hex, the deadline as a decimal string). */
 export function attestationToJson(a: Attestation): AttestationJson {
-  return {
-    contributor: getAddress(a.contributor),
-    contentHash: a.contentHash.toLowerCase(),
-    sourceHash: a.sourceHash.toLowerCase(),
-    units: Number(a.units),
-    quality: Number(a.quality),
-    scorerVersion: Number(a.scorerVersion),
-    deadline: BigInt(a.deadline).toString(),
-  };
+  return attestationToWire(a);
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -12,7 +12,6 @@ import { useConnectorClient } from "wagmi";
 
 import { PurposeChoices } from "../lib/PurposeChoices";
 import { useChain } from "../lib/chain";
-import { custodianSetAbi } from "../lib/custodianSet";
 import { explainError } from "../lib/errors";
 import { deploymentSalt } from "../lib/salt";
 import { usePurposes } from "../lib/reads";
@@ -82,13 +81,13 @@ export function Contribute() {
       });
       const version = await publicClient.readContract({
         address: setAddress,
-        abi: custodianSetAbi,
+        abi: DATACOOP_ABIS.CustodianSet,
         functionName: "currentVersion",
       });
       if (version === 0) return setError("The cooperative has no key custodians yet, so nothing can be sealed.");
       const [members, threshold] = await publicClient.readContract({
         address: setAddress,
-        abi: custodianSetAbi,
+        abi: DATACOOP_ABIS.CustodianSet,
         functionName: "custodiansAt",
         args: [version],
       });
