@@ -23,12 +23,13 @@ import { PackageBuildError } from "./errors";
 import { type AstNode, type Compilation, type ContractDef, loadCompilation, walk } from "./solc-output";
 
 /** Who may call a governance function, as read from the code. */
-type Gate = "admin" | "roleAdmin" | "governance" | "self";
+type Gate = "admin" | "roleAdmin" | "governance" | "timelock" | "self";
 
 const CALLER: Record<Gate, string> = {
   admin: "timelock (`onlyRole(DEFAULT_ADMIN_ROLE)`)",
   roleAdmin: "timelock, the admin of every role (`onlyRole(getRoleAdmin(role))`)",
   governance: "timelock, executing a passed proposal (`onlyGovernance`)",
+  timelock: "timelock (`onlyTimelock`)",
   self: "timelock, calling itself in a passed proposal (`msg.sender == address(this)`)",
 };
 
@@ -114,6 +115,8 @@ function gateOf(fn: AstNode): Gate | undefined {
   for (const modifier of fn.modifiers ?? []) {
     const name = modifier.modifierName?.name;
     if (name === "onlyGovernance") return "governance";
+    // The CustodianSet's gate: its one admin is the timelock.
+    if (name === "onlyTimelock") return "timelock";
     if (name === "onlyRole") {
       const args = modifier.arguments ?? [];
       if (mentions(args, (n) => n.nodeType === "Identifier" && n.name === "DEFAULT_ADMIN_ROLE")) return "admin";
