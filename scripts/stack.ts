@@ -32,6 +32,9 @@ import { type StoreService, startStoreService } from "../services/store/service"
 const ROOT = path.resolve(__dirname, "..");
 const STARTUP_MS = 180_000;
 const STOP_MS = 10_000;
+/** Where the member app is served locally (`vite preview`, `vite`): the origins the store and validators allow. */
+const APP_ORIGINS = ["http://127.0.0.1:4173", "http://127.0.0.1:5173"];
+
 /** Hardhat's default mnemonic: the local node's accounts, whose keys every `hardhat node` prints. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -235,7 +238,14 @@ async function main(): Promise<void> {
     services.splice(services.indexOf(deploy), 1);
 
     const token = randomBytes(32).toString("hex");
-    store = await startStoreService({ dir: path.join(work, "blobs"), token, log: () => undefined });
+    // The member app (`npm run app` on 4173, `npm run app:dev` on 5173) uploads and asks validators from the browser.
+    store = await startStoreService({
+      dir: path.join(work, "blobs"),
+      token,
+      publicWrites: { maxBlobBytes: 64 * 1024 * 1024 },
+      allowedOrigins: APP_ORIGINS,
+      log: () => undefined,
+    });
     await waitFor("the blob store", () => healthy(store!.url));
 
     // One validator service per validator the parameters name, each with its local account's key.
@@ -253,6 +263,7 @@ async function main(): Promise<void> {
             DATACOOP_VALIDATOR_PRIVATE_KEY: key,
             DATACOOP_VALIDATOR_PORT: "0",
             DATACOOP_STORE_URL: store!.url,
+            DATACOOP_VALIDATOR_ALLOWED_ORIGINS: APP_ORIGINS.join(","),
           },
           (line) => (url ??= listeningUrl(line)),
         );

@@ -19,7 +19,8 @@ const PAGES = [
 type PageId = (typeof PAGES)[number]["id"];
 
 function pageFromHash(): PageId {
-  const id = window.location.hash.slice(1);
+  // A page may take a path after its id, e.g. `#contribute/replace/<content hash>`.
+  const id = window.location.hash.slice(1).split("/")[0];
   return PAGES.find((p) => p.id === id)?.id ?? "data";
 }
 

@@ -8,6 +8,13 @@ import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 
 const started: ChildProcess[] = [];
+/** Services started in this process (a blob store, validators), stopped first by `stopAll`. */
+const inProcess: (() => Promise<void>)[] = [];
+
+/** Registers how to stop something started in this process; `stopAll` calls it, newest first. */
+export function atExit(stop: () => Promise<void>): void {
+  inProcess.push(stop);
+}
 
 /** A free TCP port on 127.0.0.1, chosen now. */
 export function freePort(): Promise<number> {
@@ -47,8 +54,9 @@ export function run(log: string, command: string, args: string[], options: { cwd
   });
 }
 
-/** Signals every process group started here, then waits briefly for them to go. */
+/** Stops what was started in this process, signals every process group started here, then waits briefly for them to go. */
 export async function stopAll(): Promise<void> {
+  for (const stop of inProcess.splice(0).reverse()) await stop().catch(() => undefined);
   for (const child of started) {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {

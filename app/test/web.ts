@@ -1,10 +1,12 @@
 /**
  * `npm run test:web`: the member app in a real browser against a local chain. Starts a Hardhat node on a
  * free loopback port (own process group), deploys DataCoopLocal with Ignition, seeds a contribution,
- * requests and a proposal (seed.cts), builds the app and serves it with `vite preview`, then drives
- * Debian's Chromium (playwright-core; `/usr/bin/chromium` or CHROME_PATH) as a member: change consent,
- * object to a request, vote on a proposal, claim after a delivery. Each action is checked against the
- * chain with viem reads. Screenshots of every page go to docs/app/. Everything it starts is stopped.
+ * requests and a proposal (seed.ts), starts a blob store and two validator services in this process (open to
+ * the app's origin: CORS, members' uploads without the store's token), builds the app and serves it with
+ * `vite preview`, then drives Debian's Chromium (playwright-core; `/usr/bin/chromium` or CHROME_PATH) as a
+ * member: change consent, object to a request, vote on a proposal, claim after a delivery, contribute an
+ * export end to end and replace it with a newer one. Each action is checked against the chain with viem
+ * reads. Screenshots of every page go to docs/app/. Everything it starts is stopped.
  *
  * Needs `npx hardhat compile` first (the package's generated ABIs); `npm test` compiles before it runs.
  */
@@ -12,16 +14,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { HDNodeWallet, JsonRpcProvider } from "ethers";
 import { strFromU8, unzipSync } from "fflate";
-import { type Page, type Request, chromium } from "playwright-core";
-import { type Address, createPublicClient, defineChain, erc20Abi, http } from "viem";
+import { type BrowserContext, type Page, type Request, chromium } from "playwright-core";
+import { type Address, type Hex, createPublicClient, defineChain, erc20Abi, http } from "viem";
 
 import { DATACOOP_ABIS } from "../../src/abi";
 import { deploymentFromIgnition } from "../../src/deployments/ignition";
-import { type DataCoop, scoreExportFor } from "../../src/roles";
+import { startStoreService } from "../../services/store/service";
+import { startValidatorService } from "../../services/validator/service";
+import { CONTRIBUTION_STATUS } from "../../src/protocol/constants";
+import { connectDataCoop, type DataCoop, scoreExportFor } from "../../src/roles";
+import { HttpBlobStore } from "../../src/store";
 import { buildSyntheticExport } from "../../test/support/export/generator";
 import { PURPOSE_ID } from "../../src/protocol/constants";
-import { background, freePort, run, stopAll, waitFor } from "./processes";
+import { atExit, background, freePort, run, stopAll, waitFor } from "./processes";
 import { MEMBER, seed } from "./seed";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -56,71 +63,144 @@ function chromePath(): string {
   return candidate;
 }
 
-async function main(): Promise<void> {
-  const work = mkdtempSync(path.join(tmpdir(), "datacoop-web-"));
+/** Hardhat's public test mnemonic: the local node's accounts (validators' keys in this test only). */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** A running local stack: chain, deployment, seed, blob store, validators, and the app served against them. */
+interface LocalStack {
+  readonly rpcUrl: string;
+  readonly appUrl: string;
+  readonly deployed: Record<string, string>;
+  readonly contracts: ReturnType<typeof deploymentFromIgnition>["contracts"];
+  readonly seeded: Awaited<ReturnType<typeof seed>>;
+  readonly storeUrl: string;
+  readonly validators: readonly string[];
+}
+
+/**
+ * Starts everything the browser talks to, on free loopback ports (the one place that knows how; stopped by
+ * `stopAll`): a Hardhat node, DataCoopLocal deployed with Ignition (the app built meanwhile), the seed, a
+ * blob store and two validator services in this process, both open to the app's origin, and `vite preview`.
+ */
+async function startLocalStack(work: string, deploymentDir: (id: string) => string): Promise<LocalStack> {
   const nodePort = await freePort();
   const rpcUrl = `http://127.0.0.1:${nodePort}`;
   const deploymentId = `web-test-${nodePort}`;
-  const deploymentDir = path.join(REPO, "deploy", "deployments", deploymentId);
+  const addressesFile = path.join(deploymentDir(deploymentId), "deployed_addresses.json");
+  step(`start a Hardhat node on ${rpcUrl}`);
+  const node = background(
+    path.join(work, "node.log"),
+    "npx",
+    ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(nodePort)],
+    { cwd: REPO },
+  );
+  const pub = createPublicClient({ transport: http(rpcUrl) });
+  await waitFor("the node", async () => node.exitCode === null && (await pub.getChainId()) === 31337, 60_000);
+
+  step("deploy DataCoopLocal with Ignition; build the app (in parallel)");
+  const parameters = path.join(REPO, "deploy", "parameters", "localhost.json");
+  const env = { LOCALHOST_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" };
+  await Promise.all([
+    run(
+      path.join(work, "deploy.log"),
+      "npx",
+      [
+        "hardhat",
+        "ignition",
+        "deploy",
+        "deploy/modules/DataCoopLocal.ts",
+        "--network",
+        "localhost",
+        "--parameters",
+        parameters,
+        "--deployment-id",
+        deploymentId,
+      ],
+      { cwd: REPO, env },
+    ),
+    run(path.join(work, "build.log"), "npx", ["vite", "build", "--logLevel", "warn"], { cwd: APP }),
+  ]);
+  const deployed = JSON.parse(readFileSync(addressesFile, "utf8")) as Record<string, string>;
+  const { contracts } = deploymentFromIgnition(deployed, 31337);
+
+  step("seed: a contribution, standing terms, a delivered and an open request, an active proposal");
+  const seeded = await seed(rpcUrl, deployed);
+
+  // The app's origin is fixed first: the store and the validators allow exactly it (CORS).
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  step("start a blob store (members' uploads without its token) and two validator services, open to the app");
+  const store = await startStoreService({
+    dir: path.join(work, "blobs"),
+    token: `web-test-${"0".repeat(32)}`,
+    publicWrites: { maxBlobBytes: 16 * 1024 * 1024 },
+    allowedOrigins: [appUrl],
+    log: () => undefined,
+  });
+  atExit(() => store.close());
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, polling: true, pollingInterval: 250 });
+  atExit(async () => provider.destroy());
+  const system = await connectDataCoop(
+    { registry: contracts.ContributionRegistry, escrow: contracts.AccessEscrow, governor: contracts.CoopGovernor },
+    provider,
+  );
+  const named = (JSON.parse(readFileSync(parameters, "utf8")) as { DataCoopLocal: { validators: string[] } })
+    .DataCoopLocal.validators;
+  const root = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, "", "m/44'/60'/0'/0");
+  const wallets = Array.from({ length: 20 }, (_, i) => root.deriveChild(i).connect(provider));
+  const validators: string[] = [];
+  // One after the other: each publishes its key in a transaction of its own at start.
+  for (const account of named.slice(0, 2)) {
+    const wallet = wallets.find((w) => w.address.toLowerCase() === account.toLowerCase());
+    if (wallet === undefined) throw new Error(`validator ${account} is not a local node account`);
+    const service = await startValidatorService({
+      system,
+      validator: wallet,
+      store: new HttpBlobStore(store.url),
+      workers: 1,
+      allowedOrigins: [appUrl],
+      log: () => undefined,
+    });
+    atExit(() => service.close());
+    validators.push(service.url);
+  }
+
+  step(`serve the app on ${appUrl}`);
+  background(path.join(work, "preview.log"), "npx", ["vite", "preview", "--port", String(appPort), "--strictPort"], {
+    cwd: APP,
+    env: {
+      DATACOOP_RPC_URL: rpcUrl,
+      DATACOOP_DEPLOYMENT: addressesFile,
+      DATACOOP_STORE_URL: store.url,
+      DATACOOP_VALIDATORS: validators.join(","),
+    },
+  });
+  await waitFor("the app", async () => (await fetch(`${appUrl}/datacoop.json`)).ok, 30_000);
+  return { rpcUrl, appUrl, deployed, contracts, seeded, storeUrl: store.url, validators };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), "datacoop-web-"));
+  const deploymentDirs: string[] = [];
+  const deploymentDir = (id: string) => {
+    const dir = path.join(REPO, "deploy", "deployments", id);
+    deploymentDirs.push(dir);
+    return dir;
+  };
   const executablePath = chromePath();
   try {
-    step(`start a Hardhat node on ${rpcUrl}`);
-    const node = background(
-      path.join(work, "node.log"),
-      "npx",
-      ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(nodePort)],
-      {
-        cwd: REPO,
-      },
-    );
-    const chain = defineChain({
-      id: 31337,
-      name: "local",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [rpcUrl] } },
+    const { rpcUrl, appUrl, contracts, seeded } = await startLocalStack(work, deploymentDir);
+    const pub = createPublicClient({
+      chain: defineChain({
+        id: 31337,
+        name: "local",
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [rpcUrl] } },
+      }),
+      transport: http(rpcUrl),
     });
-    const pub = createPublicClient({ chain, transport: http(rpcUrl) });
-    await waitFor("the node", async () => node.exitCode === null && (await pub.getChainId()) === 31337, 60_000);
-
-    step("deploy DataCoopLocal with Ignition; build the app (in parallel)");
     const parameters = path.join(REPO, "deploy", "parameters", "localhost.json");
     const local = JSON.parse(readFileSync(parameters, "utf8")) as Record<string, Record<string, unknown>>;
-    const env = { LOCALHOST_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" };
-    await Promise.all([
-      run(
-        path.join(work, "deploy.log"),
-        "npx",
-        [
-          "hardhat",
-          "ignition",
-          "deploy",
-          "deploy/modules/DataCoopLocal.ts",
-          "--network",
-          "localhost",
-          "--parameters",
-          parameters,
-          "--deployment-id",
-          deploymentId,
-        ],
-        { cwd: REPO, env },
-      ),
-      run(path.join(work, "build.log"), "npx", ["vite", "build", "--logLevel", "warn"], { cwd: APP }),
-    ]);
-    const addressesFile = path.join(deploymentDir, "deployed_addresses.json");
-    const deployed = JSON.parse(readFileSync(addressesFile, "utf8")) as Record<string, string>;
-    const { contracts } = deploymentFromIgnition(deployed, 31337);
-
-    step("seed: a contribution, standing terms, a delivered and an open request, an active proposal");
-    const seeded = await seed(rpcUrl, deployed);
-
-    const appPort = await freePort();
-    const appUrl = `http://127.0.0.1:${appPort}`;
-    step(`serve the app on ${appUrl}`);
-    background(path.join(work, "preview.log"), "npx", ["vite", "preview", "--port", String(appPort), "--strictPort"], {
-      cwd: APP,
-      env: { DATACOOP_RPC_URL: rpcUrl, DATACOOP_DEPLOYMENT: addressesFile },
-    });
-    await waitFor("the app", async () => (await fetch(`${appUrl}/datacoop.json`)).ok, 30_000);
 
     step("launch Chromium");
     const profile = path.join(work, "profile");
@@ -135,7 +215,8 @@ async function main(): Promise<void> {
       page.setDefaultTimeout(20_000);
       const pageErrors: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
-      const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+      const shot = (name: string, fullPage = false) =>
+        page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
       const read = pub.readContract.bind(pub);
 
       await page.goto(`${appUrl}/#data`);
@@ -251,10 +332,14 @@ async function main(): Promise<void> {
 
       // The set the deployment appointed (version 1), as the parameters name it.
       const deployedSet = local.DataCoopLocal as { custodians: unknown[]; custodianThreshold: number };
-      await contributePage(page, shot, work, 31337, contracts.ContributionRegistry, {
-        threshold: deployedSet.custodianThreshold,
-        count: deployedSet.custodians.length,
-      });
+      await contributePage(
+        page,
+        context,
+        shot,
+        work,
+        { chainId: 31337, contracts, member: seeded.member, read },
+        { threshold: deployedSet.custodianThreshold, count: deployedSet.custodians.length },
+      );
 
       if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join("; ")}`);
     } catch (error) {
@@ -273,7 +358,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopAll();
-    rmSync(deploymentDir, { recursive: true, force: true });
+    for (const dir of deploymentDirs) rmSync(dir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -287,59 +372,116 @@ async function balance(
 }
 
 /**
- * Contribute: a synthetic export is dropped, read, scored, refined and sealed for the custodian set in the
- * page's worker. The score must equal the validators' (scoreExportFor, with the deployment's salt), and no request the page makes while contributing
- * may carry the export's user id, email or text.
+ * Contribute end to end: a synthetic export is dropped, read, scored and refined in the page's worker (the
+ * score must equal the validators', scoreExportFor with the deployment's salt), then encrypted for the
+ * custodian set, uploaded to the blob store, attested by the validators over HTTP and registered with one
+ * wallet transaction; checked on chain (owner, units, consent). Then My data's "Replace with a newer
+ * export" registers a second export with the registry's `replace`. Every request the browser makes meanwhile
+ * is recorded, and none may carry the export's user id, email, message text or raw bytes.
  */
 async function contributePage(
   page: Page,
-  shot: (name: string) => Promise<Buffer>,
+  context: BrowserContext,
+  shot: (name: string, fullPage?: boolean) => Promise<Buffer>,
   work: string,
-  chainId: number,
-  registry: Address,
+  chain: {
+    readonly chainId: number;
+    readonly contracts: LocalStack["contracts"];
+    readonly member: Address;
+    readonly read: ReturnType<typeof createPublicClient>["readContract"];
+  },
   custodians: { readonly threshold: number; readonly count: number },
 ): Promise<void> {
+  const { contracts, member, read } = chain;
+  const registry = { address: contracts.ContributionRegistry, abi: DATACOOP_ABIS.ContributionRegistry } as const;
   const userId = "user-WebTestMember0000000001";
-  const zip = buildSyntheticExport({ seed: 515, userId, conversations: 12 });
-  const file = path.join(work, "chatgpt-export.zip");
-  writeFileSync(file, zip);
-  // What validators attest: the reader's quality, units = refined messages (scoreExportFor reads only the
-  // registry's address, for the deployment's salt).
-  const expected = scoreExportFor({ chainId: BigInt(chainId), addresses: { registry } as DataCoop["addresses"] }, zip);
+  const exports = [
+    buildSyntheticExport({ seed: 515, userId, conversations: 12 }),
+    buildSyntheticExport({ seed: 516, userId, conversations: 14 }),
+  ];
   // Secrets to look for in every request: the user id, the email, and the text of a few messages.
-  const secrets = [userId, "synthetic.user@example.org", ...sampleTexts(zip)];
-
-  const bodies: { url: string; body: Buffer }[] = [];
+  const secrets = [userId, "synthetic.user@example.org", ...exports.flatMap(sampleTexts)];
+  const bodies: { method: string; url: string; body: Buffer }[] = [];
   const record = (request: Request) =>
-    bodies.push({ url: request.url(), body: request.postDataBuffer() ?? Buffer.alloc(0) });
-  page.on("request", record);
+    bodies.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() ?? Buffer.alloc(0) });
+  // The context sees the page's and its worker's requests alike.
+  context.on("request", record);
+
+  /** Drops export `i`, waits for the browser's score and checks it equals the validators'. */
+  const dropExport = async (i: number) => {
+    const file = path.join(work, `chatgpt-export-${i}.zip`);
+    writeFileSync(file, exports[i]);
+    // What validators attest: the reader's quality, units = refined messages (scoreExportFor reads only the
+    // registry's address, for the deployment's salt).
+    const expected = scoreExportFor(
+      { chainId: BigInt(chain.chainId), addresses: { registry: registry.address } as DataCoop["addresses"] },
+      exports[i],
+    );
+    await page.getByLabel("ChatGPT export (.zip): drop it here or choose it").setInputFiles(file);
+    await page.getByTestId("units").getByText(String(expected.units), { exact: true }).waitFor();
+    await page
+      .getByTestId("quality")
+      .getByText(`${(expected.quality / 100).toFixed(2)}%`)
+      .waitFor();
+    return expected;
+  };
+  /** Clicks `button`, waits for the registration and checks it on chain; returns the content hash. */
+  const register = async (button: string, units: number, purposes: number) => {
+    await page.getByRole("button", { name: button }).click();
+    await page.getByTestId("registered").waitFor({ timeout: 60_000 });
+    const hash = (await page.getByTestId("content-hash").innerText()) as Hex;
+    if (!/^0x[0-9a-f]{64}$/.test(hash)) throw new Error(`the content hash shown is ${hash}`);
+    const c = await read({ ...registry, functionName: "contribution", args: [hash] });
+    if (c.owner !== member || c.units !== units || c.purposes !== purposes || c.status !== CONTRIBUTION_STATUS.Active)
+      throw new Error(`contribution ${hash} on chain: ${JSON.stringify({ ...c, weight: String(c.weight) })}`);
+    return hash;
+  };
+
   await page.getByRole("link", { name: "Contribute" }).click();
-  await page.getByLabel("ChatGPT export (.zip): drop it here or choose it").setInputFiles(file);
-  await page.getByTestId("units").getByText(String(expected.units), { exact: true }).waitFor();
-  await page
-    .getByTestId("quality")
-    .getByText(`${(expected.quality / 100).toFixed(2)}%`)
-    .waitFor();
-  check(`export scored in the browser's worker as in Node: ${expected.units} units, quality ${expected.quality} bps`);
+  const first = await dropExport(0);
+  check(`export scored in the browser's worker as in Node: ${first.units} units, quality ${first.quality} bps`);
   await page.getByLabel("Do not train AI on my data").waitFor();
+  await page.getByLabel("Commercial products").check();
+  const purposes = (1 << PURPOSE_ID.RESEARCH) | (1 << PURPOSE_ID.COMMERCIAL);
   await shot("contribute");
-  await page.getByRole("button", { name: "Encrypt in this browser" }).click();
-  const hash = await page.getByTestId("content-hash").innerText();
-  if (!/^0x[0-9a-f]{64}$/.test(hash)) throw new Error(`the content hash shown is ${hash}`);
-  // Sealed for the deployed custodian set (deploy/parameters/localhost.json: 2-of-3, version 1).
+  const hash = await register("Contribute", first.units, purposes);
   const custody = await page.getByTestId("custody").innerText();
   if (!custody.includes(`split ${custodians.threshold}-of-${custodians.count}`) || !custody.includes("set version 1"))
     throw new Error(`the seal was not made for the on-chain custodian set: ${custody}`);
+  await shot("contribute-registered", true);
   check(
-    `encrypted in the browser (content hash ${hash.slice(0, 10)}…), key split ${custodians.threshold}-of-${custodians.count}`,
+    `contributed end to end (encrypted, uploaded, attested over HTTP, one transaction): ${hash.slice(0, 10)}… owned by the member, ${first.units} units, consent RESEARCH + COMMERCIAL, key split ${custodians.threshold}-of-${custodians.count}`,
   );
-  page.off("request", record);
 
+  // Replace it with a newer export of the same account, from My data.
+  await page.getByRole("link", { name: "My data" }).click();
+  await page
+    .locator(`tr[data-content-hash="${hash}"]`)
+    .getByRole("link", { name: /with a newer export$/ })
+    .click();
+  await page.getByTestId("replacing").waitFor();
+  const second = await dropExport(1);
+  const replacement = await register("Replace with this export", second.units, purposes);
+  const old = await read({ ...registry, functionName: "contribution", args: [hash] });
+  if (replacement === hash || old.status === CONTRIBUTION_STATUS.Active)
+    throw new Error(`the replaced contribution is still ${old.status}`);
+  check(`replaced ${hash.slice(0, 10)}… with a newer export (${replacement.slice(0, 10)}…, ${second.units} units)`);
+  context.off("request", record);
+
+  const zipHeads = exports.map((zip) => Buffer.from(zip.subarray(0, 64)));
   const leaks = bodies.filter(
-    ({ body }) => secrets.some((secret) => body.includes(secret)) || body.includes(Buffer.from(zip.subarray(0, 64))),
+    ({ body }) => secrets.some((secret) => body.includes(secret)) || zipHeads.some((head) => body.includes(head)),
   );
-  if (leaks.length > 0) throw new Error(`plaintext left the page in: ${leaks.map((l) => l.url).join(", ")}`);
-  check(`${bodies.length} requests while contributing, none with the user id, email, message text or export bytes`);
+  if (leaks.length > 0) throw new Error(`plaintext left the browser in: ${leaks.map((l) => l.url).join(", ")}`);
+  const uploads = bodies.filter((b) => b.method === "PUT").length;
+  const attestations = bodies.filter((b) => b.method === "POST" && b.url.endsWith("/v1/attestations")).length;
+  if (uploads < 4 || attestations < 4)
+    throw new Error(
+      `expected the uploads and attestation requests to be recorded: ${uploads} PUT, ${attestations} POST`,
+    );
+  check(
+    `${bodies.length} requests while contributing (${uploads} uploads, ${attestations} attestation requests), none with the user id, email, message text or export bytes`,
+  );
 }
 
 /** The text of a few user messages of the export (what must never leave the browser in the clear). */

@@ -116,6 +116,7 @@ function gateOf(fn: AstNode): Gate | undefined {
   for (const modifier of fn.modifiers ?? []) {
     const name = modifier.modifierName?.name;
     if (name === "onlyGovernance") return "governance";
+    // The CustodianSet's gate: its one admin is the timelock.
     if (name === "onlyTimelock") return "timelock";
     if (name === "onlyRole") {
       const args = modifier.arguments ?? [];

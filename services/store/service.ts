@@ -7,7 +7,15 @@
  */
 import path from "node:path";
 
+import { parseAllowedOrigins } from "../../src/store/cors";
 import { type BlobServerLogEntry, BlobStoreError, LocalBlobStore, startBlobServer } from "../../src/store";
+import { type RateLimit, RateLimiter } from "../common/http";
+
+/**
+ * Anonymous writes per client address: a burst of 20 blobs, then one every 10 s (a member's contribution
+ * is two: the ciphertext and its descriptor).
+ */
+export const PUBLIC_WRITE_RATE: RateLimit = { capacity: 20, refillPerSecond: 0.1 };
 
 /** Options of {@link startStoreService}. */
 export interface StoreServiceOptions {
@@ -21,6 +29,13 @@ export interface StoreServiceOptions {
   readonly port?: number;
   /** Largest blob accepted, in bytes; default 512 MiB. */
   readonly maxBlobBytes?: number;
+  /**
+   * Members' uploads from the app, without the token (a public web app cannot keep one): blobs up to
+   * `maxBlobBytes`, at `rate` per client address (default {@link PUBLIC_WRITE_RATE}). Off by default.
+   */
+  readonly publicWrites?: { readonly maxBlobBytes: number; readonly rate?: RateLimit };
+  /** Origins whose pages may call the store from a browser (the member app's); `*` for any; default none. */
+  readonly allowedOrigins?: readonly string[];
   /** Where log lines go (one JSON object each, without the newline); default stdout. */
   readonly log?: (line: string) => void;
 }
@@ -54,9 +69,17 @@ export async function startStoreService(options: StoreServiceOptions): Promise<S
     port: options.port,
     maxBlobBytes: options.maxBlobBytes,
     writeToken: options.token,
+    publicWrites: publicWritesOf(options.publicWrites),
+    allowedOrigins: options.allowedOrigins,
     log,
   });
   return server;
+}
+
+function publicWritesOf(options: StoreServiceOptions["publicWrites"]) {
+  if (options === undefined) return undefined;
+  const limiter = new RateLimiter(options.rate ?? PUBLIC_WRITE_RATE);
+  return { maxBlobBytes: options.maxBlobBytes, admit: (client: string) => limiter.take(client) };
 }
 
 /** An environment: `process.env` or a test's own. */
@@ -81,6 +104,8 @@ function integer(env: Environment, name: string): number | undefined {
  * | `DATACOOP_STORE_HOST`       | interface (`127.0.0.1`; `0.0.0.0` behind a TLS proxy)     |
  * | `DATACOOP_STORE_PORT`       | port (8787; 0: any free port, logged as `listening`)      |
  * | `DATACOOP_STORE_MAX_BYTES`  | largest blob in bytes (536870912)                         |
+ * | `DATACOOP_STORE_PUBLIC_MAX_BYTES` | largest blob written without the token (unset: none)  |
+ * | `DATACOOP_STORE_ALLOWED_ORIGINS`  | comma-separated origins of the member app (CORS)       |
  *
  * The token is the same variable the clients read (`DATACOOP_STORE_TOKEN` for the Hardhat tasks).
  * @throws BlobStoreError `INVALID_CONFIG`
@@ -93,11 +118,14 @@ export function storeServiceOptionsFromEnv(env: Environment): StoreServiceOption
       "Set DATACOOP_STORE_TOKEN to the write token (e.g. `export DATACOOP_STORE_TOKEN=$(openssl rand -hex 32)`); writers send it as a bearer token.",
     );
   }
+  const publicMax = integer(env, "DATACOOP_STORE_PUBLIC_MAX_BYTES");
   return {
     token,
     dir: env.DATACOOP_STORE_DIR?.trim() || path.join(".datacoop", "blobs"),
     host: env.DATACOOP_STORE_HOST?.trim() || "127.0.0.1",
     port: integer(env, "DATACOOP_STORE_PORT") ?? 8787,
     maxBlobBytes: integer(env, "DATACOOP_STORE_MAX_BYTES"),
+    ...(publicMax === undefined || publicMax === 0 ? {} : { publicWrites: { maxBlobBytes: publicMax } }),
+    allowedOrigins: parseAllowedOrigins(env.DATACOOP_STORE_ALLOWED_ORIGINS),
   };
 }

@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     maxBodyBytes: integer("DATACOOP_VALIDATOR_MAX_BODY_BYTES", VALIDATOR_SERVICE_DEFAULTS.maxBodyBytes),
     timeBudgetMs: integer("DATACOOP_VALIDATOR_TIME_BUDGET_MS", VALIDATOR_SERVICE_DEFAULTS.timeBudgetMs),
     workers: integer("DATACOOP_VALIDATOR_WORKERS", VALIDATOR_SERVICE_DEFAULTS.workers),
+    // The member app's origins (comma-separated), so members' browsers may ask for attestations.
+    allowedOrigins: (process.env.DATACOOP_VALIDATOR_ALLOWED_ORIGINS ?? "").split(","),
   });
   const stop = () => {
     void service.close().then(() => process.exit(0));

@@ -19,6 +19,7 @@ import { getAddress, type Signer } from "ethers";
 import { publicKeyFromPrivate } from "../../src/crypto";
 import { SCORER_VERSION } from "../../src/export";
 import { BlobStoreError, type BlobStore } from "../../src/store";
+import { handleCors, parseAllowedOrigins } from "../../src/store/cors";
 import {
   decodeAttestRequest,
   encodeAttestResponse,
@@ -74,6 +75,8 @@ export interface ValidatorServiceOptions {
   readonly rateLimits?: { readonly perIp?: RateLimit; readonly perAddress?: RateLimit };
   /** Publish the validator's key on-chain at start if it is missing (one transaction); default true. */
   readonly publishKey?: boolean;
+  /** Origins whose pages may call the service from a browser (the member app's); `*` for any; default none. */
+  readonly allowedOrigins?: readonly string[];
   /** Where log lines go; default JSON lines on stdout. */
   readonly log?: Logger;
 }
@@ -134,6 +137,11 @@ export async function startValidatorService(options: ValidatorServiceOptions): P
     throw new RoleError("CONFIG", `The key published for ${address} is not this account's key.`);
   }
 
+  const cors = {
+    origins: parseAllowedOrigins(options.allowedOrigins),
+    methods: ["GET", "POST"],
+    headers: ["content-type"],
+  };
   const maxBodyBytes = options.maxBodyBytes ?? VALIDATOR_SERVICE_DEFAULTS.maxBodyBytes;
   const timeBudgetMs = options.timeBudgetMs ?? VALIDATOR_SERVICE_DEFAULTS.timeBudgetMs;
   const perIp = new RateLimiter(options.rateLimits?.perIp ?? VALIDATOR_SERVICE_DEFAULTS.perIp);
@@ -181,7 +189,8 @@ export async function startValidatorService(options: ValidatorServiceOptions): P
     let status = 200;
     let code: string | undefined;
     try {
-      if (route === "GET /health") sendJson(res, 200, { ok: true, workers: pool.load });
+      if (handleCors(cors, req, res)) status = res.statusCode;
+      else if (route === "GET /health") sendJson(res, 200, { ok: true, workers: pool.load });
       else if (route === "GET /") sendJson(res, 200, describe);
       else if (route === "POST /v1/attestations") {
         const budget = new Promise<never>((_, reject) => {

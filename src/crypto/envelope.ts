@@ -24,6 +24,12 @@ export interface SealRecipients {
   readonly custodians: CustodianSet;
   /** The contributor's own public key, so they can always read back what they contributed. */
   readonly contributorPublicKey: PublicKeyInput;
+  /**
+   * Further readers of the whole key, e.g. the validators who decrypt what they score: a caller that cannot
+   * unwrap the contributor's copy (a browser, whose wallet keeps the private key) wraps to them here, while
+   * the key exists. Default none.
+   */
+  readonly readers?: readonly PublicKeyInput[];
 }
 
 /** One custodian's share of a sealed contribution's data key. */
@@ -52,11 +58,14 @@ export interface SealedContribution {
   };
   /** The whole data key wrapped to the contributor (130 bytes). */
   readonly contributorWrappedKey: Uint8Array;
+  /** The whole data key wrapped to each of `readers`, in their order (none without readers). */
+  readonly readerWrappedKeys: readonly Uint8Array[];
 }
 
 /**
  * Encrypts one contribution under a fresh random data key (AES-256-GCM), splits the key k-of-n among the
- * custodians (one wrapped share each), wraps the whole key to the contributor and commits to it. The plain
+ * custodians (one wrapped share each), wraps the whole key to the contributor (and to any `readers`) and
+ * commits to it. The plain
  * data key and shares are zeroed before returning.
  * @param plaintext the contribution's bytes
  * @param recipients the custodian set and the contributor's public key
@@ -85,6 +94,7 @@ export async function sealContribution(plaintext: Uint8Array, recipients: SealRe
     throw new EnvelopeError("INVALID_PUBLIC_KEY", "The custodian set lists the same public key twice.");
   }
   const contributor = parsePublicKey(recipients.contributorPublicKey, "contributor public key", curve);
+  const readers = (recipients.readers ?? []).map((key, i) => parsePublicKey(key, `reader public key #${i}`, curve));
   const dataKey = generateDataKey();
   const shares = await splitDataKey(dataKey, custodians.length, threshold);
   try {
@@ -104,6 +114,7 @@ export async function sealContribution(plaintext: Uint8Array, recipients: SealRe
         })),
       },
       contributorWrappedKey: wrapTo(dataKey, contributor, curve),
+      readerWrappedKeys: readers.map((reader) => wrapTo(dataKey, reader, curve)),
     };
   } finally {
     dataKey.fill(0);

@@ -6,6 +6,7 @@ import {
   type Attestation,
   type ValidatorSignature,
 } from "../protocol/attestation";
+import { type AttestationWire, attestationToWire } from "../protocol/attest-request";
 import { RoleError } from "./errors";
 
 /** The `type` field of an attestation file. */
@@ -13,16 +14,8 @@ export const ATTESTATION_FILE_TYPE = "datacoop.attestation";
 /** The attestation file format this library writes and reads. */
 export const ATTESTATION_FILE_VERSION = 1;
 
-/** An attestation in JSON-safe form (numbers that fit, the deadline as a decimal string). */
-export interface AttestationJson {
-  readonly contributor: string;
-  readonly contentHash: string;
-  readonly sourceHash: string;
-  readonly units: number;
-  readonly quality: number;
-  readonly scorerVersion: number;
-  readonly deadline: string;
-}
+/** An attestation in JSON-safe form (numbers that fit, the deadline as a decimal string): the core's wire form. */
+export type AttestationJson = AttestationWire;
 
 /**
  * What `validator:attest` writes and `contributor:contribute --attestation` reads: one attestation and the
@@ -170,15 +163,7 @@ export function mergeAttestationFiles(files: readonly { file: AttestationFile; w
 
 /** An attestation in its JSON-safe form (checksummed, lowercase hex, the deadline as a decimal string). */
 export function attestationToJson(a: Attestation): AttestationJson {
-  return {
-    contributor: getAddress(a.contributor),
-    contentHash: a.contentHash.toLowerCase(),
-    sourceHash: a.sourceHash.toLowerCase(),
-    units: Number(a.units),
-    quality: Number(a.quality),
-    scorerVersion: Number(a.scorerVersion),
-    deadline: BigInt(a.deadline).toString(),
-  };
+  return attestationToWire(a);
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -12,7 +12,12 @@ import { getAddress } from "ethers";
 
 import { normalizePublicKey } from "../crypto";
 import type { ValidatorSignature } from "../protocol/attestation";
-import { decodeAttestResponse, encodeAttestRequest, type AttestRequest, type AttestResponse } from "./attest-request";
+import {
+  askValidator as askValidatorOverHttp,
+  DEFAULT_VALIDATOR_TIMEOUT_MS,
+  fetchValidatorDescription,
+} from "../protocol/validator-http";
+import { asRoleError, type AttestRequest, type AttestResponse } from "./attest-request";
 import { buildAttestationFile, parseAttestationFile, type AttestationFile } from "./attestation-file";
 import type { DataCoop } from "./contracts";
 import { RoleError } from "./errors";
@@ -38,39 +43,6 @@ export interface RequestAttestationsOptions {
 export type RequestsPerValidator =
   readonly AttestRequest[] | ((validator: ValidatorInfo) => AttestRequest | Promise<AttestRequest>);
 
-const DEFAULT_TIMEOUT_MS = 120_000;
-
-async function call(url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (cause) {
-    const timedOut = cause instanceof Error && cause.name === "TimeoutError";
-    throw new RoleError(
-      "CONFIG",
-      timedOut
-        ? `The validator ${url} did not answer within ${timeoutMs} ms.`
-        : `The validator ${url} cannot be reached; check the URL and that it runs.`,
-      { cause },
-    );
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    throw new RoleError("INTEGRITY", `The validator ${url} answered HTTP ${response.status} without JSON.`);
-  }
-  return { status: response.status, body };
-}
-
-function errorOf(body: unknown): { code: string; message: string } | undefined {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  return typeof error?.code === "string" && typeof error.message === "string"
-    ? { code: error.code, message: error.message }
-    : undefined;
-}
-
 /**
  * Describes a validator service and checks it against the chain: it serves this registry on this chain and
  * claims the key the registry publishes for its address.
@@ -79,18 +51,19 @@ function errorOf(body: unknown): { code: string; message: string } | undefined {
 export async function describeValidator(
   system: Pick<DataCoop, "registry" | "chainId" | "addresses">,
   url: string,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
+  timeoutMs = DEFAULT_VALIDATOR_TIMEOUT_MS,
 ): Promise<ValidatorInfo> {
-  const base = url.replace(/\/+$/, "");
-  const { status, body } = await call(`${base}/`, { method: "GET" }, timeoutMs);
-  const info = body as Partial<Record<"address" | "publicKey" | "scorerVersion" | "chainId" | "registry", unknown>>;
-  if (status !== 200 || typeof info.address !== "string" || typeof info.publicKey !== "string") {
-    throw new RoleError("CONFIG", `${base} does not describe itself as a DataCoop validator (GET / → HTTP ${status}).`);
+  let info;
+  try {
+    info = await fetchValidatorDescription(url, timeoutMs);
+  } catch (error) {
+    throw asRoleError(error);
   }
+  const base = info.url;
   if (info.chainId !== system.chainId.toString() || info.registry !== system.addresses.registry) {
     throw new RoleError(
       "CONFIG",
-      `The validator ${base} serves registry ${String(info.registry)} on chain ${String(info.chainId)}, not this deployment.`,
+      `The validator ${base} serves registry ${info.registry} on chain ${info.chainId}, not this deployment.`,
     );
   }
   const address = getAddress(info.address);
@@ -101,11 +74,12 @@ export async function describeValidator(
       `The validator ${base} claims a key that is not the one the registry publishes for ${address}; nothing is sent to it.`,
     );
   }
-  return { url: base, address, publicKey: published, scorerVersion: String(info.scorerVersion) };
+  return { url: base, address, publicKey: published, scorerVersion: info.scorerVersion };
 }
 
 /**
- * Sends one attest request to a validator service (`POST /v1/attestations`) and decodes its answer.
+ * Sends one attest request to a validator service (`POST /v1/attestations`) and decodes its answer: the
+ * core's transport (`src/protocol/validator-http.ts`), with its errors as `RoleError`s.
  * @param url the validator's base URL
  * @param request the request built for this validator
  * @param timeoutMs per call; default 120 s
@@ -114,24 +88,12 @@ export async function describeValidator(
 export async function askValidator(
   url: string,
   request: AttestRequest,
-  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  timeoutMs: number = DEFAULT_VALIDATOR_TIMEOUT_MS,
 ): Promise<AttestResponse> {
-  const { status, body } = await call(
-    `${url}/v1/attestations`,
-    { method: "POST", headers: { "content-type": "application/json" }, body: encodeAttestRequest(request) },
-    timeoutMs,
-  );
-  if (status !== 200) {
-    const error = errorOf(body);
-    throw new RoleError(
-      "CHECK_FAILED",
-      `The validator ${url} refused (HTTP ${status} ${error?.code ?? "?"}): ${error?.message ?? "no message"}`,
-    );
-  }
   try {
-    return decodeAttestResponse(body);
-  } catch (cause) {
-    throw new RoleError("INTEGRITY", `The validator ${url} answered a malformed attestation.`, { cause });
+    return await askValidatorOverHttp(url, request, timeoutMs);
+  } catch (error) {
+    throw asRoleError(error);
   }
 }
 
@@ -162,7 +124,7 @@ export async function requestAttestations(
       `Give one request per validator: ${urls.length} URLs, ${requests.length} requests.`,
     );
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_VALIDATOR_TIMEOUT_MS;
   const ask = async (url: string, index: number): Promise<{ info: ValidatorInfo; response: AttestResponse }> => {
     const info = await describeValidator(system, url, timeoutMs);
     const request =

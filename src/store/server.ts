@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import type { BlobStore } from "./blob-store";
 import { blobKey } from "./content-key";
+import { type CorsOptions, handleCors, parseAllowedOrigins } from "./cors";
 import { BlobIntegrityError, BlobNotFoundError, BlobStoreError } from "./errors";
 
 /** One structured log line of the blob server (JSON); never carries a blob, a header or the token. */
@@ -37,6 +38,19 @@ export interface BlobServerOptions {
    * start without one, see `services/store`).
    */
   readonly writeToken?: string;
+  /**
+   * Writes without the token (a member's browser cannot keep a secret), when set: a `PUT` without an
+   * `authorization` header is accepted up to `maxBlobBytes` (at most the server's limit), if `admit` (a
+   * per-client rate limit; returns 0 to admit, else the seconds to wait) lets it in. Safe because a blob's
+   * key is its hash: an anonymous writer can add blobs but never replace or alter one; what it costs is disk,
+   * bounded by the size and the rate. A wrong token is still refused (403).
+   */
+  readonly publicWrites?: {
+    readonly maxBlobBytes: number;
+    readonly admit?: (clientAddress: string) => number;
+  };
+  /** Origins whose pages may call the server from a browser (CORS); `*` for any; default none. */
+  readonly allowedOrigins?: readonly string[];
   /** Receives one entry per request and per start/stop; default: none. */
   readonly log?: (entry: BlobServerLogEntry) => void;
 }
@@ -62,7 +76,9 @@ class PayloadTooLarge extends Error {}
  *   one is configured (401 / 403), up to `maxBlobBytes` (413); 201 when new, 200 when already stored;
  * - `GET /<key>` returns it, `HEAD /<key>` says whether it exists (200 or 404): reads are open, since
  *   every blob is ciphertext or a descriptor that names only public keys;
- * - `GET /health` answers `{"ok":true}`.
+ * - `GET /health` answers `{"ok":true}`;
+ * - with `publicWrites`, a `PUT` without credentials up to a smaller size and a rate; with
+ *   `allowedOrigins`, the CORS headers (and `OPTIONS` preflight answers) browsers need to call it.
  * Errors are JSON `{"error": {"status", "message"}}`. It keeps a blob in memory while receiving it.
  * @returns the server's base URL and a `close` function
  * @throws BlobStoreError `INVALID_CONFIG`
@@ -80,8 +96,31 @@ export async function startBlobServer(options: BlobServerOptions): Promise<BlobS
       `The write token must have at least ${MIN_WRITE_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32).`,
     );
   }
+  const publicWrites = options.publicWrites;
+  if (
+    publicWrites !== undefined &&
+    (!Number.isSafeInteger(publicWrites.maxBlobBytes) ||
+      publicWrites.maxBlobBytes <= 0 ||
+      publicWrites.maxBlobBytes > maxBlobBytes)
+  ) {
+    throw new BlobStoreError(
+      "INVALID_CONFIG",
+      `publicWrites.maxBlobBytes must be a positive integer up to maxBlobBytes (${maxBlobBytes}); got ${String(publicWrites.maxBlobBytes)}.`,
+    );
+  }
   const log = options.log ?? (() => undefined);
-  const context: Context = { store, maxBlobBytes, token: options.writeToken, log };
+  const context: Context = {
+    store,
+    maxBlobBytes,
+    token: options.writeToken,
+    publicWrites,
+    cors: {
+      origins: parseAllowedOrigins(options.allowedOrigins),
+      methods: ["GET", "HEAD", "PUT"],
+      headers: ["content-type", "authorization"],
+    },
+    log,
+  };
   const server = createServer((request, response) => {
     const started = performance.now();
     response.once("finish", () => {
@@ -138,6 +177,8 @@ interface Context {
   readonly store: BlobStore;
   readonly maxBlobBytes: number;
   readonly token: string | undefined;
+  readonly publicWrites: BlobServerOptions["publicWrites"];
+  readonly cors: CorsOptions;
   readonly log: (entry: BlobServerLogEntry) => void;
 }
 
@@ -150,6 +191,7 @@ function pathOf(request: IncomingMessage): string {
 }
 
 async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (handleCors(context.cors, request, response)) return;
   const pathname = pathOf(request);
   if (pathname === "/health" && (request.method === "GET" || request.method === "HEAD")) {
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
@@ -165,26 +207,41 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
     case "GET":
     case "HEAD":
       return serve(context.store, key, request.method === "HEAD", response);
-    case "PUT":
-      if (!authorized(context.token, request, response)) return;
-      return receive(context, key, request, response);
+    case "PUT": {
+      const limit = writeLimit(context, request, response);
+      if (limit === undefined) return;
+      return receive(context, key, limit, request, response);
+    }
     default:
       response.setHeader("allow", "GET, HEAD, PUT");
       reply(response, 405, `Method ${request.method ?? "?"} not allowed; use GET, HEAD or PUT.`);
   }
 }
 
-/** Checks the bearer token of a write; answers 401 or 403 and returns false when it is missing or wrong. */
-function authorized(token: string | undefined, request: IncomingMessage, response: ServerResponse): boolean {
-  if (token === undefined) return true;
+/**
+ * Decides whether a write may proceed and up to what size: the full limit with the bearer token (or when
+ * no token is configured), the public limit without an `authorization` header when public writes are on.
+ * Otherwise answers 401, 403 or 429 and returns undefined.
+ */
+function writeLimit(context: Context, request: IncomingMessage, response: ServerResponse): number | undefined {
+  const { token, publicWrites } = context;
+  if (token === undefined) return context.maxBlobBytes;
   const header = request.headers.authorization;
-  const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-  const refuse = (status: number, message: string): false => {
+  const refuse = (status: number, message: string): undefined => {
     // The body is not read: close the connection rather than drain an upload we refuse.
     response.setHeader("connection", "close");
     reply(response, status, message, () => request.destroy());
-    return false;
+    return undefined;
   };
+  if (header === undefined && publicWrites !== undefined) {
+    const wait = publicWrites.admit?.(request.socket.remoteAddress ?? "unknown") ?? 0;
+    if (wait > 0) {
+      response.setHeader("retry-after", String(wait));
+      return refuse(429, `Too many anonymous writes from this address; retry in ${wait} s.`);
+    }
+    return publicWrites.maxBlobBytes;
+  }
+  const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
   if (given === undefined) {
     response.setHeader("www-authenticate", 'Bearer realm="datacoop-blobs"');
     return refuse(401, "Writes need authorization: Bearer <token> (the store's write token).");
@@ -193,7 +250,7 @@ function authorized(token: string | undefined, request: IncomingMessage, respons
   const b = Buffer.from(token);
   // Constant-time comparison, so response timing does not reveal how much of a guess was right.
   if (a.length !== b.length || !timingSafeEqual(a, b)) return refuse(403, "The write token is not this store's.");
-  return true;
+  return context.maxBlobBytes;
 }
 
 async function serve(store: BlobStore, key: string, headOnly: boolean, response: ServerResponse): Promise<void> {
@@ -218,10 +275,11 @@ async function serve(store: BlobStore, key: string, headOnly: boolean, response:
 async function receive(
   context: Context,
   key: string,
+  maxBlobBytes: number,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const { store, maxBlobBytes } = context;
+  const { store } = context;
   let body: Buffer;
   try {
     body = await readBody(request, maxBlobBytes);

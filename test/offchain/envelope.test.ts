@@ -119,6 +119,18 @@ describe("envelope encryption", function () {
       }
     });
 
+    it("wraps the whole key to each reader too (validators, for a contributor who cannot unwrap its own copy)", async function () {
+      const readers = [generateKeyPair(), generateKeyPair()];
+      const sealed = await sealContribution(plaintext, { ...recipients, readers: readers.map((r) => r.publicKey) });
+      expect(sealed.readerWrappedKeys).to.have.length(2);
+      for (const [i, reader] of readers.entries()) {
+        const dataKey = unwrapDataKey(sealed.readerWrappedKeys[i], reader.privateKey);
+        expect(openContribution(sealed.ciphertext, dataKey)).to.deep.equal(plaintext);
+      }
+      expect(() => unwrapDataKey(sealed.readerWrappedKeys[0], readers[1].privateKey)).to.throw(EnvelopeError);
+      expect((await sealContribution(plaintext, recipients)).readerWrappedKeys).to.deep.equal([]);
+    });
+
     it("writes the documented version-1 layout and hashes the whole ciphertext", async function () {
       const sealed = await sealContribution(plaintext, recipients);
       expect(sealed.ciphertext[0]).to.equal(CIPHERTEXT_VERSION);

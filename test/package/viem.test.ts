@@ -51,7 +51,7 @@ async function viemFixture() {
     CoopGovernor: await at(system.governor),
     RevenueDistributor: await at(system.distributor),
     ContributionRegistry: await at(system.registry),
-    CustodianSet: getAddress(await system.escrow.custodianSet()),
+    CustodianSet: await at(system.custodianSet),
     AccessEscrow: await at(system.escrow),
   };
   const contracts = getDataCoopContracts({ contracts: addresses }, { public: publicClient, wallet: walletClient });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { generateKeyPair } from "../../src/crypto";
+import { generateKeyPair, wrapDataKey } from "../../src/crypto";
 import { generateDataKey } from "../../src/crypto/aead";
 import {
   buildAttestRequest,
@@ -40,6 +40,27 @@ function fieldError(run: () => unknown): string {
 }
 
 describe("roles: attest request wire format", function () {
+  it("takes the data key already wrapped to the validator (a browser never holds it), and exactly one form", function () {
+    const validator = generateKeyPair();
+    const dataKey = generateDataKey();
+    const sealedKey = wrapDataKey(dataKey, validator.publicKey);
+    const input = {
+      contributor: CONTRIBUTOR,
+      contentHash: HASH,
+      uri: `http://127.0.0.1:1/${"cd".repeat(32)}`,
+      exportBytes: new TextEncoder().encode("PK a raw export"),
+      validatorPublicKey: validator.publicKey,
+    };
+    const built = buildAttestRequest({ ...input, sealedKey });
+    expect(
+      openAttestRequest(decodeAttestRequest(encodeAttestRequest(built)), validator.privateKey).sealedDataKey,
+    ).to.deep.equal(dataKey);
+    expect(fieldError(() => buildAttestRequest(input))).to.contain("exactly one");
+    expect(fieldError(() => buildAttestRequest({ ...input, sealedKey, sealedDataKey: dataKey }))).to.contain(
+      "exactly one",
+    );
+  });
+
   it("round-trips a request, and only the validator it was built for opens it", function () {
     const validator = generateKeyPair();
     const built = request(validator.publicKey);

@@ -100,6 +100,64 @@ describe("services/store: the blob store service", function () {
     await failure(startStoreService({ dir, token: "short" }), BlobStoreError);
   });
 
+  it("members' browsers upload without the token: small blobs, rate-limited, from the app's origin (CORS)", async function () {
+    await service.close();
+    const app = "http://127.0.0.1:4173";
+    service = await startStoreService({
+      dir,
+      token: TOKEN,
+      maxBlobBytes: 1024,
+      publicWrites: { maxBlobBytes: 100, rate: { capacity: 3, refillPerSecond: 0.001 } },
+      allowedOrigins: [app],
+      log: () => undefined,
+    });
+    const preflight = (origin: string) =>
+      fetch(`${service.url}/${keccak256(bytesOf("x"))}`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "PUT", "access-control-request-headers": "content-type" },
+      });
+    const allowed = await preflight(app);
+    expect(allowed.status).to.equal(204);
+    expect(allowed.headers.get("access-control-allow-origin")).to.equal(app);
+    expect(allowed.headers.get("access-control-allow-methods")).to.contain("PUT");
+    const other = await preflight("https://elsewhere.example");
+    expect(other.status).to.equal(403);
+    expect(other.headers.get("access-control-allow-origin")).to.equal(null);
+
+    const small = bytesOf("a member's ciphertext");
+    const anonymous = await fetch(`${service.url}/${keccak256(small)}`, {
+      method: "PUT",
+      body: small,
+      headers: { origin: app },
+    });
+    expect(anonymous.status).to.equal(201);
+    expect(anonymous.headers.get("access-control-allow-origin")).to.equal(app);
+    expect(await new LocalBlobStore(dir).has(keccak256(small))).to.equal(true);
+    const read = await fetch(`${service.url}/${keccak256(small)}`, { headers: { origin: app } });
+    expect(read.headers.get("access-control-allow-origin")).to.equal(app);
+
+    // Above the public limit: only with the token. A wrong token is refused even where no token would do.
+    const big = new Uint8Array(200).fill(7);
+    expect((await put(keccak256(big), big)).status).to.equal(413);
+    expect((await put(keccak256(big), big, TOKEN)).status).to.equal(201);
+    expect((await put(keccak256(small), small, "another-token-0123456789")).status).to.equal(403);
+    // The burst of 3 anonymous writes is spent (201, 413 and this one): the next waits.
+    expect((await put(keccak256(bytesOf("3")), bytesOf("3"))).status).to.equal(201);
+    const limited = await put(keccak256(bytesOf("4")), bytesOf("4"));
+    expect(limited.status).to.equal(429);
+    expect(limited.headers.get("retry-after")).to.match(/^\d+$/);
+
+    const env = { DATACOOP_STORE_TOKEN: TOKEN, DATACOOP_STORE_PUBLIC_MAX_BYTES: "4096" };
+    expect(storeServiceOptionsFromEnv({ ...env, DATACOOP_STORE_ALLOWED_ORIGINS: `${app}, *` })).to.deep.include({
+      publicWrites: { maxBlobBytes: 4096 },
+      allowedOrigins: [app, "*"],
+    });
+    expect(() => storeServiceOptionsFromEnv({ ...env, DATACOOP_STORE_ALLOWED_ORIGINS: `${app}/` })).to.throw(
+      BlobStoreError,
+      "scheme://host",
+    );
+  });
+
   it("store down: the client retries with backoff, then names the URL", async function () {
     const url = service.url;
     await service.close();

@@ -122,6 +122,36 @@ describe("services: validator", function () {
     void fx;
   });
 
+  it("lets the member app's origin call it from a browser (CORS preflight and headers), and no other", async function () {
+    const { start } = await setup();
+    const app = "http://127.0.0.1:4173";
+    const service = await start(0, { allowedOrigins: [app] });
+    const preflight = (origin: string) =>
+      fetch(`${service.url}/v1/attestations`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+    const allowed = await preflight(app);
+    expect(allowed.status).to.equal(204);
+    expect(allowed.headers.get("access-control-allow-origin")).to.equal(app);
+    expect(allowed.headers.get("access-control-allow-methods")).to.contain("POST");
+    expect(allowed.headers.get("access-control-allow-headers")).to.contain("content-type");
+    const other = await preflight("https://elsewhere.example");
+    expect(other.status).to.equal(403);
+    expect(other.headers.get("access-control-allow-origin")).to.equal(null);
+    // The answers themselves carry the header too, errors included, so the page can read why it was refused.
+    const refused = await fetch(`${service.url}/v1/attestations`, {
+      method: "POST",
+      headers: { origin: app },
+      body: "{}",
+    });
+    expect(refused.status).to.equal(400);
+    expect(refused.headers.get("access-control-allow-origin")).to.equal(app);
+    expect(
+      (await fetch(`${service.url}/`, { headers: { origin: app } })).headers.get("access-control-allow-origin"),
+    ).to.equal(app);
+  });
+
   it("answers 200 attestation requests from 20 concurrent clients correctly", async function () {
     const { fx, store, wallets, start } = await setup();
     const service = await start(0, {

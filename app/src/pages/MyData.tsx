@@ -1,4 +1,7 @@
-/** My data: each contribution with its status, weight and consent; change consent; revoke. */
+/**
+ * My data: each contribution with its status, weight and consent; change consent; revoke; replace with a
+ * newer export (on the Contribute page, which registers it with the registry's `replace`).
+ */
 import { DATACOOP_ABIS } from "@datacoop/protocol/abi";
 import { CONTRIBUTION_STATUS, enumName } from "@datacoop/protocol/viem";
 import { useQuery } from "@tanstack/react-query";
@@ -158,6 +161,13 @@ export function MyData() {
                       <button type="button" onClick={() => setEditing(row.contentHash)}>
                         Change consent
                       </button>
+                      <a
+                        className="button"
+                        href={`#contribute/replace/${row.contentHash}`}
+                        aria-label={`Replace ${short(row.contentHash)} with a newer export`}
+                      >
+                        Replace with a newer export
+                      </a>
                       {confirming === row.contentHash ? (
                         <button
                           type="button"
