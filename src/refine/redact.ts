@@ -44,16 +44,29 @@ const COLON = 4;
 const EQUALS = 8;
 const PLUS = 16;
 const DOT = 32;
-/** One of the literals every provider token contains (the Azure client secret has `Q~` after four characters). */
-const TOKEN_HINT =
-  /AKIA|ASIA|ABIA|ACCA|A3T|AIza|GOCSPX-|ya29\.|gh[pousr]_|github_pat_|glpat-|sk-|xox|hooks\.slack|_live_|_test_|whsec_|npm_|hf_|Q~|eyJ/;
 const TOKEN = 64;
 const HAS_DIGIT = /\d/;
+// The literals every provider token contains (`TOKEN_KINDS`; the Azure client secret has `Q~` after
+// four characters), searched behind a rarer character each: one regex alternation of all of them
+// cannot skip ahead and cost a sixth of the whole refinement, `includes` runs natively at memory speed.
+const UNDERSCORE_TOKEN_HINT = /gh[pousr]_|github_pat_|_live_|_test_|whsec_|npm_|hf_/;
+const A_TOKEN_HINT = /A(?:KIA|SIA|BIA|CCA|3T|Iza)/;
 
-/**
- * The features of a text. Native searches (one per character, one regex for the token literals) cost
- * about a fifth of one JavaScript pass over the characters.
- */
+/** Whether the text contains one of the literals of the provider tokens (see `TOKEN_KINDS`). */
+function hasTokenHint(text: string): boolean {
+  return (
+    (text.includes("_") && UNDERSCORE_TOKEN_HINT.test(text)) ||
+    (text.includes("-") &&
+      ((text.includes("k-") && text.includes("sk-")) || text.includes("glpat-") || text.includes("GOCSPX-"))) ||
+    (text.includes("A") && A_TOKEN_HINT.test(text)) ||
+    (text.includes("~") && text.includes("Q~")) ||
+    (text.includes("J") && text.includes("eyJ")) ||
+    text.includes("xox") ||
+    (text.includes(".") && (text.includes("ya29.") || text.includes(".slack")))
+  );
+}
+
+/** The features of a text, by native searches (each far cheaper than a JavaScript pass over the characters). */
 function features(text: string): number {
   return (
     (HAS_DIGIT.test(text) ? DIGIT : 0) |
@@ -62,7 +75,7 @@ function features(text: string): number {
     (text.includes("=") ? EQUALS : 0) |
     (text.includes("+") ? PLUS : 0) |
     (text.includes(".") ? DOT : 0) |
-    (TOKEN_HINT.test(text) ? TOKEN : 0)
+    (hasTokenHint(text) ? TOKEN : 0)
   );
 }
 
@@ -266,10 +279,13 @@ const IPV6_FORMS = [
   `:(?::${H16}){1,7}`,
 ];
 
+const IPV6_FIELD = /:[0-9A-Fa-f]{1,4}:/;
 const IPV6: Rule = {
   name: "ip",
   pattern: new RegExp(`(?<![\\w:.])(?:${IPV6_FORMS.join("|")})(?:%[A-Za-z0-9]+)?(?![\\w:]|\\.\\d)`, "g"),
   needs: COLON | DIGIT,
+  // Every form holds `::` or a field between two colons; times (`12:30`) and code rarely do.
+  probe: (text) => text.includes("::") || IPV6_FIELD.test(text),
   // Two fields at least and a digit somewhere: `::1` (loopback) stays, and so does code such as `a::b`.
   replace: (match) => {
     const fields = match.split(":").filter((field) => field.length > 0).length;

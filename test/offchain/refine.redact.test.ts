@@ -104,7 +104,13 @@ const CASES: Record<string, ClassCase> = {
   },
   "aws access key": {
     placeholder: "[SECRET:aws-access-key]",
-    redacted: ["AKIA" + "IOSFODNN7EXAMPLE", "ASIA" + "Y34FZKBOKMUTVV7A"],
+    redacted: [
+      "AKIA" + "IOSFODNN7EXAMPLE",
+      "ASIA" + "Y34FZKBOKMUTVV7A",
+      "ABIA" + "Y34FZKBOKMUTVV7A",
+      "ACCA" + "Y34FZKBOKMUTVV7A",
+      "A3TX" + "Y34FZKBOKMUTVV7A",
+    ],
     kept: ["AKIA" + "short", "AKIA" + "IOSFODNN7EXAMPLEX"],
   },
   "aws secret key": {
@@ -121,6 +127,21 @@ const CASES: Record<string, ClassCase> = {
     placeholder: "[SECRET:gcp-api-key]",
     redacted: ["AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"],
     kept: ["AIza" + "Sy-too-short"],
+  },
+  "gcp oauth client secret": {
+    placeholder: "[SECRET:gcp-oauth-secret]",
+    redacted: ["GOCSPX-" + "1a2B3c4D5e6F7g8H9i0J1k2L3m4N"],
+    kept: ["GOCSPX-short"],
+  },
+  "gcp access token": {
+    placeholder: "[SECRET:gcp-access-token]",
+    redacted: ["ya29." + "a0AfH6SMBx1y2z3w4v5u6t7s"],
+    kept: ["ya29.short"],
+  },
+  "azure client secret": {
+    placeholder: "[SECRET:azure-client-secret]",
+    redacted: ["Xy.8Q~" + "aB3_dE6-gH9~jK2.mN5_pQ8-sT1~vW4.y"],
+    kept: ["abc8Q~short"],
   },
   "azure key": {
     placeholder: "[SECRET:azure-key]",
@@ -142,6 +163,21 @@ const CASES: Record<string, ClassCase> = {
     redacted: ["ghp_" + "A1b2".repeat(9), "github_pat_" + "11ABCDEFG0".repeat(6) + "xyz"],
     kept: ["ghp_" + "short", "9fceb02d0ae598e95dc970b74767f19372d61af8"], // a git commit hash
   },
+  "gitlab token": {
+    placeholder: "[SECRET:gitlab-token]",
+    redacted: ["glpat-" + "x1Y2z3W4v5U6t7S8r9Q0"],
+    kept: ["glpat-short"],
+  },
+  "npm token": {
+    placeholder: "[SECRET:npm-token]",
+    redacted: ["npm_" + "a1B2c3D4e5F6".repeat(3)],
+    kept: ["npm_config_cache"],
+  },
+  "hugging face token": {
+    placeholder: "[SECRET:huggingface-token]",
+    redacted: ["hf_" + "a1B2c3D4e5F6g7H8".repeat(2) + "xy"],
+    kept: ["hf_hub_download"],
+  },
   "openai key": {
     placeholder: "[SECRET:openai-key]",
     redacted: ["sk-proj-" + "Ab1Cd2Ef3Gh4".repeat(4), "sk-" + "T3BlbkFJ" + "x9Y8z7W6".repeat(5)],
@@ -157,10 +193,24 @@ const CASES: Record<string, ClassCase> = {
     redacted: ["xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOp"],
     kept: ["xoxo hugs"],
   },
+  "slack webhook": {
+    placeholder: "[SECRET:slack-webhook]",
+    redacted: [
+      [
+        "https://hooks.slack.com/services/" + "T0123ABCD/B0123ABCD/" + "abcDEF123ghiJKL456",
+        "https://[SECRET:slack-webhook]",
+      ],
+    ],
+    kept: ["hooks.slack.com/apps"],
+  },
   "stripe key": {
     placeholder: "[SECRET:stripe-key]",
-    redacted: ["sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "rk_test_" + "51H8abcdEFGHijklMNOP"],
-    kept: ["pk_live_ is the publishable prefix"],
+    redacted: [
+      "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+      "rk_test_" + "51H8abcdEFGHijklMNOP",
+      "whsec_" + "a1B2c3D4".repeat(3),
+    ],
+    kept: ["pk_live_ is the publishable prefix", "whsec_short"],
   },
   jwt: {
     placeholder: "[SECRET:jwt]",
