@@ -81,7 +81,7 @@ REQUEST_ID="$(json_get "${WORK}/request.json" requestId)"
 step "governance approves request #${REQUEST_ID}: propose, vote, queue, execute"
 role holder:propose --account 1 --approve "$REQUEST_ID" --json >"${WORK}/proposal.json"
 PROPOSAL_ID="$(json_get "${WORK}/proposal.json" proposalId)"
-refuse "opens after" role holder:vote --account 1 --proposal "$PROPOSAL_ID"
+refuse "Voting opens after" role holder:vote --account 1 --proposal "$PROPOSAL_ID"
 advance 61
 role holder:vote --account 1 --proposal "$PROPOSAL_ID" --support for
 role holder:vote --account 2 --proposal "$PROPOSAL_ID" --support for --reason "fine by me"

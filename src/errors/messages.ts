@@ -26,6 +26,14 @@ const requestStatus = (status: bigint) => enumName(REQUEST_STATUS, status) ?? `s
 const contributionStatus = (status: bigint) => enumName(CONTRIBUTION_STATUS, status) ?? `status ${status}`;
 const proposalState = (state: bigint) => enumName(PROPOSAL_STATE, state) ?? `state ${state}`;
 
+/** What a member can do next, by the state a proposal is in when a vote, queue or execute is refused. */
+const PROPOSAL_STATE_HINTS: Readonly<Record<string, string>> = {
+  Pending: " Voting opens after the proposal's snapshot (the voting delay); vote then.",
+  Active: " Voting is still open: it can be queued once voting ends, if it passed.",
+  Succeeded: " It passed: queue it next.",
+  Queued: " It is queued: execute it once the timelock delay has passed.",
+};
+
 /** What to do about each contract error a user can cause. */
 export const ERROR_MESSAGES = {
   // ContributionRegistry: contributing.
@@ -151,7 +159,7 @@ export const ERROR_MESSAGES = {
   GovernorInsufficientProposerVotes: ({ proposer, votes, threshold }) =>
     `${proposer} has ${votes} votes but proposing needs ${threshold}; delegate votes to the proposer first.`,
   GovernorUnexpectedProposalState: ({ proposalId, current }) =>
-    `Proposal ${proposalId} is ${proposalState(current)}, which does not allow this.`,
+    `Proposal ${proposalId} is ${proposalState(current)}, which does not allow this.${PROPOSAL_STATE_HINTS[proposalState(current)] ?? ""}`,
   GovernorAlreadyCastVote: ({ voter }) => `${voter} has already voted on this proposal.`,
   GovernorNonexistentProposal: ({ proposalId }) => `There is no proposal ${proposalId}; check the id.`,
   GovernorInvalidProposalLength: ({ targets, calldatas, values }) =>

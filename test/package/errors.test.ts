@@ -95,6 +95,20 @@ describe("package: ERROR_MESSAGES", function () {
     expect(reason && errorMessage(reason)).to.equal("The contract refused: no");
   });
 
+  it("tells a voter why a proposal refuses, by its state: a vote before the snapshot says when voting opens", function () {
+    const selector = id("GovernorUnexpectedProposalState(uint256,uint8,bytes32)").slice(0, 10);
+    const refusal = (state: number) =>
+      decodeError(`${selector}${abi.encode(["uint256", "uint8", "bytes32"], [7n, state, ZeroHash]).slice(2)}`);
+    const pending = refusal(0);
+    expect(pending && errorMessage(pending)).to.equal(
+      "Proposal 7 is Pending, which does not allow this. Voting opens after the proposal's snapshot (the voting delay); vote then.",
+    );
+    const succeeded = refusal(4);
+    expect(succeeded && errorMessage(succeeded)).to.match(/is Succeeded, .* queue it next\.$/);
+    const executed = refusal(7);
+    expect(executed && errorMessage(executed)).to.equal("Proposal 7 is Executed, which does not allow this.");
+  });
+
   it("is typed by error name: a renamed or misspelt error is a type error", function () {
     const renamed = {
       // @ts-expect-error: no DataCoop contract declares `RegistryDuplicate`.
