@@ -68,6 +68,8 @@ contract EscrowHandler is HandlerBase {
     GhostRequest private _none;
     mapping(uint256 requestId => mapping(address account => bool)) private _objected;
     mapping(uint8 purpose => IAccessEscrow.StandingTerms) private _terms;
+    /// @dev When `SECOND_CUSTODIAN`'s post for a request was accepted last (0: never).
+    mapping(uint256 requestId => uint48 postedAt) private _secondPostedAt;
     uint32 public decisionPeriod;
     uint32 public deliveryPeriod;
     uint16 public treasuryShareBps;
@@ -264,11 +266,9 @@ contract EscrowHandler is HandlerBase {
                 !stale &&
                 d.totalWeight != 0;
         bytes memory data = _deliverCall(id, manifest, stale);
-        // The other custodian of the 2-of-2 set posts the same set first (refused, and ignored, when it already
-        // posted in this round or the post is invalid), so the call below is the releasing k-th post.
-        vm.prank(DataCoopDeployment.SECOND_CUSTODIAN);
-        (bool posted, ) = address(escrow).call(data);
-        posted;
+        // The other custodian of the 2-of-2 set posts the same set first, so the call below is the releasing k-th
+        // post. Its post is held to the same rules (weight aside: only the release pays).
+        _postAsSecondCustodian(id, r, data, !stale && manifest != bytes32(0));
         if (!_call(id, caller, data, expected, IAccessEscrow.Status.Delivered, "deliver") || !expected) return;
 
         ghostReleasedToContributors += d.toContributors;
@@ -400,13 +400,33 @@ contract EscrowHandler is HandlerBase {
         vm.roll(block.number + 1);
     }
 
+    /// @notice Time jumps to a request's next deadline, exactly (the last second it allows) or one second past it
+    /// (the first it refuses): an approved request's delivery deadline, a pending one's objection window end while
+    /// open, else its decision deadline. Random warps rarely land on these boundaries, and a request is mostly
+    /// delivered or ended before a random warp passes them.
+    function warpToDeadline(uint256 pick, uint256 flags) external {
+        IAccessEscrow.Status wanted =
+            _chance(flags, 0, 50) ? IAccessEscrow.Status.Approved : IAccessEscrow.Status.Pending;
+        (uint256 id, GhostRequest storage r) = _pick(pick, wanted);
+        if (id == 0) return;
+        uint256 deadline;
+        if (r.status == IAccessEscrow.Status.Approved) deadline = r.deliveryDeadline;
+        else if (r.status != IAccessEscrow.Status.Pending) return;
+        else if (block.timestamp <= r.objectionDeadline) deadline = r.objectionDeadline;
+        else deadline = r.decisionDeadline;
+        uint256 target = deadline + (_chance(flags, 8, 50) ? 1 : 0);
+        if (target <= block.timestamp) return;
+        vm.warp(target);
+        vm.roll(block.number + 1);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Views for the invariants
     // ---------------------------------------------------------------------------------------------
 
     /// @notice The actions the fuzzer calls (every other external function is a helper or a view).
     function actions() external pure returns (bytes4[] memory a) {
-        a = new bytes4[](17);
+        a = new bytes4[](18);
         (a[0], a[1], a[2], a[3]) = (
             EscrowHandler.requestAccess.selector,
             EscrowHandler.cancel.selector,
@@ -426,7 +446,11 @@ contract EscrowHandler is HandlerBase {
         );
         (a[11], a[12]) = (EscrowHandler.setPeriod.selector, EscrowHandler.warp.selector);
         (a[13], a[14]) = (EscrowHandler.setBuyerBlocked.selector, EscrowHandler.withdrawRefund.selector);
-        (a[15], a[16]) = (EscrowHandler.objectInTurn.selector, EscrowHandler.tick.selector);
+        (a[15], a[16], a[17]) = (
+            EscrowHandler.objectInTurn.selector,
+            EscrowHandler.tick.selector,
+            EscrowHandler.warpToDeadline.selector
+        );
     }
 
     function requestCount() external view returns (uint256) {
@@ -582,6 +606,27 @@ contract EscrowHandler is HandlerBase {
         d.earnedBefore = _earned(d.purpose);
     }
 
+    /// @dev The first post of the 2-of-2 set, by `SECOND_CUSTODIAN`: the model expects it accepted for an approved
+    /// request before its delivery deadline, with a valid post (`valid`: a set hash, the current epoch), unless this
+    /// custodian already posted in the current round (since the epoch started and the purpose's last withdrawal;
+    /// an older post is forgotten when the round restarts). The custodian's own post never stands alone: it
+    /// releases or reverts.
+    function _postAsSecondCustodian(uint256 id, GhostRequest storage r, bytes memory data, bool valid) private {
+        (, uint48 epochStart) = distributor.currentEpoch();
+        uint48 withdrawn = distributor.lastWithdrawal(r.purpose);
+        uint48 floor = withdrawn > epochStart ? withdrawn : epochStart;
+        uint48 postedAt = _secondPostedAt[id];
+        bool expected =
+            valid &&
+                r.status == IAccessEscrow.Status.Approved &&
+                block.timestamp <= r.deliveryDeadline &&
+                (postedAt == 0 || postedAt < floor);
+        bool accepted = _callAs(DataCoopDeployment.SECOND_CUSTODIAN, address(escrow), data);
+        _expectOutcome(accepted, expected, "deliver (first post)");
+        if (accepted && expected) _secondPostedAt[id] = uint48(block.timestamp);
+        _check(escrow.request(id).status == r.status, "deliver (first post): status moved");
+    }
+
     /// @dev The custodian's call, for a manifest built now in the current epoch (or, when `stale`, the previous one).
     function _deliverCall(uint256 id, bytes32 manifest, bool stale) private view returns (bytes memory data) {
         (uint32 epoch, ) = distributor.currentEpoch();
@@ -623,13 +668,16 @@ contract EscrowHandler is HandlerBase {
     }
 
     /// @dev A purpose among the six seeded ones (sometimes any id, undefined ones included); half the time the first
-    /// from there on with enabled standing terms, if any (buyers go where terms are open).
+    /// from there on with enabled standing terms, and half the time the first with consenting weight, if any
+    /// (buyers go where terms are open and where the data is: only such a request can be approved and delivered).
     function _requestedPurpose(uint256 purpose, uint256 flags) private view returns (uint8 p) {
         p = uint8(bound(purpose, 0, _chance(flags, 0, 5) ? PURPOSES : 5));
-        if (p > 5 || !_chance(flags, 32, 50)) return p;
+        bool open = _chance(flags, 32, 50);
+        bool supplied = _chance(flags, 34, 50);
+        if (p > 5 || (!open && !supplied)) return p;
         for (uint8 k = 0; k < 6; ++k) {
             uint8 q = (p + k) % 6;
-            if (_terms[q].enabled) return q;
+            if ((!open || _terms[q].enabled) && (!supplied || registryHandler.modelEffectiveTotal(q) != 0)) return q;
         }
     }
 

@@ -508,7 +508,11 @@ contract RegistryHandler is HandlerBase {
             _chance(flags, 0, 4) && contentHashes.length != 0
                 ? contentHashes[(flags >> 8) % contentHashes.length]
                 : keccak256(abi.encode("content", ++_nonce));
-        t.a.sourceHash = keccak256(abi.encode("source", source % SOURCES));
+        // Mostly one of the contributor's own two sources (accepted, so contributions, and weight to pay, build up
+        // within a run); otherwise any of them, bound to another wallet once used.
+        uint256 s = source % SOURCES;
+        if (_chance(flags, 18, 75)) s = (2 * _indexOf(who) + (source % 2)) % SOURCES;
+        t.a.sourceHash = keccak256(abi.encode("source", s));
         // Mostly exports of realistic size; one in eight huge: anywhere in uint32 (mostly above the ceiling) or the
         // top half under the ceiling (accepted, and, at a high rate and budget, what reaches the cap).
         if (!_chance(flags, 16, 12)) t.a.units = uint32(bound(units, 1, 100_000));
@@ -677,6 +681,10 @@ contract RegistryHandler is HandlerBase {
 
     function _epoch() private view returns (uint32 epoch) {
         (epoch, ) = distributor.currentEpoch();
+    }
+
+    function _indexOf(address contributor) private view returns (uint256 i) {
+        while (contributors[i] != contributor) ++i;
     }
 
     function _voter(uint256 i) private view returns (address) {
