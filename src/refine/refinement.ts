@@ -20,6 +20,7 @@ import type { ExportLimits } from "../export/limits";
 import { normalizeSalt } from "../export/source-hash";
 import {
   conversationHead,
+  conversationLine,
   formatTime,
   refineConversation,
   type ConversationContext,
@@ -257,7 +258,7 @@ export class Refiner {
     }
     for (const branch of conversation.branches ?? []) this.branchMessages += branch.messages.length;
     for (const records of feedback.values()) this.feedbackRecords += records.length;
-    return JSON.stringify(conversation);
+    return conversationLine(conversation);
   }
 
   /**
