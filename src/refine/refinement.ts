@@ -239,11 +239,13 @@ export class Refiner {
     this.conversations++;
     const head = conversationHead(raw, index);
     const refinedId = refinedConversationId(this.key, head.id);
-    const subject = { id: head.id, refinedId, title: head.title, day: formatTime(head.created, false) };
-    const rule = this.exclusions.findIndex((exclusion) => excludes(exclusion, subject));
-    if (rule >= 0) {
-      this.excludedBy[rule]++;
-      return undefined;
+    if (this.exclusions.length > 0) {
+      const subject = { id: head.id, refinedId, title: head.title, day: formatTime(head.created, false) };
+      const rule = this.exclusions.findIndex((exclusion) => excludes(exclusion, subject));
+      if (rule >= 0) {
+        this.excludedBy[rule]++;
+        return undefined;
+      }
     }
     const feedback = this.redactedFeedback(head.id);
     const conversation = refineConversation(this.context, head, refinedId, REFINED_SCHEMA_VERSION, feedback, index);
