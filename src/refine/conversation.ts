@@ -8,9 +8,8 @@
  * custom instructions), `reasoning_recap` (a UI line) and unknown types are left out and counted.
  *
  * Every object below is built with its keys in ascending order and `undefined` for absent members,
- * so `JSON.stringify` writes exactly the canonical JSON of `canonical.ts`; {@link conversationLine}
- * writes those same bytes directly, and the tests check that each line reads back to itself through
- * `canonicalJson`.
+ * so `JSON.stringify` (native, fast) writes exactly the canonical JSON of `canonical.ts`; the tests
+ * check that each line reads back to itself through `canonicalJson`.
  */
 import { isKnownContentType } from "../export/content";
 import { isObject, own, type JsonObject, type JsonValue } from "../export/json";
@@ -375,92 +374,4 @@ export function refineConversation(
     updated: formatTime(head.updated, context.preciseTimes),
     v: version,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The line
-// ---------------------------------------------------------------------------------------------
-
-// The line is written by hand, `JSON.stringify` only on strings: the same bytes as `JSON.stringify` of
-// the objects above (keys ascending, absent members left out: canonical JSON), without its walk over
-// every member of every object, which was a quarter of the refinement. The tests compare the two.
-const quote = JSON.stringify as (text: string | readonly string[]) => string;
-
-function partJson(part: RefinedPart): string {
-  switch (part.type) {
-    case "attachment":
-      return `{"kind":"${part.kind}","type":"attachment"}`;
-    case "code":
-      return part.language === undefined
-        ? `{"text":${quote(part.text)},"type":"code"}`
-        : `{"language":${quote(part.language)},"text":${quote(part.text)},"type":"code"}`;
-    case "quote":
-      return (
-        `{"text":${quote(part.text)}` +
-        (part.title === undefined ? "" : `,"title":${quote(part.title)}`) +
-        `,"type":"quote"` +
-        (part.url === undefined ? "" : `,"url":${quote(part.url)}`) +
-        "}"
-      );
-    default:
-      // `text`, `tool_output`, `browse`, `reasoning`, `error`: names that need no escaping.
-      return `{"text":${quote(part.text)},"type":"${part.type}"}`;
-  }
-}
-
-function feedbackJson(records: readonly RefinedFeedback[]): string {
-  let out = "[";
-  for (let i = 0; i < records.length; i++) {
-    const { rating, tags, text } = records[i];
-    out +=
-      (i > 0 ? "," : "") +
-      `{"rating":"${rating}"` +
-      (tags === undefined ? "" : `,"tags":${quote(tags)}`) +
-      (text === undefined ? "" : `,"text":${quote(text)}`) +
-      "}";
-  }
-  return `${out}]`;
-}
-
-function messagesJson(messages: readonly RefinedMessage[]): string {
-  let out = "[";
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    let parts = "";
-    for (let j = 0; j < message.parts.length; j++) parts += (j > 0 ? "," : "") + partJson(message.parts[j]);
-    const members =
-      (message.feedback === undefined ? "" : `,"feedback":${feedbackJson(message.feedback)}`) +
-      (message.model === undefined ? "" : `,"model":${quote(message.model)}`) +
-      (message.name === undefined ? "" : `,"name":${quote(message.name)}`) +
-      `,"parts":[${parts}]` +
-      (message.recipient === undefined ? "" : `,"recipient":${quote(message.recipient)}`) +
-      `,"role":${quote(message.role)}` +
-      (message.time === undefined ? "" : `,"time":${quote(message.time)}`) +
-      `,"type":${quote(message.type)}`;
-    // Every member above starts with a comma; the first one's opens the object instead.
-    out += `${i > 0 ? "," : ""}{${members.slice(1)}}`;
-  }
-  return `${out}]`;
-}
-
-/** The canonical JSON line of a refined conversation (`JSON.stringify` of it, written directly). */
-export function conversationLine(conversation: RefinedConversation): string {
-  let branches = "";
-  if (conversation.branches !== undefined) {
-    for (let i = 0; i < conversation.branches.length; i++) {
-      const branch = conversation.branches[i];
-      branches += `${i > 0 ? "," : ""}{"from":${branch.from},"messages":${messagesJson(branch.messages)}}`;
-    }
-  }
-  return (
-    "{" +
-    (conversation.branches === undefined ? "" : `"branches":[${branches}],`) +
-    `"created":${quote(conversation.created)}` +
-    (conversation.feedback === undefined ? "" : `,"feedback":${feedbackJson(conversation.feedback)}`) +
-    `,"id":${quote(conversation.id)}` +
-    `,"messages":${messagesJson(conversation.messages)}` +
-    `,"title":${conversation.title === null ? "null" : quote(conversation.title)}` +
-    `,"updated":${quote(conversation.updated)}` +
-    `,"v":${conversation.v}}`
-  );
 }

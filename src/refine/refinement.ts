@@ -20,7 +20,6 @@ import type { ExportLimits } from "../export/limits";
 import { normalizeSalt } from "../export/source-hash";
 import {
   conversationHead,
-  conversationLine,
   formatTime,
   refineConversation,
   type ConversationContext,
@@ -260,7 +259,7 @@ export class Refiner {
     }
     for (const branch of conversation.branches ?? []) this.branchMessages += branch.messages.length;
     for (const records of feedback.values()) this.feedbackRecords += records.length;
-    return conversationLine(conversation);
+    return JSON.stringify(conversation);
   }
 
   /**
