@@ -137,6 +137,16 @@ function textPart(context: ConversationContext, text: string): RefinedPart | und
   return text.trim().length === 0 ? undefined : { text: context.redactor.redact(text), type: "text" };
 }
 
+/** `value` when it is a string with something other than white space in it, else `undefined`. */
+function nonBlank(value: JsonValue | undefined): string | undefined {
+  if (typeof value !== "string" || value.length === 0) return undefined;
+  // Printable ASCII (33-126) is never white space; anything else (U+00A0, U+3000, ...) is left to `trim`.
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  const edge = (first > 32 && first < 127) || (last > 32 && last < 127);
+  return edge || value.trim().length > 0 ? value : undefined;
+}
+
 /** The parts of one message's content; empty when nothing is kept. */
 function refineParts(context: ConversationContext, content: JsonObject, type: string): RefinedPart[] {
   const { redactor } = context;
@@ -144,17 +154,17 @@ function refineParts(context: ConversationContext, content: JsonObject, type: st
   const push = (part: RefinedPart | undefined): void => {
     if (part !== undefined) parts.push(part);
   };
-  const field = (name: string): string | undefined => {
-    const value = own(content, name);
-    return typeof value === "string" && value.trim().length > 0 ? value : undefined;
-  };
+  const field = (name: string): string | undefined => nonBlank(own(content, name));
   switch (type) {
     case "text":
     case "multimodal_text": {
       const raw = own(content, "parts");
-      for (const part of Array.isArray(raw) ? raw : []) {
-        if (typeof part === "string") push(textPart(context, part));
-        else if (isObject(part)) {
+      if (!Array.isArray(raw)) break;
+      for (const part of raw) {
+        // Plain text, nearly every part: straight to `parts`, no closure call.
+        if (typeof part === "string") {
+          if (nonBlank(part) !== undefined) parts.push({ text: redactor.redact(part), type: "text" });
+        } else if (isObject(part)) {
           const transcript = own(part, "content_type") === "audio_transcription" ? own(part, "text") : undefined;
           // Attachments are never included, only marked: images and files can carry faces and documents.
           push(

@@ -329,6 +329,8 @@ const PHONE_NATIONAL: Rule = {
 // The owner's identifiers
 // ---------------------------------------------------------------------------------------------
 
+const NON_ASCII = /[^\0-\x7f]/;
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }
@@ -372,9 +374,14 @@ function ownerRules(owner: OwnerIdentifiers): Rule[] {
     // The surname alone identifies too; a first name alone is too common a word to remove everywhere.
     const surname = words[words.length - 1];
     if (words.length > 1 && surname.length >= 3) forms.push(escapeRegExp(surname));
+    // Every match holds the last word. For an ASCII word in ASCII text, case-insensitive matching is
+    // exactly `toLowerCase` (outside ASCII, `iu` also folds e.g. U+212A KELVIN SIGN to `k`), so that text
+    // skips the pattern (and its look-behind at every position) unless the lower-cased word is present.
+    const last = surname.toLowerCase();
     rules.push({
       name: "owner:name",
       pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${forms.join("|")})(?![\\p{L}\\p{N}])`, "giu"),
+      probe: NON_ASCII.test(last) ? undefined : (text) => NON_ASCII.test(text) || text.toLowerCase().includes(last),
       replace: () => "[NAME]",
     });
   }

@@ -247,6 +247,13 @@ describe("refine: de-identification rules", () => {
     );
   });
 
+  it("finds the owner's name spelled with characters that only fold to it (the name's ASCII pre-check)", () => {
+    // U+212A KELVIN SIGN and U+017F LONG S match `k` and `s` case-insensitively, but lower-case to themselves.
+    const redactor = new Redactor({ name: "Sam Kirk" });
+    expect(redactor.redact("Mr \u212Airk and Mr KIRK, not Kirkwood")).to.equal("Mr [NAME] and Mr [NAME], not Kirkwood");
+    expect(new Redactor({ name: "Ada Moss" }).redact("Ms Mo\u017Fs")).to.equal("Ms [NAME]");
+  });
+
   it("counts each placeholder under its class, owner identifiers apart", () => {
     const redactor = new Redactor(OWNER);
     redactor.redact(`x@y.org ${OWNER.email} ghp_${"A1b2".repeat(9)} 8.8.8.8 8.8.4.4`);
