@@ -84,6 +84,32 @@ function startService(
 }
 
 /** Whether any process of the group led by `pid` is alive. */
+/**
+ * The Ignition deployment of `DataCoopLocal` to a local node at `rpc`, without its confirmation prompt:
+ * `args` start with the repository binary (`hardhat`). The stack and the browser test deploy with it.
+ */
+export function localDeployCommand(
+  rpc: string,
+  parameters: string,
+  deploymentId: string,
+): { args: string[]; env: Record<string, string> } {
+  return {
+    args: [
+      "hardhat",
+      "ignition",
+      "deploy",
+      "deploy/modules/DataCoopLocal.ts",
+      "--network",
+      "localhost",
+      "--parameters",
+      parameters,
+      "--deployment-id",
+      deploymentId,
+    ],
+    env: { LOCALHOST_RPC_URL: rpc, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" },
+  };
+}
+
 export function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
@@ -216,23 +242,8 @@ async function main(): Promise<void> {
     const deployParameters = parameters;
     note(`deploying DataCoopLocal with Ignition (deployment id ${deploymentId})`);
     await rm(deploymentDir, { recursive: true, force: true });
-    const deploy = startService(
-      work,
-      "deploy",
-      [
-        "hardhat",
-        "ignition",
-        "deploy",
-        "deploy/modules/DataCoopLocal.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        deployParameters,
-        "--deployment-id",
-        deploymentId,
-      ],
-      { LOCALHOST_RPC_URL: rpc, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" },
-    );
+    const command = localDeployCommand(rpc, deployParameters, deploymentId);
+    const deploy = startService(work, "deploy", command.args, command.env);
     services.push(deploy);
     if ((await deploy.exited) !== 0) throw new StackError("the Ignition deployment failed; see its log below.");
     services.splice(services.indexOf(deploy), 1);

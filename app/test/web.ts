@@ -28,6 +28,7 @@ import { connectDataCoop, type DataCoop, scoreExportFor } from "../../src/roles"
 import { HttpBlobStore } from "../../src/store";
 import { buildSyntheticExport } from "../../test/support/export/generator";
 import { PURPOSE_ID } from "../../src/protocol/constants";
+import { localDeployCommand } from "../../scripts/stack";
 import { atExit, background, freePort, run, stopAll, waitFor } from "./processes";
 import { MEMBER, seed } from "./seed";
 
@@ -99,25 +100,9 @@ async function startLocalStack(work: string, deploymentDir: (id: string) => stri
 
   step("deploy DataCoopLocal with Ignition; build the app (in parallel)");
   const parameters = path.join(REPO, "deploy", "parameters", "localhost.json");
-  const env = { LOCALHOST_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" };
+  const deploy = localDeployCommand(rpcUrl, parameters, deploymentId);
   await Promise.all([
-    run(
-      path.join(work, "deploy.log"),
-      "npx",
-      [
-        "hardhat",
-        "ignition",
-        "deploy",
-        "deploy/modules/DataCoopLocal.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        parameters,
-        "--deployment-id",
-        deploymentId,
-      ],
-      { cwd: REPO, env },
-    ),
+    run(path.join(work, "deploy.log"), "npx", deploy.args, { cwd: REPO, env: deploy.env }),
     run(path.join(work, "build.log"), "npx", ["vite", "build", "--logLevel", "warn"], { cwd: APP }),
   ]);
   const deployed = JSON.parse(readFileSync(addressesFile, "utf8")) as Record<string, string>;

@@ -8,7 +8,13 @@
  * Messages never quote a contributor's data: arguments are addresses, hashes, ids, amounts and times.
  */
 import type { AbiArgs } from "../codec/abi-types";
-import { CONTRIBUTION_STATUS, PROPOSAL_STATE, REQUEST_STATUS, enumName } from "../protocol/constants";
+import {
+  CONTRIBUTION_STATUS,
+  PROPOSAL_STATE,
+  type ProposalStateName,
+  REQUEST_STATUS,
+  enumName,
+} from "../protocol/constants";
 import type { DataCoopError, DataCoopErrorName, DecodedError } from "./decode";
 
 /** The typed arguments of the error `Name`. */
@@ -27,11 +33,16 @@ const contributionStatus = (status: bigint) => enumName(CONTRIBUTION_STATUS, sta
 const proposalState = (state: bigint) => enumName(PROPOSAL_STATE, state) ?? `state ${state}`;
 
 /** What a member can do next, by the state a proposal is in when a vote, queue or execute is refused. */
-const PROPOSAL_STATE_HINTS: Readonly<Record<string, string>> = {
+const PROPOSAL_STATE_HINTS: Readonly<Partial<Record<ProposalStateName, string>>> = {
   Pending: " Voting opens after the proposal's snapshot (the voting delay); vote then.",
   Active: " Voting is still open: it can be queued once voting ends, if it passed.",
   Succeeded: " It passed: queue it next.",
   Queued: " It is queued: execute it once the timelock delay has passed.",
+};
+
+const hintFor = (state: bigint): string => {
+  const name = enumName(PROPOSAL_STATE, state);
+  return (name && PROPOSAL_STATE_HINTS[name]) ?? "";
 };
 
 /** What to do about each contract error a user can cause. */
@@ -159,7 +170,7 @@ export const ERROR_MESSAGES = {
   GovernorInsufficientProposerVotes: ({ proposer, votes, threshold }) =>
     `${proposer} has ${votes} votes but proposing needs ${threshold}; delegate votes to the proposer first.`,
   GovernorUnexpectedProposalState: ({ proposalId, current }) =>
-    `Proposal ${proposalId} is ${proposalState(current)}, which does not allow this.${PROPOSAL_STATE_HINTS[proposalState(current)] ?? ""}`,
+    `Proposal ${proposalId} is ${proposalState(current)}, which does not allow this.${hintFor(current)}`,
   GovernorAlreadyCastVote: ({ voter }) => `${voter} has already voted on this proposal.`,
   GovernorNonexistentProposal: ({ proposalId }) => `There is no proposal ${proposalId}; check the id.`,
   GovernorInvalidProposalLength: ({ targets, calldatas, values }) =>
