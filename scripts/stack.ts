@@ -17,10 +17,16 @@
  * tasks reach it with `--network localhost --deployment-id stack-<port>` (and `LOCALHOST_RPC_URL` for
  * another port). Everything the stack wrote (chain, blobs, state files, the deployment's files) goes when it
  * stops: the chain lives in the node's memory, so nothing would be valid after it.
+ *
+ * It stops every process it started on every way out: a failed start, a service that dies, SIGINT, SIGTERM,
+ * SIGHUP, an uncaught error (a graceful stop), and, as a last resort, any exit at all (a synchronous SIGKILL of
+ * every process group still alive and removal of its files). Each child's process group is announced on
+ * stderr as it starts (`stack: started node (pid 1234)`), so whoever started the stack can check them. Only a
+ * SIGKILL of the stack itself leaves its children behind (nothing can run then): signal it with SIGTERM.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -53,6 +59,14 @@ class StackError extends Error {
   override readonly name = "StackError";
 }
 
+/**
+ * Every service this process started, in order, until it exits. The exit handler reads it, so a service is
+ * stopped even when the code that started it never gets to (an error between two awaits, a late signal).
+ */
+const started: Service[] = [];
+/** Set once the stack begins to stop: no service starts after that (it would outlive the stop). */
+let closing = false;
+
 function startService(
   work: string,
   name: string,
@@ -60,6 +74,7 @@ function startService(
   env: NodeJS.ProcessEnv,
   onLine?: (line: string) => void,
 ): Service {
+  if (closing) throw new StackError(`not starting ${name}: the stack is stopping.`);
   const log = path.join(work, `${name}.log`);
   const out = createWriteStream(log);
   // detached: a new process group, so one signal to -pid reaches the process and every child it starts.
@@ -80,10 +95,12 @@ function startService(
     });
   }
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { name, child, log, exited };
+  const service = { name, child, log, exited };
+  started.push(service);
+  note(`started ${name} (pid ${child.pid})`);
+  return service;
 }
 
-/** Whether any process of the group led by `pid` is alive. */
 /**
  * The Ignition deployment of `DataCoopLocal` to a local node at `rpc`, without its confirmation prompt:
  * `args` start with the repository binary (`hardhat`). The stack and the browser test deploy with it.
@@ -110,6 +127,7 @@ export function localDeployCommand(
   };
 }
 
+/** Whether any process of the group led by `pid` is alive. */
 export function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
@@ -173,7 +191,13 @@ async function healthy(url: string): Promise<boolean> {
 /** The URL a service's first JSON log line announces (`started` or `listening`), if this line is it. */
 function listeningUrl(line: string): string | undefined {
   if (!line.startsWith("{")) return undefined;
-  const entry = JSON.parse(line) as { url?: unknown };
+  let entry: { url?: unknown };
+  try {
+    entry = JSON.parse(line) as { url?: unknown };
+  } catch {
+    // A line that only looks like JSON (a stack trace, a config dump): not the announcement.
+    return undefined;
+  }
   return typeof entry.url === "string" ? entry.url : undefined;
 }
 
@@ -216,8 +240,11 @@ async function main(): Promise<void> {
 
   const stop = (status: number): Promise<void> =>
     (stopping ??= (async () => {
+      closing = true;
       note("stopping");
-      for (const service of [...services].reverse()) await stopService(service);
+      // Every service ever started (`started` holds each, wherever start-up got to), newest first:
+      // custodians and validators before the node they read.
+      for (const service of [...started].reverse()) await stopService(service);
       await store?.close();
       await rm(deploymentDir, { recursive: true, force: true });
       await rm(work, { recursive: true, force: true });
@@ -226,6 +253,29 @@ async function main(): Promise<void> {
     })());
   process.once("SIGINT", () => void stop(130));
   process.once("SIGTERM", () => void stop(0));
+  // A closed terminal: its default action would end the stack without stopping anything it started.
+  process.once("SIGHUP", () => void stop(129));
+  for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+    process.on(event, (error: unknown) => {
+      note(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      void stop(1);
+    });
+  }
+  // The last resort, for any exit the code above did not see coming (process.exit elsewhere, an error in
+  // stop itself): only synchronous work runs here, so SIGKILL and rmSync, no waiting.
+  process.once("exit", () => {
+    for (const service of started) {
+      const pid = service.child.pid;
+      if (pid === undefined || !groupAlive(pid)) continue;
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    rmSync(deploymentDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
 
   try {
     if (await rpcAnswers(rpc).catch(() => false)) {
