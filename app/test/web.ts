@@ -6,11 +6,26 @@
  * `vite preview`, then drives Debian's Chromium (playwright-core; `/usr/bin/chromium` or CHROME_PATH) as a
  * member: change consent, object to a request, vote on a proposal, claim after a delivery, contribute an
  * export end to end and replace it with a newer one. Each action is checked against the chain with viem
- * reads. Screenshots of every page go to docs/app/. Everything it starts is stopped.
+ * reads. Everything it starts is stopped.
+ *
+ * Screenshots of every page go to cache/web-screenshots/ (git-ignored), or to the directory
+ * DATACOOP_WEB_SCREENSHOTS names: `npm run app:screenshots` sets it to docs/app to refresh the README's
+ * pictures. Any other run checks at the end that it left docs/app/*.png as they were, so `npm test` leaves a
+ * clean tree clean (each run's PNGs differ in a few bytes: addresses, times).
  *
  * Needs `npx hardhat compile` first (the package's generated ABIs); `npm test` compiles before it runs.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -34,7 +49,9 @@ import { MEMBER, seed } from "./seed";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const APP = path.join(REPO, "app");
-const SHOTS = path.join(REPO, "docs", "app");
+/** The committed screenshots, linked from the README. */
+const DOCS_SHOTS = path.join(REPO, "docs", "app");
+const SHOTS = path.resolve(REPO, process.env.DATACOOP_WEB_SCREENSHOTS ?? path.join("cache", "web-screenshots"));
 const BUDGET_MS = 240_000;
 const CHROME_FLAGS = [
   "--no-sandbox",
@@ -54,6 +71,33 @@ function step(message: string) {
 function check(what: string) {
   passed += 1;
   step(`ok: ${what}`);
+}
+
+/** Each PNG of `dir` with its modification time and content hash: what "left as they were" compares. */
+function pngs(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  if (!existsSync(dir)) return found;
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".png"))
+    .sort()) {
+    const file = path.join(dir, name);
+    const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
+    found.set(name, `${statSync(file).mtimeMs} ${digest}`);
+  }
+  return found;
+}
+
+/** Fails if a run that was not asked to refresh docs/app wrote there (`before` is `pngs(DOCS_SHOTS)` at start). */
+function checkDocsUntouched(before: Map<string, string>): void {
+  if (SHOTS === DOCS_SHOTS) return;
+  const after = pngs(DOCS_SHOTS);
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((n) => before.get(n) !== after.get(n));
+  if (changed.length > 0) {
+    throw new Error(
+      `docs/app changed (${changed.join(", ")}) though screenshots go to ${path.relative(REPO, SHOTS)}; only npm run app:screenshots writes docs/app`,
+    );
+  }
+  check(`screenshots in ${path.relative(REPO, SHOTS)}, docs/app/*.png untouched`);
 }
 
 function chromePath(): string {
@@ -173,6 +217,8 @@ async function main(): Promise<void> {
     return dir;
   };
   const executablePath = chromePath();
+  const docsBefore = pngs(DOCS_SHOTS);
+  mkdirSync(SHOTS, { recursive: true });
   try {
     const { rpcUrl, appUrl, contracts, seeded } = await startLocalStack(work, deploymentDir);
     const pub = createPublicClient({
@@ -327,6 +373,7 @@ async function main(): Promise<void> {
       );
 
       if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join("; ")}`);
+      checkDocsUntouched(docsBefore);
     } catch (error) {
       // What the member saw when it failed, to tell a UI bug from a chain one.
       const page = context.pages()[0];
