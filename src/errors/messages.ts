@@ -1,9 +1,10 @@
 /**
  * One table from a contract error's name to a sentence a user can act on, shared by the role library,
  * the command line and the member app. Keys and argument names are typed from the generated ABIs: a
- * renamed error (or argument) fails the build here, not in front of a user. Errors no user can cause
- * (OpenZeppelin internals, deployment-time configuration checks) are left out and shown by their decoded
- * signature instead.
+ * renamed error (or argument) fails the build here, not in front of a user, and so does an error of our own
+ * contracts (named `<Contract><Reason>`, see `OWN_ERROR_PREFIXES`) without an entry. OpenZeppelin's errors
+ * have entries where a user can meet them; the rest (internal checks our contracts cannot reach, see
+ * test/package/errors.test.ts for why each) are shown by their decoded signature instead.
  *
  * Messages never quote a contributor's data: arguments are addresses, hashes, ids, amounts and times.
  */
@@ -22,6 +23,19 @@ export type ErrorArgs<Name extends DataCoopErrorName> = Extract<DataCoopError, {
 
 /** A message for each error (by name) that a user can meet, built from the error's typed arguments. */
 export type ErrorMessages = { readonly [Name in DataCoopErrorName]?: (args: ErrorArgs<Name>) => string };
+
+/**
+ * How the errors our own contracts declare begin (`<Contract><Reason>`: ContributionRegistry's are
+ * `Registry…`). OpenZeppelin names none this way; the errors spec checks that every error declared under
+ * contracts/ begins with one of them, so a new contract's errors cannot slip past `OwnErrorMessages`.
+ */
+export const OWN_ERROR_PREFIXES = ["Registry", "Distributor", "Escrow", "CustodianSet", "CoopToken"] as const;
+
+/** The errors our own contracts declare. */
+type OwnErrorName = Extract<DataCoopErrorName, `${(typeof OWN_ERROR_PREFIXES)[number]}${string}`>;
+
+/** `ErrorMessages` with an entry required for every error of our own contracts. */
+type OwnErrorMessages = ErrorMessages & { readonly [Name in OwnErrorName]: (args: ErrorArgs<Name>) => string };
 
 /** A Unix time as ISO 8601 UTC (`2025-01-31T12:00:00Z`). */
 function time(seconds: bigint | number): string {
@@ -90,6 +104,15 @@ export const ERROR_MESSAGES = {
   RegistryKeyNotOfValidator: ({ account }) => `${account} is not a validator; only validators publish an ECIES key.`,
   RegistryInvalidValidatorKey: ({ index, length }) =>
     `Validator key #${index} is ${length} bytes; give an uncompressed secp256k1 public key (65 bytes).`,
+  // ContributionRegistry: deployment.
+  RegistryZeroAddress: () =>
+    "The registry needs the token, distributor and timelock addresses at deployment, and one is zero; give the deployed contracts' addresses.",
+  RegistryZeroValidator: ({ index }) =>
+    `Validator #${index} given at deployment is the zero address; give each validator's account.`,
+  RegistryPurposeLengthMismatch: ({ names, uris }) =>
+    `${names} purpose name(s) but ${uris} metadata URI(s) were given at deployment; give one URI per name.`,
+  RegistryTooManyPurposes: ({ count, max }) =>
+    `${count} purposes were given at deployment; a consent mask holds at most ${max}. Seed fewer.`,
   // RevenueDistributor.
   DistributorZeroAmount: () => "There is nothing to claim yet.",
   DistributorNoConsentingWeight: ({ purpose }) =>
@@ -98,6 +121,20 @@ export const ERROR_MESSAGES = {
   DistributorInvalidRecipient: ({ to }) => `${to} cannot receive the claim; name another recipient.`,
   DistributorConsentEpochOutOfRange: ({ length, min, max }) =>
     `A consent epoch of ${length} s is outside ${min}..${max} s.`,
+  DistributorUnexpectedTransfer: ({ expected, received }) =>
+    `${received} settlement units arrived of the ${expected} deposited (a token that takes a fee or rebases); the coop can only settle in a token that moves exact amounts.`,
+  DistributorBalanceTooLarge: ({ balance, max }) =>
+    `This deposit would leave the distributor holding ${balance} settlement units, above its limit of ${max}; contributors' claims lower it, or request a smaller fee.`,
+  DistributorWeightOverflow: ({ purpose, weight }) =>
+    `Purpose ${purpose} would reach a total weight of ${weight}, above what the distributor tracks (2^64 - 1); register a smaller contribution, and ask governance to lower the maximum units per attestation.`,
+  DistributorWeightUnderflow: ({ account, purpose, weight, decrease }) =>
+    `A weight decrease of ${decrease} was reported for ${account} in purpose ${purpose}, which holds ${weight}: an accounting fault in the contracts. Report the transaction to the coop's maintainers.`,
+  DistributorUnauthorizedRegistry: ({ caller }) =>
+    `Only the ContributionRegistry reports weight changes; ${caller} is not it.`,
+  DistributorUnauthorizedWiring: ({ caller }) =>
+    `The distributor is wired to its registry once, by its deployer; ${caller} is not the deployer, or it is wired already.`,
+  DistributorZeroAddress: () =>
+    "An address the distributor needs (settlement token, timelock or registry) is zero; give the deployed one.",
   // AccessEscrow: requests.
   EscrowUnknownRequest: ({ requestId }) => `There is no request #${requestId}; check the id.`,
   EscrowInvalidStatus: ({ requestId, status }) =>
@@ -118,6 +155,10 @@ export const ERROR_MESSAGES = {
     `Request #${requestId} can be decided until ${time(decisionDeadline)}; it expires only after that.`,
   EscrowNoRefundOwed: ({ buyer }) => `No refund is kept for ${buyer}.`,
   EscrowInvalidRecipient: ({ to }) => `${to} cannot receive the refund; name another recipient.`,
+  EscrowUnexpectedTransfer: ({ expected, received }) =>
+    `${received} settlement units arrived of the ${expected} asked (the settlement token takes a fee or moved another amount); nothing was taken. Tell governance: the escrow needs a token that moves exact amounts.`,
+  EscrowInsolvent: ({ balance, heldFees }) =>
+    `The escrow would hold ${balance} settlement units, less than the ${heldFees} in fees it owes (the token moved more than asked); the transaction was undone. Tell governance about the token.`,
   // AccessEscrow: objections.
   EscrowNotOptimistic: ({ requestId }) =>
     `Request #${requestId} did not meet standing terms; a Governor proposal decides it (vote on that instead).`,
@@ -153,6 +194,13 @@ export const ERROR_MESSAGES = {
   EscrowPeriodOutOfRange: ({ period, min, max }) => `A period of ${period} s is outside ${min}..${max} s.`,
   EscrowTreasuryShareTooHigh: ({ shareBps, maxBps }) =>
     `A treasury share of ${shareBps} bps exceeds the maximum of ${maxBps} bps.`,
+  // AccessEscrow: deployment.
+  EscrowZeroAddress: () =>
+    "An address the escrow needs (a contract at deployment, or the new treasury) is zero; give a real address.",
+  EscrowClockNotTimestamp: () =>
+    "The governance token's ERC-6372 clock is not in timestamp mode; deploy the escrow with a token whose clock counts seconds (CoopToken's does).",
+  EscrowSettlementTokenMismatch: ({ escrowToken, distributorToken }) =>
+    `The escrow settles in ${escrowToken} but the distributor pays out ${distributorToken}; deploy both with the same settlement token.`,
   // CustodianSet.
   CustodianSetNotTimelock: ({ caller }) => `Only the timelock may change the custodians; ${caller} is not it.`,
   CustodianSetUnknownVersion: ({ version, currentVersion }) =>
@@ -166,6 +214,20 @@ export const ERROR_MESSAGES = {
     `${accounts} custodian account(s) but ${publicKeys} public key(s); give one key per account.`,
   CustodianSetInvalidSize: ({ count, max }) => `${count} custodians given; between 1 and ${max} are allowed.`,
   CustodianSetZeroAccount: ({ index }) => `Custodian #${index} is the zero address.`,
+  CustodianSetZeroTimelock: () =>
+    "The custodian set needs the timelock's address at deployment, and it is zero; give the deployed timelock.",
+  // CoopToken.
+  CoopTokenUnauthorizedMinter: ({ caller }) =>
+    `Only the ContributionRegistry mints; ${caller} is not it. Tokens are earned by registering a contribution.`,
+  CoopTokenUnauthorizedWirer: ({ caller }) =>
+    `${caller} is not the token's deployer; only the deployer sets the minter, once, during deployment.`,
+  CoopTokenMinterAlreadySet: ({ minter }) =>
+    `The token's minter is already ${minter} and never changes; a new registry needs a new token.`,
+  CoopTokenZeroMinter: () => "The minter cannot be the zero address; give the ContributionRegistry's address.",
+  CoopTokenInvalidCap: ({ cap }) =>
+    `A supply cap of ${cap} is not valid; give a cap above zero and at most 2^208 - 1 (what ERC20Votes tracks).`,
+  CoopTokenInvalidInitialSupply: ({ treasury, amount, cap }) =>
+    `An initial supply of ${amount} to ${treasury} is not valid; it must be at most the cap ${cap}, and a non-zero supply needs a non-zero treasury.`,
   // Governor and timelock.
   GovernorInsufficientProposerVotes: ({ proposer, votes, threshold }) =>
     `${proposer} has ${votes} votes but proposing needs ${threshold}; delegate votes to the proposer first.`,
@@ -181,13 +243,26 @@ export const ERROR_MESSAGES = {
   GovernorRestrictedProposer: ({ proposer }) => `${proposer} may not make this proposal.`,
   GovernorUnableToCancel: ({ proposalId, account }) => `${account} cannot cancel proposal ${proposalId}.`,
   GovernorOnlyExecutor: ({ account }) => `Only the timelock may do this; ${account} is not it.`,
+  GovernorInvalidSignature: ({ voter }) =>
+    `The vote signature does not recover to ${voter} for this proposal, support and nonce; sign the vote again.`,
+  GovernorDisabledDeposit: () => "The Governor takes no ether; send ether to the timelock instead.",
+  GovernorInvalidQuorumFraction: ({ quorumNumerator, quorumDenominator }) =>
+    `A quorum of ${quorumNumerator}/${quorumDenominator} exceeds the whole supply; give a numerator of at most ${quorumDenominator}.`,
+  GovernorInvalidVotingPeriod: ({ votingPeriod }) =>
+    `A voting period of ${votingPeriod} s is not allowed; give one of at least 1 s.`,
   TimelockUnexpectedOperationState: () =>
     "The timelock operation is not in the expected state: wait for the proposal's ETA, or queue it first.",
+  FailedCall: () =>
+    "A call of the operation failed without a reason; simulate each target and calldata of the proposal to find which.",
   TimelockInsufficientDelay: ({ delay, minDelay }) => `A delay of ${delay} s is below the minimum ${minDelay} s.`,
   TimelockUnauthorizedCaller: ({ caller }) => `${caller} may not call the timelock directly; go through a proposal.`,
   // OpenZeppelin: roles and tokens.
   AccessControlUnauthorizedAccount: ({ account, neededRole }) =>
     `${account} lacks the role ${neededRole} this needs; send from an account that holds it (governance grants roles).`,
+  AccessControlBadConfirmation: () =>
+    "A role is renounced only by its holder for itself: send renounceRole from the account named in it.",
+  SafeCastOverflowedUintDowncast: ({ bits, value }) =>
+    `The value ${value} does not fit in ${bits} bits; give a smaller one.`,
   ERC20InsufficientBalance: ({ sender, balance, needed }) =>
     `${sender} holds ${balance} but ${needed} is needed; fund the account first.`,
   ERC20InsufficientAllowance: ({ spender, allowance, needed }) =>
@@ -198,7 +273,16 @@ export const ERROR_MESSAGES = {
   VotesExpiredSignature: ({ expiry }) => `The delegation signature expired at ${time(expiry)}; sign a new one.`,
   ERC2612ExpiredSignature: ({ deadline }) => `The permit expired at ${time(deadline)}; sign a new one.`,
   ERC2612InvalidSigner: ({ signer, owner }) => `The permit was signed by ${signer}, not by the owner ${owner}.`,
-} as const satisfies ErrorMessages;
+  ERC20InvalidSpender: ({ spender }) => `${spender} cannot be approved; approve the contract's address.`,
+  InvalidAccountNonce: ({ account, currentNonce }) =>
+    `The signature of ${account} uses a spent or future nonce; sign again with nonce ${currentNonce}.`,
+  ECDSAInvalidSignature: () => "The signature recovers to no account; sign again.",
+  ECDSAInvalidSignatureLength: ({ length }) => `The signature is ${length} bytes; give a 65-byte signature (r, s, v).`,
+  ECDSAInvalidSignatureS: ({ s }) =>
+    `The signature's s value ${s} is in the upper half of the curve order; sign with a library that normalises it.`,
+  SafeERC20FailedOperation: ({ token }) =>
+    `The token ${token} refused the transfer; check the balance and the allowance given to the contract.`,
+} as const satisfies OwnErrorMessages;
 
 /**
  * The message of `ERROR_MESSAGES` for a decoded error (for `Error(string)`, its reason), or `undefined`

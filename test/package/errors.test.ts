@@ -1,5 +1,7 @@
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
-import { AbiCoder, ZeroHash, id } from "ethers";
+import { AbiCoder, Interface, type JsonFragment, ZeroHash, id } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import { DATACOOP_ABIS } from "../../src/abi";
@@ -11,10 +13,76 @@ import {
   formatDecodedError,
   revertDataOf,
 } from "../../src/errors";
+import { OWN_ERROR_PREFIXES } from "../../src/errors/messages";
 import { systemFixture } from "../support/fixtures";
 import { rejection } from "./rejection";
 
 const abi = AbiCoder.defaultAbiCoder();
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * OpenZeppelin errors our deployed contracts inherit but cannot raise, or raise only where no user action
+ * helps: each keeps the decoded signature (`formatDecodedError`) instead of a message, for the reason given.
+ */
+const OPENZEPPELIN_FALLBACK: Readonly<Record<string, string>> = {
+  CheckpointUnorderedInsertion: "checkpoints are keyed by the timestamp clock, which only moves forward",
+  ERC20ExceededSafeSupply: "CoopToken's own cap (at most 2^208 - 1) stops minting first",
+  ERC20InvalidApprover: "it names the zero address as the owner, which sends no transaction",
+  ERC20InvalidSender: "it names the zero address as the sender, which sends no transaction",
+  ERC6372InconsistentClock: "CoopToken's clock() and CLOCK_MODE() are both timestamps",
+  GovernorInvalidVoteParams: "only fractional counting raises it; CoopGovernor counts simply",
+  GovernorQueueNotImplemented: "GovernorTimelockControl implements queueing",
+  InvalidShortString: "EIP-712 domain names are fixed at deployment",
+  StringTooLong: "EIP-712 domain names are fixed at deployment",
+  ReentrancyGuardReentrantCall: "only a hostile token or receiver calling back raises it: nothing for a user to do",
+  TimelockInvalidOperationLength: "the Governor checks the lengths first (GovernorInvalidProposalLength)",
+  TimelockUnexecutedPredecessor: "the Governor schedules every operation without a predecessor",
+};
+
+/** Every `error Name(` declared in the Solidity files under `dir`. */
+function declaredErrors(dir: string, skip: (file: string) => boolean = () => false): Set<string> {
+  const names = new Set<string>();
+  for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const file = path.join(dir, entry);
+    if (!entry.endsWith(".sol") || skip(file)) continue;
+    for (const match of readFileSync(file, "utf8").matchAll(/^\s*error\s+([A-Za-z0-9_]+)\s*\(/gm)) names.add(match[1]!);
+  }
+  return names;
+}
+
+interface AbiInput {
+  readonly type: string;
+  readonly name: string;
+  readonly components?: readonly AbiInput[];
+}
+
+interface AbiErrorItem {
+  readonly type: string;
+  readonly name?: string;
+  readonly inputs?: readonly AbiInput[];
+}
+
+/** Each error of the generated ABIs (src/abi), by name, once. */
+function abiErrors(): Map<string, AbiErrorItem> {
+  const errors = new Map<string, AbiErrorItem>();
+  for (const list of Object.values(DATACOOP_ABIS) as readonly (readonly AbiErrorItem[])[]) {
+    for (const item of list) if (item.type === "error") errors.set(item.name!, item);
+  }
+  return errors;
+}
+
+/** A value of each ABI type, distinct per position, to render a message with. */
+function sample(input: AbiInput, index: number): unknown {
+  const { type } = input;
+  if (type === "tuple") return input.components!.map(sample);
+  if (type === "address") return `0x${String(index + 1).padStart(40, "0")}`;
+  if (type === "bool") return true;
+  if (type === "string") return "x";
+  if (type === "bytes") return "0x1234";
+  if (/^bytes\d+$/.test(type)) return `0x${String(index + 1).padStart(Number(type.slice(5)) * 2, "0")}`;
+  if (/^u?int\d*$/.test(type)) return BigInt(index + 2);
+  throw new Error(`no sample for ${type}`);
+}
 
 describe("package: decodeError", function () {
   it("decodes a DataCoop custom error from a reverted transaction, by name and arguments", async function () {
@@ -115,5 +183,45 @@ describe("package: ERROR_MESSAGES", function () {
       RegistryDuplicate: () => "renamed",
     } satisfies ErrorMessages;
     expect(Object.keys(renamed)).to.have.length(1);
+  });
+});
+
+describe("package: ERROR_MESSAGES covers every error of our contracts", function () {
+  const ours = declaredErrors(path.join(ROOT, "contracts"), (file) => file.includes(`${path.sep}mocks${path.sep}`));
+  const inAbis = abiErrors();
+
+  it("has a message for every error our deployed contracts declare, each named with an own prefix", function () {
+    const own = [...inAbis.keys()].filter((name) => ours.has(name));
+    expect(own).to.have.length.greaterThan(50);
+    expect(
+      own.filter((name) => !(name in ERROR_MESSAGES)),
+      "errors without a message",
+    ).to.deep.equal([]);
+    // The type of ERROR_MESSAGES requires an entry for these prefixes only; an error outside them would
+    // be checked by this spec alone.
+    const unprefixed = [...ours].filter((name) => !OWN_ERROR_PREFIXES.some((prefix) => name.startsWith(prefix)));
+    // LaunchCheck is a pre-launch view outside the package's ABIs; its errors are not decoded.
+    expect(unprefixed.filter((name) => inAbis.has(name) || !name.startsWith("LaunchCheck"))).to.deep.equal([]);
+  });
+
+  it("leaves on the fallback only OpenZeppelin errors no user can act on, each with its reason", function () {
+    const openZeppelin = declaredErrors(path.join(ROOT, "node_modules", "@openzeppelin", "contracts"));
+    const fallback = [...inAbis.keys()].filter((name) => !(name in ERROR_MESSAGES)).sort();
+    expect(fallback).to.deep.equal(Object.keys(OPENZEPPELIN_FALLBACK).sort());
+    for (const name of fallback) {
+      expect(openZeppelin.has(name) && !ours.has(name), `${name} is OpenZeppelin's`).to.equal(true);
+    }
+  });
+
+  it("renders every message as a sentence from the error's decoded arguments", function () {
+    for (const [name, item] of inAbis) {
+      if (!(name in ERROR_MESSAGES)) continue;
+      const data = new Interface([item as JsonFragment]).encodeErrorResult(name, item.inputs!.map(sample));
+      const decoded = decodeError(data);
+      expect(decoded?.name, name).to.equal(name);
+      const message = decoded && errorMessage(decoded);
+      expect(message, name).to.match(/^\S.*[.)]$/);
+      expect(message, name).not.to.match(/undefined|\[object|NaN/);
+    }
   });
 });
