@@ -3,8 +3,11 @@
  * the struct hash and the digest are the registry's (`ContributionRegistry.attestationDigest`). The
  * domain and message types fit both ethers (`signTypedData(domain, types, value)`) and viem
  * (`signTypedData({ domain, types, primaryType, message })`); `@datacoop/protocol/viem` and `/ethers` add
- * the signing helpers of each.
+ * the signing helpers of each. A signature is checked here too (`recoverAttestationSigner`), by the
+ * registry's rule, so every off-chain check agrees with the on-chain one.
  */
+import { secp256k1 } from "@noble/curves/secp256k1";
+
 import { type AbiParameter, encodeAbiParameters } from "../codec/abi";
 import { type Address, getAddress } from "../codec/address";
 import { CodecError, type Hex, concatBytes, hexToBytes, isHex, toHex } from "../codec/hex";
@@ -153,6 +156,40 @@ export function attestationDigest(domain: Eip712DomainInput, attestation: Attest
   return keccak256(
     concatBytes(prefix, hexToBytes(attestationDomainSeparator(domain)), hexToBytes(attestationStructHash(attestation))),
   );
+}
+
+/**
+ * The validator whose signature `signature` is over `attestation` in `domain`, recovered from the digest as
+ * the registry does (OpenZeppelin's `ECDSA.tryRecover`): 65 bytes `r ‖ s ‖ v`, `v` 27 or 28, and `s` in the
+ * lower half of the curve order, so a signature the registry would refuse is refused here too.
+ *
+ * @throws CodecError when the signature is malformed or recovers to no key
+ */
+export function recoverAttestationSigner(
+  domain: Eip712DomainInput,
+  attestation: Attestation,
+  signature: string,
+): Address {
+  if (!isHex(signature, 65)) throw new CodecError("An attestation signature must be 65 bytes of hex (r, s, v).");
+  const bytes = hexToBytes(signature);
+  const v = bytes[64]!;
+  if (v !== 27 && v !== 28) throw new CodecError(`An attestation signature's v must be 27 or 28, got ${v}.`);
+  let publicKey: Uint8Array;
+  try {
+    const parsed = secp256k1.Signature.fromCompact(bytes.subarray(0, 64));
+    // The registry refuses the high-s twin of a signature (malleability); so does this.
+    if (parsed.hasHighS()) throw new CodecError("An attestation signature's s must be in the lower half of the order.");
+    const digest = hexToBytes(attestationDigest(domain, attestation));
+    publicKey = parsed
+      .addRecoveryBit(v - 27)
+      .recoverPublicKey(digest)
+      .toRawBytes(false);
+  } catch (cause) {
+    if (cause instanceof CodecError) throw cause;
+    throw new CodecError("The attestation signature recovers to no public key.", { cause });
+  }
+  // The address is the last 20 bytes of keccak256 of the uncompressed point without its 0x04 prefix.
+  return getAddress(`0x${keccak256(publicKey.subarray(1)).slice(-40)}`);
 }
 
 /** One validator's signature over an attestation. */

@@ -1,8 +1,8 @@
-import { getAddress, verifyTypedData } from "ethers";
+import { getAddress } from "ethers";
 
 import {
-  ATTESTATION_TYPES,
   attestationDomain,
+  recoverAttestationSigner,
   type Attestation,
   type ValidatorSignature,
 } from "../protocol/attestation";
@@ -123,12 +123,8 @@ export function parseAttestationFile(text: string, where: string): AttestationFi
         : fail(`signatures[${index}].signature must be a 65-byte signature`);
     let signer: string;
     try {
-      signer = verifyTypedData(
-        domain,
-        { Attestation: [...ATTESTATION_TYPES.Attestation] },
-        { ...attestation, deadline: BigInt(deadline) },
-        signature,
-      );
+      // The core's digest and recovery, by the registry's rules: a file that passes here is one it accepts.
+      signer = recoverAttestationSigner(domain, { ...attestation, deadline: BigInt(deadline) }, signature);
     } catch (cause) {
       return fail(`signatures[${index}] is not a valid signature`, cause);
     }

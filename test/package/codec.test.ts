@@ -12,6 +12,7 @@ import {
   attestationDigest,
   attestationDomain,
   orderSignatures,
+  recoverAttestationSigner,
 } from "../../src/protocol/attestation";
 
 /** The core's codec is checked against ethers, which the core no longer imports. */
@@ -149,6 +150,47 @@ describe("package: codec (equivalence with ethers)", function () {
       }),
       RUNS,
     );
+  });
+
+  it("recovers an attestation's signer as ethers' verifyTypedData does, and refuses what the registry refuses", async function () {
+    const wallets = Array.from({ length: 4 }, (_, i) => new ethers.Wallet(ethers.id(`validator ${i}`)));
+    const domain = attestationDomain(31337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    const types = { Attestation: [...ATTESTATION_TYPES.Attestation] };
+    const a = {
+      contributor: wallets[0]!.address,
+      contentHash: ethers.id("content"),
+      sourceHash: ethers.id("source"),
+      units: 120,
+      quality: 7_500,
+      scorerVersion: 1,
+      deadline: 1_900_000_000n,
+    };
+    for (const [i, wallet] of wallets.entries()) {
+      const message = { ...a, units: a.units + i };
+      const signature = await wallet.signTypedData(domain, types, message);
+      expect(recoverAttestationSigner(domain, message, signature)).to.equal(wallet.address);
+      expect(recoverAttestationSigner(domain, message, signature)).to.equal(
+        ethers.verifyTypedData(domain, types, message, signature),
+      );
+      // Another attestation (one field changed) recovers to someone else.
+      expect(recoverAttestationSigner(domain, { ...message, units: message.units + 1 }, signature)).not.to.equal(
+        wallet.address,
+      );
+      // The high-s twin (s → n − s, v flipped) recovers to the same key, but OpenZeppelin's ECDSA refuses it.
+      const sig = ethers.Signature.from(signature);
+      const n = ethers.toBigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
+      const twin = ethers.concat([
+        sig.r,
+        ethers.toBeHex(n - ethers.toBigInt(sig.s), 32),
+        sig.v === 27 ? "0x1c" : "0x1b",
+      ]);
+      expect(() => recoverAttestationSigner(domain, message, twin)).to.throw(CodecError, /lower half/);
+      const v01 = ethers.concat([sig.r, sig.s, sig.v === 27 ? "0x00" : "0x01"]);
+      expect(() => recoverAttestationSigner(domain, message, v01)).to.throw(CodecError, /v must be 27 or 28/);
+    }
+    expect(() => recoverAttestationSigner(domain, a, "0x1234")).to.throw(CodecError, /65 bytes/);
+    const zeroR = ethers.concat([ethers.ZeroHash, ethers.id("s").replace(/^0x[89a-f]/, "0x1"), "0x1b"]);
+    expect(() => recoverAttestationSigner(domain, a, zeroR)).to.throw(CodecError, /recovers to no public key/);
   });
 
   it("orders signatures by ascending validator address whatever their case", function () {
