@@ -21,7 +21,7 @@
  *
  * Speed: both checks run over every counted message (about 80 million code units for 50,000
  * conversations), so the hot loops read code units from a typed array that Node's native encoder
- * fills ({@link CodeUnits}) instead of calling `charCodeAt` (which dispatches on V8's string
+ * fills ({@link UNITS}) instead of calling `charCodeAt` (which dispatches on V8's string
  * representation at every call), avoid data-dependent branches, and keep every table in flat
  * typed arrays. Each fast path has a portable twin over `charCodeAt` and the normalised string
  * that must give the same values; the tests compare them.
@@ -54,56 +54,47 @@ const MIN_SAME = (() => {
   return table;
 })();
 
-/** Code units held by {@link CodeUnits} at once (64 KiB); longer texts are read in slices this long. */
+/** Code units held in {@link UNITS} at once (64 KiB); longer texts are read in slices this long. */
 const SLICE = 1 << 15;
 
 /** Whether typed arrays read the little-endian `utf16le` bytes as code units (every usual host). */
 const LITTLE_ENDIAN = new Uint16Array(new Uint8Array([1, 0]).buffer)[0] === 1;
 
-/**
- * A text's UTF-16 code units in a typed array, written by Node's native encoder (`utf16le`):
- * one native call per text, then plain array reads, about twice as fast as `charCodeAt`.
- * `words[i]` is units `2i` and `2i + 1` as one 32-bit word (low half first). One shared instance
- * ({@link codeUnits}) remembers the text it holds, so a user prompt that {@link MessageKeys}
- * hashes and {@link NearDuplicateIndex} then signs is written once. Texts longer than
- * {@link SLICE} are loaded a slice at a time (slice lengths are even, so words never straddle).
+/*
+ * The code units of the text being hashed or signed, written by Node's native encoder
+ * (`utf16le`, see {@link loadUnits}): one native call per text, then plain array reads, about
+ * twice as fast as `charCodeAt`. `WORDS[i]` is units `2i` and `2i + 1` as one 32-bit word (low
+ * half first). Module-level constants (64 KiB), so the optimising compiler addresses them
+ * directly inside the loops; JavaScript runs one call at a time, so one copy serves every index.
  */
-class CodeUnits {
-  readonly units: Uint16Array;
-  readonly words: Int32Array;
-  private readonly bytes: Buffer;
-  /** The text whole in `units`, if any (at most {@link SLICE} units, so little is kept alive). */
-  private held: string | undefined;
+const UNIT_BUFFER = new ArrayBuffer(2 * SLICE);
+const UNITS = new Uint16Array(UNIT_BUFFER);
+const WORDS = new Int32Array(UNIT_BUFFER);
+const UNIT_BYTES = Buffer.from(UNIT_BUFFER);
+/**
+ * The text whole in {@link UNITS}, if any (at most {@link SLICE} units, so little is kept
+ * alive): a user prompt that {@link MessageKeys} hashes and {@link NearDuplicateIndex} then signs
+ * is written once.
+ */
+let heldText: string | undefined;
 
-  constructor() {
-    const buffer = new ArrayBuffer(2 * SLICE);
-    this.bytes = Buffer.from(buffer);
-    this.units = new Uint16Array(buffer);
-    this.words = new Int32Array(buffer);
-  }
-
-  /** Loads units `[from, from + SLICE)` of `text` (clamped); returns how many. */
-  load(text: string, from: number): number {
-    const n = Math.min(text.length - from, SLICE);
-    if (from === 0 && n === text.length) {
-      // `===` on the same string object is a pointer comparison; an equal copy holds the same units.
-      if (text !== this.held) {
-        this.bytes.write(text, 0, "utf16le");
-        this.held = text;
-      }
-    } else {
-      this.bytes.write(text.slice(from, from + n), 0, "utf16le");
-      this.held = undefined;
+/**
+ * Loads units `[from, from + SLICE)` of `text` (clamped) into {@link UNITS}; returns how many.
+ * Longer texts are loaded a slice at a time; slice lengths are even, so words never straddle.
+ */
+function loadUnits(text: string, from: number): number {
+  const n = Math.min(text.length - from, SLICE);
+  if (from === 0 && n === text.length) {
+    // `===` on the same string object is a pointer comparison; an equal copy holds the same units.
+    if (text !== heldText) {
+      UNIT_BYTES.write(text, 0, "utf16le");
+      heldText = text;
     }
-    return n;
+  } else {
+    UNIT_BYTES.write(text.slice(from, from + n), 0, "utf16le");
+    heldText = undefined;
   }
-}
-
-let shared: CodeUnits | undefined;
-
-/** The shared {@link CodeUnits}, created on first use (no work at import time). */
-function codeUnits(): CodeUnits {
-  return (shared ??= new CodeUnits());
+  return n;
 }
 
 /**
@@ -245,32 +236,41 @@ function hash64(text: string, seed: number, out: Uint32Array): void {
   out[1] = fmix(b + n);
 }
 
-/** {@link hash64} over {@link CodeUnits}: the same values, one array read per two code units. */
+/** The two lanes of {@link hashUnits} between slices. */
+const LANES = new Int32Array(2);
+
+/** {@link hash64} over {@link UNITS}: the same values, one array read per two code units. */
 function hashUnits(text: string, seed: number, out: Uint32Array): void {
-  const scratch = codeUnits();
-  const words = scratch.words;
   const n = text.length;
-  let a = seedA(seed);
-  let b = seedB(seed);
+  LANES[0] = seedA(seed);
+  LANES[1] = seedB(seed);
   for (let from = 0; from < n; from += SLICE) {
-    const length = scratch.load(text, from);
-    const pairs = length >> 1;
-    for (let i = 0; i < pairs; i++) {
-      const w = words[i];
-      a = Math.imul(a ^ w, 0x01000193);
-      b = Math.imul(b ^ w, 0x5bd1e995);
-      b ^= b >>> 15;
-    }
-    if ((length & 1) !== 0) {
-      // Only the text's last slice can be odd (slices are even).
-      const c = scratch.units[length - 1];
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 15;
-    }
+    const length = loadUnits(text, from);
+    // Only the text's last slice can be odd (slices are even).
+    hashWords(length >> 1, (length & 1) !== 0 ? UNITS[length - 1] : -1);
   }
-  out[0] = fmix(a ^ n);
-  out[1] = fmix(b + n);
+  out[0] = fmix(LANES[0] ^ n);
+  out[1] = fmix(LANES[1] + n);
+}
+
+/** The {@link hash64} steps over `WORDS[0, pairs)` then the unit `odd` (if not -1), continuing {@link LANES}. */
+function hashWords(pairs: number, odd: number): void {
+  const words = WORDS;
+  let a = LANES[0];
+  let b = LANES[1];
+  for (let i = 0; i < pairs; i++) {
+    const w = words[i];
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  if (odd >= 0) {
+    a = Math.imul(a ^ odd, 0x01000193);
+    b = Math.imul(b ^ odd, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  LANES[0] = a;
+  LANES[1] = b;
 }
 
 /** Remembers messages by a 64-bit hash of role, trimmed text and attachments (see module doc). */
@@ -361,84 +361,100 @@ const UNIT = (() => {
   return table;
 })();
 
+/** The rolling state of {@link signUnits} between slices: roll, recent, w4, skipped. */
+const ROLLING = new Int32Array(4);
+
 /**
  * {@link normalizePrompt} and {@link signature} in one pass for ASCII text (the common case),
  * without building the normalised string; returns false for other text and for text that
- * normalises to nothing. Trailing separators are cut first (a trailing space never enters the
- * normalised text); then every code unit maps to one normalised unit ({@link UNIT}), skipped
- * when it repeats a space or a `0` (a run collapses to one, and a space before the first word
- * is such a repeat of the initial `prev`). So the only branch that depends on the text is that
- * rare skip: the loop runs at a steady pace. The unit leaving the window is held in the shift
- * register `w0`..`w4`, zero until five units are in; the FNV hash of a text of at most five
- * units is taken from that register at the end.
+ * normalises to nothing. Separators at both ends are cut first (they never enter the normalised
+ * text); then every code unit maps to one normalised unit ({@link UNIT}), skipped when it repeats
+ * a space or a `0` (a run collapses to one). So the only branch that depends on the text is that
+ * rare skip, and the loop runs at a steady pace. The FNV hash of a text of at most five units is
+ * taken from the shift register at the end.
  */
 function unitsSignature(text: string, out: Uint32Array): boolean {
-  let end = text.length;
-  while (end > 0) {
+  const n = text.length;
+  let start = 0;
+  for (; start < n; start++) {
+    const c = text.charCodeAt(start);
+    if (c >= 0x80) return false;
+    if (UNIT[c] !== 0x20) break;
+  }
+  if (start === n) return false;
+  let end = n;
+  for (; ; end--) {
     const c = text.charCodeAt(end - 1);
     if (c >= 0x80) return false;
     if (UNIT[c] !== 0x20) break;
-    end--;
   }
-  if (end === 0) return false;
-  const scratch = codeUnits();
-  const units = scratch.units;
-  const unit = UNIT;
-  const mins = MINS;
-  mins.fill(NO_MIN);
-  let length = 0;
-  let roll = 0;
-  let w0 = 0;
-  let w1 = 0;
-  let w2 = 0;
-  let w3 = 0;
-  let w4 = 0;
-  let prev = 0x20;
-  let any = 0;
+  MINS.fill(NO_MIN);
+  ROLLING.fill(0);
   for (let from = 0; from < end; from += SLICE) {
-    const stop = Math.min(scratch.load(text, from), end - from);
-    for (let i = 0; i < stop; i++) {
-      const c = units[i];
-      any |= c;
-      const u = unit[c & 0x7f];
-      if (u === prev && (u === 0x20 || u === 0x30)) continue;
-      prev = u;
-      roll = (Math.imul(roll, ROLL) + u - Math.imul(w4, ROLL_OUT)) | 0;
-      w4 = w3;
-      w3 = w2;
-      w2 = w1;
-      w1 = w0;
-      w0 = u;
-      if (++length >= SHINGLE) {
-        // fmix(roll), inlined and kept in int32 (a uint32 result would be boxed); the minimum
-        // without a branch (both values are below 2^29, so the difference cannot overflow).
-        let h = roll ^ (roll >>> 16);
-        h = Math.imul(h, 0x85ebca6b);
-        h ^= h >>> 13;
-        h = Math.imul(h, 0xc2b2ae35);
-        h ^= h >>> 16;
-        const bin = h >>> 28;
-        const least = mins[bin];
-        const d = (h & 0x0fffffff) - least;
-        mins[bin] = least + (d & (d >> 31));
-      }
-    }
+    const loaded = loadUnits(text, from);
+    if (!signUnits(Math.max(start - from, 0), Math.min(loaded, end - from))) return false;
   }
-  if (any >= 0x80) return false;
+  const length = end - start - ROLLING[3];
   if (length <= SHINGLE) {
-    // The whole normalised text is w(length-1) .. w0.
+    // The whole normalised text: w4 (oldest), then the four bytes of `recent`, newest last.
+    const recent = ROLLING[1];
     let hash = 0x811c9dc5 | 0;
-    if (length === SHINGLE) hash = Math.imul(hash ^ w4, 0x01000193);
-    if (length >= 4) hash = Math.imul(hash ^ w3, 0x01000193);
-    if (length >= 3) hash = Math.imul(hash ^ w2, 0x01000193);
-    if (length >= 2) hash = Math.imul(hash ^ w1, 0x01000193);
-    hash = Math.imul(hash ^ w0, 0x01000193);
+    if (length === SHINGLE) hash = Math.imul(hash ^ ROLLING[2], 0x01000193);
+    for (let k = Math.min(length, 4) - 1; k >= 0; k--)
+      hash = Math.imul(hash ^ ((recent >>> (8 * k)) & 0xff), 0x01000193);
     out.fill(EMPTY);
     const h = fmix(hash);
     out[h >>> 28] = h & 0x0fffffff;
     return true;
   }
-  for (let k = 0; k < BINS; k++) out[k] = mins[k] === NO_MIN ? EMPTY : mins[k];
+  for (let k = 0; k < BINS; k++) out[k] = MINS[k] === NO_MIN ? EMPTY : MINS[k];
+  return true;
+}
+
+/**
+ * The signature steps over `UNITS[from, to)`, continuing {@link ROLLING} and {@link MINS};
+ * false at a non-ASCII unit. Few live values, so the optimising compiler keeps them all in
+ * registers: the last four units one a byte in `recent` (newest in the low byte, never 0: units
+ * are letters, `0` or a space), the fifth in `w4`; `w4` is the unit leaving the window at the
+ * next step, and is 0 until five units are in, which is also when shingles start.
+ */
+function signUnits(from: number, to: number): boolean {
+  const units = UNITS;
+  const unit = UNIT;
+  const mins = MINS;
+  let roll = ROLLING[0];
+  let recent = ROLLING[1];
+  let w4 = ROLLING[2];
+  let skipped = ROLLING[3];
+  for (let i = from; i < to; i++) {
+    const c = units[i];
+    if (c >= 0x80) return false;
+    const u = unit[c];
+    if (u === (recent & 0xff) && (u === 0x20 || u === 0x30)) {
+      skipped++;
+      continue;
+    }
+    roll = (Math.imul(roll, ROLL) + u - Math.imul(w4, ROLL_OUT)) | 0;
+    w4 = recent >>> 24;
+    recent = (recent << 8) | u;
+    if (w4 !== 0) {
+      // fmix(roll), inlined and kept in int32 (a uint32 result would be boxed); the minimum
+      // without a branch (both values are below 2^29, so the difference cannot overflow).
+      let h = roll ^ (roll >>> 16);
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      const bin = h >>> 28;
+      const least = mins[bin];
+      const d = (h & 0x0fffffff) - least;
+      mins[bin] = least + (d & (d >> 31));
+    }
+  }
+  ROLLING[0] = roll;
+  ROLLING[1] = recent;
+  ROLLING[2] = w4;
+  ROLLING[3] = skipped;
   return true;
 }
 
