@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 
 import {
+  messageKey,
   MessageKeys,
   NEAR_DUPLICATE_SIMILARITY,
   NearDuplicateIndex,
@@ -198,6 +199,23 @@ describe("export reader: message keys", () => {
       }),
       { numRuns: 150, seed: 55 },
     );
+  });
+
+  it("computes the same keys through the code units as through charCodeAt", () => {
+    const key = (role: string, body: string, assets: readonly string[], portable: boolean): string => {
+      const out = new Uint32Array(2);
+      messageKey(role, body, assets, out, portable);
+      return `${out[0]}:${out[1]}`;
+    };
+    fc.assert(
+      fc.property(message, ([role, body, assets]) => key(role, body, assets, false) === key(role, body, assets, true)),
+      { numRuns: 300, seed: 56 },
+    );
+    // Every length near a slice end, where the last word, the odd unit and the next slice meet.
+    for (const length of [1, 2, 3, 4, 5, 32_766, 32_767, 32_768, 32_769, 32_770, 32_771, 65_537]) {
+      const body = Array.from({ length }, (_, i) => String.fromCharCode(0x20 + ((i * 7919) % 0xd700))).join("");
+      expect(key("user", body, [], false)).to.equal(key("user", body, [], true));
+    }
   });
 
   it("reloads a short text after a long one went through the shared code units a slice at a time", () => {
