@@ -3,7 +3,7 @@
  *
  * - {@link MessageKeys}: a 64-bit hash of a message's role, text and attachments. Two messages with
  *   the same hash are word-for-word repeats. Keeping hashes in typed arrays instead of texts bounds
- *   the memory of the repeat check to about 24 bytes per message. A collision (probability about
+ *   the memory of the repeat check to 16–32 bytes per message. A collision (probability about
  *   n²/2⁶⁵, under 10⁻⁷ for a million messages) could only make a contributor's own message count
  *   as a repeat.
  * - {@link NearDuplicateIndex}: templated or machine-made prompts ("Write post number 17 about
@@ -14,7 +14,8 @@
  *   locality-sensitive hashing (8 bands of 2 bins); a prompt whose signature agrees with an
  *   earlier prompt's on at least {@link NEAR_DUPLICATE_SIMILARITY} of the bins is a
  *   near-duplicate. Pairs of prompts sharing 80 % of their shingles are caught with probability
- *   above 0.99, pairs sharing under 20 % almost never.
+ *   above 0.99, pairs sharing under 20 % almost never. Per indexed prompt: 64 bytes of signature,
+ *   a 4-byte digest and up to 8 band entries of 16–32 bytes.
  *
  * Everything is integer arithmetic on UTF-16 code units: the same text gives the same answer on
  * every machine, locale and time zone.
@@ -243,25 +244,13 @@ function finishLanes(n: number, out: Uint32Array): void {
  */
 function hash64(text: string, seed: number, out: Uint32Array): void {
   seedLanes(seed);
-  let a0 = LANES[0];
-  let b0 = LANES[1];
-  let a1 = LANES[2];
-  let b1 = LANES[3];
   const n = text.length;
-  for (let i = 0, j = 0; i < n; i += 2, j++) {
+  for (let i = 0; i < n; i += 2) {
     const w = i + 1 < n ? text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16) : text.charCodeAt(i);
-    if ((j & 1) === 0) {
-      a0 = stepA(a0, w);
-      b0 = stepB(b0, w);
-    } else {
-      a1 = stepA(a1, w);
-      b1 = stepB(b1, w);
-    }
+    const lane = i & 2; // word j = i / 2: a(j & 1) is LANES[2 (j & 1)], b(j & 1) the next one
+    LANES[lane] = stepA(LANES[lane], w);
+    LANES[lane + 1] = stepB(LANES[lane + 1], w);
   }
-  LANES[0] = a0;
-  LANES[1] = b0;
-  LANES[2] = a1;
-  LANES[3] = b1;
   finishLanes(n, out);
 }
 
