@@ -72,6 +72,20 @@ const UNIT_BUFFER = new ArrayBuffer(2 * SLICE);
 const UNITS = new Uint16Array(UNIT_BUFFER);
 const WORDS = new Int32Array(UNIT_BUFFER);
 const UNIT_BYTES = Buffer.from(UNIT_BUFFER);
+
+interface Ucs2Buffer extends Buffer {
+  ucs2Write(text: string, offset: number, length: number): number;
+}
+
+/**
+ * Writes `text`'s code units (at most {@link SLICE}) to {@link UNITS}: Node's native `utf16le`
+ * encoder, called directly where it exists, as `buffer.write(text, offset, "utf16le")` does after
+ * normalising its arguments (that handling costs about as much as copying a prompt).
+ */
+const writeUnits: (text: string) => void =
+  typeof (UNIT_BYTES as Partial<Ucs2Buffer>).ucs2Write === "function"
+    ? (text) => (UNIT_BYTES as Ucs2Buffer).ucs2Write(text, 0, 2 * SLICE)
+    : (text) => UNIT_BYTES.write(text, 0, "utf16le");
 /**
  * The text whole in {@link UNITS}, if any (at most {@link SLICE} units, so little is kept
  * alive): a user prompt that {@link MessageKeys} hashes and {@link NearDuplicateIndex} then signs
@@ -88,11 +102,11 @@ function loadUnits(text: string, from: number): number {
   if (from === 0 && n === text.length) {
     // `===` on the same string object is a pointer comparison; an equal copy holds the same units.
     if (text !== heldText) {
-      UNIT_BYTES.write(text, 0, "utf16le");
+      writeUnits(text);
       heldText = text;
     }
   } else {
-    UNIT_BYTES.write(text.slice(from, from + n), 0, "utf16le");
+    writeUnits(text.slice(from, from + n));
     heldText = undefined;
   }
   return n;
