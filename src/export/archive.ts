@@ -47,23 +47,41 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
 }
 
-/** A source over an open file, read with positional reads (the file is never loaded whole). */
+/** Bytes a file source reads ahead for small reads (local headers, small entries). */
+const READ_AHEAD = 256 * 1024;
+
+/**
+ * A source over an open file, read with positional reads (the file is never loaded whole). Small
+ * reads are served from a read-ahead window, so the ~20,000 local headers and small attachments
+ * of a large export cost a few hundred system calls, not 40,000; a window is never overwritten
+ * (a new one is allocated), so what a read returned stays valid.
+ */
 export function fileSource(path: string): ByteSource {
   const fd = openSync(path, "r");
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new ExportArchiveError("UNREADABLE", "The path given is not a regular file.");
+    const readAt = (offset: number, length: number): Buffer => {
+      const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, info.size - offset)));
+      let at = 0;
+      while (at < out.length) {
+        const n = readSync(fd, out, at, out.length - at, offset + at);
+        if (n === 0) break;
+        at += n;
+      }
+      return at === out.length ? out : out.subarray(0, at);
+    };
+    let window: Uint8Array = new Uint8Array(0);
+    let windowStart = 0;
     return {
       size: info.size,
       read(offset, length) {
-        const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, info.size - offset)));
-        let at = 0;
-        while (at < out.length) {
-          const n = readSync(fd, out, at, out.length - at, offset + at);
-          if (n === 0) break;
-          at += n;
+        if (length > READ_AHEAD / 4) return readAt(offset, length);
+        if (offset < windowStart || offset + length > windowStart + window.length) {
+          window = readAt(offset, READ_AHEAD);
+          windowStart = offset;
         }
-        return at === out.length ? out : out.subarray(0, at);
+        return window.subarray(offset - windowStart, Math.min(offset - windowStart + length, window.length));
       },
       close: () => closeSync(fd),
     };
@@ -161,7 +179,8 @@ function checkName(name: string): void {
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) {
     throw new ExportArchiveError("ABSOLUTE_PATH", `Entry "${name}" has an absolute path.`, name);
   }
-  if (name.split("/").includes("..")) {
+  // A ".." segment, without splitting every name of a 20,000-entry archive.
+  if (name === ".." || name.startsWith("../") || name.endsWith("/..") || name.includes("/../")) {
     throw new ExportArchiveError("PATH_TRAVERSAL", `Entry "${name}" escapes the archive with "..".`, name);
   }
 }

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import fc from "fast-check";
 
@@ -13,8 +17,10 @@ import {
 } from "../support/export";
 import type { JsonObject, JsonValue } from "../../src/export/json";
 import { resolveLimits } from "../../src/export/limits";
+import { Prng } from "../support/export/random";
 import {
   DEFAULT_EXPORT_LIMITS,
+  fileSource,
   SafeZip,
   type ZipEntry,
   ExportArchiveError,
@@ -318,5 +324,46 @@ describe("export reader: options", () => {
       maxJsonValues: 400_000_000,
     });
     expect(Object.isFrozen(DEFAULT_EXPORT_LIMITS)).to.equal(true);
+  });
+});
+
+describe("export archive: file source", () => {
+  it("reads any range like the bytes in memory, and what it returned stays valid", () => {
+    const prng = new Prng(21);
+    const bytes = new Uint8Array(new Uint32Array(150 * 1024).map(() => prng.u32()).buffer);
+    const dir = mkdtempSync(path.join(tmpdir(), "datacoop-source-"));
+    try {
+      const file = path.join(dir, "archive.zip");
+      writeFileSync(file, bytes);
+      const source = fileSource(file);
+      try {
+        expect(source.size).to.equal(bytes.length);
+        const kept: [number, number, Uint8Array][] = [];
+        // Small reads (from the read-ahead window) forwards, backwards and across its edge,
+        // large ones, and reads that run past the end.
+        const ranges: [number, number][] = [
+          [0, 30],
+          [100, 4000],
+          [262_100, 200],
+          [50, 10],
+          [500_000, 90_000],
+        ];
+        for (let k = 0; k < 100; k++)
+          ranges.push([prng.u32() % bytes.length, prng.u32() % (k % 10 === 0 ? 300_000 : 5_000)]);
+        ranges.push([bytes.length - 10, 100], [bytes.length, 10]);
+        for (const [offset, length] of ranges) {
+          const got = source.read(offset, length);
+          expect(Buffer.from(got).equals(bytes.subarray(offset, offset + length))).to.equal(true);
+          kept.push([offset, length, got]);
+        }
+        for (const [offset, length, got] of kept) {
+          expect(Buffer.from(got).equals(bytes.subarray(offset, offset + length))).to.equal(true);
+        }
+      } finally {
+        source.close?.();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
