@@ -16,7 +16,15 @@
  * {@link acquireNativeInflater} returns `undefined` and the caller falls back to the portable
  * inflaters. In a browser (`node:zlib` is a small shim there) the check fails the same way.
  */
-import { constants, createInflateRaw } from "node:zlib";
+import { createInflateRaw } from "node:zlib";
+
+/**
+ * zlib's flush values and Node's smallest stream chunk, fixed by zlib.h and Node's docs; written
+ * out because the browser's `node:zlib` shim has no `constants`.
+ */
+const Z_NO_FLUSH = 0;
+const Z_FINISH = 4;
+const Z_MIN_CHUNK = 64;
 
 /** The part of Node's zlib handle used here (`lib/zlib.js`, `processChunkSync`). */
 interface ZlibHandle {
@@ -73,7 +81,7 @@ export class NativeInflater {
   static create(): NativeInflater | undefined {
     let internals: ZlibStreamInternals;
     try {
-      internals = createInflateRaw({ chunkSize: constants.Z_MIN_CHUNK }) as unknown as ZlibStreamInternals;
+      internals = createInflateRaw({ chunkSize: Z_MIN_CHUNK }) as unknown as ZlibStreamInternals;
     } catch {
       return undefined;
     }
@@ -121,15 +129,7 @@ export class NativeInflater {
     ) {
       throw new RangeError("NativeInflater.write: offset or length out of bounds");
     }
-    this.handle.writeSync(
-      finish ? constants.Z_FINISH : constants.Z_NO_FLUSH,
-      input,
-      inOffset,
-      inLength,
-      this.out,
-      0,
-      outLength,
-    );
+    this.handle.writeSync(finish ? Z_FINISH : Z_NO_FLUSH, input, inOffset, inLength, this.out, 0, outLength);
     if (this.error !== undefined) {
       this.close();
       throw new InvalidDeflateError(this.error);
