@@ -4,7 +4,7 @@
  * `scoreExport(pathOrBytes, { salt })` reads an export `.zip` safely (see `archive.ts`; a path is
  * read in slices, inflation uses native zlib), checks it is a genuine export (see
  * `conversations.ts`, `layout.ts`), and returns an {@link ExportScore}; `scoreExportBytes` does the
- * same synchronously (fflate). Conversations are streamed one at a time (`json-stream.ts`), so
+ * same synchronously (fflate in a browser). Conversations are streamed one at a time (`json-stream.ts`), so
  * memory is bounded by the largest conversation, not the archive. The result has:
  *
  * - `units` (volume, uint32): the number of messages that are on a conversation's visible path

@@ -105,6 +105,8 @@ interface RawEntry {
   readonly size: number;
 }
 
+const LOCAL_HEADER_BYTES = 30;
+
 function le(bytes: number, value: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < bytes; k++) out.push((value >>> (8 * k)) & 0xff);
@@ -116,19 +118,22 @@ export function rawZip(
   entries: readonly RawEntry[],
   options: { prefix?: Uint8Array; gapAfter?: Record<string, Uint8Array>; beforeEnd?: Uint8Array } = {},
 ): Uint8Array {
-  const body: number[] = [...(options.prefix ?? [])];
+  // Parts, not one array of numbers: entry data can be megabytes (too many arguments for `push`).
+  const body: Uint8Array[] = [options.prefix ?? new Uint8Array(0)];
+  let bodyLength = body[0].length;
   const central: number[] = [];
   for (const e of entries) {
     const name = strToU8(e.name);
-    const offset = body.length;
+    const offset = bodyLength;
     const common = [...le(2, 20), ...le(2, 0), ...le(2, e.method), ...le(4, 0), ...le(4, e.crc)];
     const sizes = [...le(4, e.data.length), ...le(4, e.size), ...le(2, name.length), ...le(2, 0)];
-    body.push(...le(4, 0x04034b50), ...common, ...sizes, ...name, ...e.data);
-    body.push(...(options.gapAfter?.[e.name] ?? []));
+    const gap = options.gapAfter?.[e.name] ?? new Uint8Array(0);
+    body.push(new Uint8Array([...le(4, 0x04034b50), ...common, ...sizes, ...name]), e.data, gap);
+    bodyLength += LOCAL_HEADER_BYTES + name.length + e.data.length + gap.length;
     central.push(...le(4, 0x02014b50), ...le(2, 20), ...common, ...sizes);
     central.push(...le(2, 0), ...le(2, 0), ...le(2, 0), ...le(4, 0), ...le(4, offset), ...name);
   }
-  const cdOffset = body.length;
+  const cdOffset = bodyLength;
   const tail = [...(options.beforeEnd ?? [])];
   const end = [
     ...le(4, 0x06054b50),
@@ -140,7 +145,7 @@ export function rawZip(
     ...le(4, cdOffset),
     ...le(2, 0),
   ];
-  return new Uint8Array([...body, ...central, ...tail, ...end]);
+  return Buffer.concat([...body, new Uint8Array([...central, ...tail, ...end])]);
 }
 
 /** The core files of a small valid export as deflated raw entries. */
