@@ -35,7 +35,7 @@ import {
   STRING_TOO_LONG,
   TOO_DEEP,
   type Compiled,
-  type Selected,
+  type SelectionSink,
 } from "./json-select";
 
 export interface JsonReadLimits {
@@ -88,6 +88,14 @@ function isBareStart(c: number): boolean {
   return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
 }
 
+/** How the items of a top-level array are read when they are read selectively (see {@link JsonItemStream}). */
+export interface SelectedItems {
+  readonly selection: Compiled;
+  readonly sink: SelectionSink;
+  /** The item `index` was parsed into the sink; `parser` still reads its strings. */
+  readonly onItem: (index: number, parser: SelectiveParser) => void;
+}
+
 /** What a document holds at its top level. */
 export type TopLevel = "array" | "value";
 
@@ -122,14 +130,12 @@ export class JsonItemStream {
     /** Called once the first significant byte shows whether the document is an array. */
     private readonly onKind: (kind: TopLevel) => void = () => undefined,
     /**
-     * Build only these parts of each top-level array item (`json-select.ts`) instead of the whole
-     * item with `JSON.parse`, and hand them to `selected.onItem`; a document that is not an array
-     * is still built whole and goes to `onItem`.
+     * Read each top-level array item with `json-select.ts` instead of `JSON.parse`: its selected
+     * values go to `selected.sink` while it is parsed, then `selected.onItem` is called once the
+     * item is known to be valid (grammar, UTF-8, limits), while the sink may still decode strings
+     * of it through the parser. A document that is not an array is still built whole and goes to `onItem`.
      */
-    private readonly selected?: {
-      readonly selection: Compiled;
-      readonly onItem: (value: Selected, index: number) => void;
-    },
+    private readonly selected?: SelectedItems,
   ) {
     this.parser = selected === undefined ? undefined : new SelectiveParser(limits.maxDepth - 1, limits.maxStringBytes);
   }
@@ -385,10 +391,9 @@ export class JsonItemStream {
    */
   private parseSelected(b: Buffer, start: number, n: number, complete: boolean): number {
     const parser = this.parser as SelectiveParser;
-    const selected = this.selected as { selection: Compiled; onItem: (value: Selected, index: number) => void };
-    let value: Selected;
+    const selected = this.selected as SelectedItems;
     try {
-      value = parser.parse(b, start, n, selected.selection);
+      parser.parse(b, start, n, selected.selection, selected.sink);
     } catch (error) {
       if (error === INCOMPLETE) {
         if (complete) throw this.malformed();
@@ -408,7 +413,8 @@ export class JsonItemStream {
       throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
     }
     this.countValues(parser.tokens);
-    selected.onItem(value, this.index++);
+    selected.onItem(this.index++, parser);
+    parser.release();
     return end;
   }
 
