@@ -208,6 +208,35 @@ describe("export reader: selective JSON parsing", () => {
     }
   });
 
+  it("finds the end of a string at every byte offset, four bytes at a time or one", () => {
+    // The string scan reads words of four bytes: put each kind of byte that ends or marks a
+    // plain run (quote, backslash escapes, control characters, bytes above 0x7f) at every offset.
+    const specials = [
+      '\\"',
+      "\\\\",
+      "\\u00e9",
+      "\u0001",
+      "\u001f",
+      "\t",
+      "\u00e9",
+      "\u007f",
+      "\u20ac",
+      "\ud83d\ude00",
+      " ",
+    ];
+    for (let before = 0; before < 9; before++) {
+      for (const special of specials) {
+        for (const after of [0, 1, 3, 6]) {
+          const text = `["${"a".repeat(before)}${special}${"b".repeat(after)}", {"k${"c".repeat(before)}": 1}]`;
+          const expected = jsonParse(text);
+          const got = parse(text, { items: {} });
+          if (expected === "rejected") expect(got, text).to.equal("rejected");
+          else expect(got, text).to.deep.equal([(expected as JsonValue[])[0], {}]);
+        }
+      }
+    }
+  });
+
   it("reads numbers exactly as JSON.parse does, on the fast path and off it", () => {
     for (const text of [
       "0",
