@@ -17,6 +17,16 @@
  * User units that are near-duplicates of an earlier prompt (see `similarity.ts`) still count as
  * units but are tallied for the quality penalty.
  *
+ * Reading: the parser reports the selected values of a conversation ({@link CONVERSATION_SELECTION})
+ * to a {@link ConversationBuilder}, which keeps them in typed arrays reused from one conversation to
+ * the next (node ids numbered by their bytes, `node-ids.ts`; strings as byte ranges of the item);
+ * {@link ExportTally.add} then checks and counts it, decoding only the strings it needs (roles,
+ * content types, the text of counted messages, model slugs). The checks, their order and their
+ * messages are those of a walk over the `JSON.parse` value of the conversation; the tests run such a
+ * walk (`test/support/export/reference-tally.ts`) on damaged conversations and require the same
+ * result. The builder's arrays grow with the largest conversation (bounded by the token limit) and
+ * are dropped after one above a few thousand nodes.
+ *
  * Memory: the tally keeps counters, a 52-bit hash per counted message, a MinHash signature per
  * user prompt and the conversation ids; names reported in the stats are capped in number and
  * restricted to safe characters (a model slug or content type could otherwise carry personal data).
@@ -195,6 +205,9 @@ const REF_NULL = -1;
 const REF_OTHER = -2;
 const REF_ABSENT = -3;
 
+/** Ids compared by their bytes before a lookup by hash (see `ConversationBuilder.intern`). */
+const RECENT = 4;
+
 /** A fresh node record. */
 const NODE_TEMPLATE = new Int32Array(NODE_STRIDE);
 NODE_TEMPLATE[N_ID] = REF_ABSENT;
@@ -250,6 +263,9 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
   childCount = 0;
   parts: Int32Array = new Int32Array(KEPT_NODES * PART_STRIDE);
   partCount = 0;
+  /** The last {@link RECENT} ids looked up by hash: where they are in the item, and their numbers (−1: none). */
+  private readonly recent = new Int32Array(RECENT * 3).fill(-1);
+  private recentNext = 0;
   /** The node whose value is being read, and the part. */
   private node = 0;
   private part = 0;
@@ -409,6 +425,7 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
 
   private clearMapping(): void {
     this.ids.reset();
+    this.recent.fill(-1);
     this.nodeCount = 0;
     this.orderCount = 0;
     this.childCount = 0;
@@ -424,9 +441,35 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
     if (this.parts.length > KEPT_NODES * PART_STRIDE * 4) this.parts = new Int32Array(KEPT_NODES * PART_STRIDE);
   }
 
-  /** The number of the node id just read, numbering it (as not yet a key) when new. */
+  /**
+   * The number of the node id just read, numbering it (as not yet a key) when new. The last few
+   * ids met are compared first, by their bytes: a node's key is usually its parent's last child,
+   * its `id` is its key, and its `parent` the key before it, so most occurrences skip the hash.
+   */
   private intern(parser: SelectiveParser): number {
-    const node = this.ids.lookup(parser, parser.input, parser.s0, parser.s1, parser.flags, true);
+    const s0 = parser.s0;
+    const s1 = parser.s1;
+    const plain = (parser.flags & ESCAPED) === 0;
+    if (plain) {
+      const b = parser.input;
+      const recent = this.recent;
+      const length = s1 - s0;
+      for (let r = 0; r < RECENT * 3; r += 3) {
+        const at = recent[r];
+        if (at < 0 || recent[r + 1] - at !== length) continue;
+        let k = length - 1;
+        while (k >= 0 && b[at + k] === b[s0 + k]) k--;
+        if (k < 0) return recent[r + 2];
+      }
+    }
+    const node = this.ids.lookup(parser, parser.input, s0, s1, parser.flags, true);
+    if (plain) {
+      const r = this.recentNext;
+      this.recent[r] = s0;
+      this.recent[r + 1] = s1;
+      this.recent[r + 2] = node;
+      this.recentNext = r + 3 === RECENT * 3 ? 0 : r + 3;
+    }
     if (node < this.nodeCount) return node;
     this.nodeCount++;
     if (node >= this.order.length) {

@@ -154,6 +154,8 @@ function isDigit(c: number): boolean {
 }
 
 const EMPTY = Buffer.alloc(0) as SliceableBuffer;
+/** Inputs up to this size stay referenced after {@link SelectiveParser.release}. */
+const KEEP_INPUT = 16 * 1024 * 1024 + 64;
 
 /** One parser per stream; {@link parse} reads one value. Not reentrant. */
 export class SelectiveParser {
@@ -218,8 +220,11 @@ export class SelectiveParser {
     return this.i;
   }
 
-  /** Drops the reference to the last input. */
+  /** Drops the reference to the last input when it is large. */
   release(): void {
+    // A buffer of ordinary size is the caller's reused one: keeping it costs nothing, and a new
+    // view per item would.
+    if (this.b.length <= KEEP_INPUT) return;
     this.b = EMPTY;
     this.view = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
     this.sink = undefined;

@@ -18,8 +18,11 @@
  * U+10FFFF) and handed to the native `JSON.parse`, which checks the grammar and builds it.
  *
  * With a selection (the conversations), items are instead read by `json-select.ts`, which checks
- * the grammar and builds only the selected members; an item that lies within one chunk is read
- * in that single pass, with the same limits, and only one that crosses a chunk is scanned first.
+ * the grammar and reports only the selected values to a sink (`conversations.ts` keeps them in
+ * typed arrays); an item that lies within one chunk is read in that single pass, with the same
+ * limits, and only one that crosses a chunk is scanned first. The sink is told the item is
+ * complete (`onItem`) only after the UTF-8 and size checks, so no content check can run before
+ * them and error codes do not depend on where the chunks were cut.
  * `JSON.parse` never sets a prototype from a `__proto__` key (it becomes an own property), and
  * callers read parsed values through own-property lookups (`json.ts`).
  */

@@ -154,6 +154,17 @@ function totals(t: ExportTally | ReferenceTally): unknown {
   };
 }
 
+/** "ok", or the code and message of the `ExportError` thrown by `add`. */
+function attempt(add: () => void): string {
+  try {
+    add();
+    return "ok";
+  } catch (error) {
+    if (!(error instanceof ExportError)) throw error;
+    return `${error.code}: ${error.message}`;
+  }
+}
+
 /** Every conversation of `text` through the reader's stream and tally, one error per rejected one. */
 function readerOutcome(text: string, maxNodes: number): Outcome {
   const tally = new ExportTally(maxNodes);
@@ -162,15 +173,7 @@ function readerOutcome(text: string, maxNodes: number): Outcome {
   const stream = new JsonItemStream("c.json", LIMITS, new ValueBudget(1e9), () => undefined, undefined, {
     selection: CONVERSATION_FIELDS,
     sink: builder,
-    onItem: (index) => {
-      try {
-        tally.add(builder, "c.json", index);
-        errors.push("ok");
-      } catch (error) {
-        if (!(error instanceof ExportError)) throw error;
-        errors.push(`${error.code}: ${error.message}`);
-      }
-    },
+    onItem: (index) => errors.push(attempt(() => tally.add(builder, "c.json", index))),
   });
   const bytes = Buffer.from(text, "utf8");
   // Two cuts: items inside one chunk and items across chunks both occur.
@@ -184,16 +187,9 @@ function readerOutcome(text: string, maxNodes: number): Outcome {
 
 function referenceOutcome(text: string, maxNodes: number): Outcome {
   const tally = new ReferenceTally(maxNodes);
-  const errors: string[] = [];
-  (JSON.parse(text) as JsonValue[]).forEach((conversation, index) => {
-    try {
-      tally.add(conversation, "c.json", index);
-      errors.push("ok");
-    } catch (error) {
-      if (!(error instanceof ExportError)) throw error;
-      errors.push(`${error.code}: ${error.message}`);
-    }
-  });
+  const errors = (JSON.parse(text) as JsonValue[]).map((conversation, index) =>
+    attempt(() => tally.add(conversation, "c.json", index)),
+  );
   return { errors, totals: totals(tally) };
 }
 
