@@ -20,7 +20,10 @@
  * With a selection (the conversations), items are instead read by `json-select.ts`, which checks
  * the grammar and reports only the selected values to a sink (`conversations.ts` keeps them in
  * typed arrays); an item that lies within one chunk is read in that single pass, with the same
- * limits, and only one that crosses a chunk is scanned first. The sink is told the item is
+ * limits. One the chunk ends in is kept and parsed again on its bytes joined to the next chunk
+ * (most items are far smaller than a chunk); only one that runs past that chunk too, or past the
+ * end of the entry, is scanned and gathered as above, exactly as if it had never been carried, so
+ * it meets the limits in the same order and gives the same error codes. The sink is told the item is
  * complete (`onItem`) only after the UTF-8 and size checks, so no content check can run before
  * them and error codes do not depend on where the chunks were cut.
  * `JSON.parse` never sets a prototype from a `__proto__` key (it becomes an own property), and
@@ -124,6 +127,9 @@ export class JsonItemStream {
   /** The current chunk, copied with zero padding for the parser (see `PARSE_PADDING`). */
   private scratch: Buffer = Buffer.alloc(0);
   private scratchOf: Uint8Array | undefined;
+  /** An array item the last chunk ended in, not yet scanned: its bytes are `scratch[carryFrom, carryFrom + carried)`. */
+  private carryFrom = 0;
+  private carried = 0;
 
   constructor(
     private readonly entry: string,
@@ -157,9 +163,24 @@ export class JsonItemStream {
   }
 
   write(chunk: Uint8Array): void {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.scratchOf = undefined;
     let i = 0;
+    const carried = this.carried;
+    if (carried > 0) {
+      // The item the last chunk ended in, parsed again on its bytes joined to this chunk: most
+      // such items end within it, and are then read without the scan for their end.
+      const joined = this.join(b);
+      const end = this.parseSelected(this.scratch, 0, joined.length, false);
+      if (end >= 0) {
+        b = joined;
+        i = end;
+        this.top = Top.AfterItem;
+      } else {
+        // Longer than a chunk: from here it goes the scanning way, as if it had never been carried.
+        this.uncarry(this.scratch.subarray(0, carried));
+      }
+    }
     const n = b.length;
     let itemStart = this.pendingBytes > 0 ? 0 : -1;
     while (i < n) {
@@ -221,6 +242,12 @@ export class JsonItemStream {
               this.top = Top.AfterItem;
               break;
             }
+            if (n - i <= this.limits.maxItemBytes) {
+              // Runs past the chunk: keep its bytes (they stay in `scratch`) for the next write.
+              this.carryFrom = i;
+              this.carried = n - i;
+              return;
+            }
           }
           this.top = Top.InItem;
           this.beginItem(c);
@@ -241,6 +268,7 @@ export class JsonItemStream {
 
   /** Signals the end of the entry; throws if the document is incomplete. */
   end(): TopLevel {
+    if (this.carried > 0) this.uncarry(this.scratch.subarray(this.carryFrom, this.carryFrom + this.carried));
     if (this.top === Top.InItem && this.scan === Scan.Bare && this.kind === "value" && this.depth === 0) {
       // A bare top-level number or literal ends with the input.
       this.finishItem(Buffer.alloc(0), 0, 0);
@@ -254,6 +282,42 @@ export class JsonItemStream {
     this.depth = 0;
     this.tokens = 0;
     this.scan = c === 0x22 ? Scan.Code : isBareStart(c) ? Scan.Bare : Scan.Code;
+  }
+
+  /**
+   * Moves the carried bytes to the front of `scratch` and appends `chunk` (then the padding);
+   * returns the joined bytes, as `scratch` seen by {@link padded}.
+   */
+  private join(chunk: Buffer): Buffer {
+    const from = this.carryFrom;
+    const carried = this.carried;
+    this.carried = 0;
+    const total = carried + chunk.length;
+    if (this.scratch.length < total + PARSE_PADDING) {
+      const bigger = Buffer.alloc(Math.max(total + PARSE_PADDING, 2 * this.scratch.length));
+      this.scratch.copy(bigger, 0, from, from + carried);
+      this.scratch = bigger;
+    } else {
+      this.scratch.copyWithin(0, from, from + carried);
+    }
+    chunk.copy(this.scratch, carried);
+    this.scratch.fill(0, total, total + PARSE_PADDING);
+    const joined = this.scratch.subarray(0, total);
+    this.scratchOf = joined;
+    return joined;
+  }
+
+  /**
+   * Reads a carried item's bytes so far the way an item that spans chunks is read (scan, then
+   * hold): limits are then checked in the same order whatever the chunks, so are the error codes.
+   */
+  private uncarry(bytes: Buffer): void {
+    this.carried = 0;
+    this.top = Top.InItem;
+    this.beginItem(bytes[0]);
+    // The parser found the item unfinished within these bytes, so the scan finds no end in them either.
+    if (this.scanItem(bytes, 0) >= 0) throw this.malformed();
+    this.hold(bytes);
   }
 
   private hold(bytes: Buffer): void {
