@@ -192,7 +192,48 @@ const N_TEXT = 24;
 const N_PARTS = 28;
 const N_PART_START = 29;
 const N_PART_COUNT = 30;
-const NODE_STRIDE = 31;
+/** Codes of the role and the content type when they are known names (see {@link nameCode}), else 0. */
+const N_ROLE_CODE = 31;
+const N_TYPE_CODE = 32;
+const NODE_STRIDE = 33;
+
+/** Roles and content types the tally compares, by code (0: another name, decoded when read). */
+const ROLE_NAMES = ["", "user", "assistant", "system", "tool"] as const;
+const TYPE_NAMES = [
+  "",
+  "text",
+  "multimodal_text",
+  "code",
+  "execution_output",
+  "tether_browsing_display",
+  "tether_quote",
+  "thoughts",
+  "reasoning_recap",
+  "user_editable_context",
+  "system_error",
+] as const;
+const ROLE_BYTES = ROLE_NAMES.map((name) => Buffer.from(name, "latin1"));
+const TYPE_BYTES = TYPE_NAMES.map((name) => Buffer.from(name, "latin1"));
+
+/**
+ * The code of the string just read among `names` (their bytes), or 0. Only a plain string (no
+ * escape, ASCII) is matched: it is then exactly the name, and the tally uses the constant instead
+ * of decoding the same few names for every message. Any other spelling is decoded as before.
+ */
+function nameCode(parser: SelectiveParser, names: readonly Uint8Array[]): number {
+  if (parser.flags !== 0) return 0;
+  const b = parser.input;
+  const s0 = parser.s0;
+  const length = parser.s1 - s0;
+  for (let code = 1; code < names.length; code++) {
+    const name = names[code];
+    if (name.length !== length) continue;
+    let k = 0;
+    while (k < length && b[s0 + k] === name[k]) k++;
+    if (k === length) return code;
+  }
+  return 0;
+}
 
 /** Part records: the part itself as a string field, then its `content_type`, `text`, `asset_pointer`. */
 const P_SELF = 0;
@@ -344,9 +385,11 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
       case Slot.Author:
         nodes[base + N_AUTHOR] = kind;
         nodes[base + N_ROLE] = 0;
+        nodes[base + N_ROLE_CODE] = 0;
         return;
       case Slot.Role:
         this.setString(nodes, base + N_ROLE, kind, parser);
+        nodes[base + N_ROLE_CODE] = kind === STRING ? nameCode(parser, ROLE_BYTES) : 0;
         return;
       case Slot.MessageTime:
         this.times[this.node] = kind === NUMBER && Number.isFinite(parser.num) ? parser.num : NaN;
@@ -365,12 +408,14 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
       case Slot.Content:
         nodes[base + N_CONTENT] = kind;
         nodes[base + N_TYPE] = 0;
+        nodes[base + N_TYPE_CODE] = 0;
         nodes[base + N_TEXT] = 0;
         nodes[base + N_PARTS] = 0;
         nodes[base + N_PART_COUNT] = 0;
         return;
       case Slot.ContentType:
         this.setString(nodes, base + N_TYPE, kind, parser);
+        nodes[base + N_TYPE_CODE] = kind === STRING ? nameCode(parser, TYPE_BYTES) : 0;
         return;
       case Slot.ContentText:
         this.setString(nodes, base + N_TEXT, kind, parser);
@@ -500,6 +545,22 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
   stringAt(array: Int32Array, at: number): string | undefined {
     if (array[at] !== STRING) return undefined;
     return (this.parser as SelectiveParser).text(array[at + 1], array[at + 2], array[at + 3]);
+  }
+
+  /** Node `node`'s author role, when its author is an object (the constant name when it is a known one). */
+  roleOf(node: number): string | undefined {
+    const base = node * NODE_STRIDE;
+    if (this.nodes[base + N_AUTHOR] !== OBJECT) return undefined;
+    const code = this.nodes[base + N_ROLE_CODE];
+    return code > 0 ? ROLE_NAMES[code] : this.stringAt(this.nodes, base + N_ROLE);
+  }
+
+  /** Node `node`'s content type, when its content is an object (the constant name when it is a known one). */
+  typeOf(node: number): string | undefined {
+    const base = node * NODE_STRIDE;
+    if (this.nodes[base + N_CONTENT] !== OBJECT) return undefined;
+    const code = this.nodes[base + N_TYPE_CODE];
+    return code > 0 ? TYPE_NAMES[code] : this.stringAt(this.nodes, base + N_TYPE);
   }
 
   /** A top-level string field. */
@@ -711,9 +772,9 @@ export class ExportTally {
     const message = nodes[base + N_MESSAGE];
     if (message === NULL) return;
     if (message !== OBJECT) throw fake("has a mapping node without a message field");
-    const role = nodes[base + N_AUTHOR] === OBJECT ? c.stringAt(nodes, base + N_ROLE) : undefined;
+    const role = c.roleOf(node);
     if (role === undefined || role.length === 0) throw fake("has a message without an author role");
-    const type = nodes[base + N_CONTENT] === OBJECT ? c.stringAt(nodes, base + N_TYPE) : undefined;
+    const type = c.typeOf(node);
     if (type === undefined || type.length === 0 || type.length > MAX_NAME) {
       throw fake("has a message without a valid content type");
     }
@@ -809,9 +870,9 @@ export class ExportTally {
       this.hiddenMessages++;
       return;
     }
-    const role = nodes[base + N_AUTHOR] === OBJECT ? c.stringAt(nodes, base + N_ROLE) : undefined;
+    const role = c.roleOf(node);
     if (role !== "user" && role !== "assistant") return;
-    const type = nodes[base + N_CONTENT] === OBJECT ? c.stringAt(nodes, base + N_TYPE) : undefined;
+    const type = c.typeOf(node);
     if (type === undefined) return;
     const reading = c.readContentOf(node, type);
     if (!reading.countable || (reading.text.length === 0 && reading.assets.length === 0)) return;
