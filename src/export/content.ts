@@ -7,7 +7,6 @@
  * before) is counted by name in the statistics and otherwise ignored; none of them can make the
  * reader fail.
  */
-import { isSelectedObject as isObject, type Selected, type SelectedObject } from "./json-select";
 
 /** Content types this reader knows by name; anything else is reported as unknown. */
 export function isKnownContentType(type: string): boolean {
@@ -39,47 +38,60 @@ export interface ContentReading {
   readonly isCode: boolean;
 }
 
+/**
+ * A message's `content` as the reader keeps it (`ConversationBuilder` in `conversations.ts`): each
+ * accessor gives a string member, or undefined when the member is absent or not a string.
+ */
+export interface ContentSource {
+  /** Elements of `parts`, or -1 when `parts` is not an array. */
+  partsLength(): number;
+  /** Part `i` when it is a string. */
+  partString(i: number): string | undefined;
+  /** Whether part `i` is an object (not an array, not null). */
+  partIsObject(i: number): boolean;
+  partType(i: number): string | undefined;
+  partText(i: number): string | undefined;
+  partAsset(i: number): string | undefined;
+  /** `content.text`. */
+  codeText(): string | undefined;
+}
+
 const NOTHING: ContentReading = Object.freeze({ countable: false, text: "", assets: [], isCode: false });
 
-function partsText(parts: readonly Selected[], assets: string[] | undefined): string {
+function partsText(content: ContentSource, assets: string[] | undefined): string {
   let text = "";
-  for (const part of parts) {
-    if (typeof part === "string") {
+  const length = content.partsLength();
+  for (let i = 0; i < length; i++) {
+    const part = content.partString(i);
+    if (part !== undefined) {
       text = text.length === 0 ? part : `${text}\n${part}`;
-    } else if (assets !== undefined && isObject(part)) {
-      const transcript = part.content_type === "audio_transcription" ? part.text : undefined;
-      if (typeof transcript === "string") {
+    } else if (assets !== undefined && content.partIsObject(i)) {
+      const kind = content.partType(i);
+      const transcript = kind === "audio_transcription" ? content.partText(i) : undefined;
+      if (transcript !== undefined) {
         text = text.length === 0 ? transcript : `${text}\n${transcript}`;
         continue;
       }
-      const pointer = part.asset_pointer;
-      const kind = part.content_type;
-      assets.push(typeof pointer === "string" ? pointer : typeof kind === "string" ? kind : "object");
+      assets.push(content.partAsset(i) ?? kind ?? "object");
     }
   }
   return text;
 }
 
 /** Reads a message's content; `type` is its (already validated) `content_type`. */
-export function readContent(content: SelectedObject, type: string): ContentReading {
+export function readContent(content: ContentSource, type: string): ContentReading {
   let text: string;
   const assets: string[] = [];
   switch (type) {
-    case "text": {
-      const parts = content.parts;
-      text = Array.isArray(parts) ? partsText(parts, undefined) : "";
+    case "text":
+      text = partsText(content, undefined);
       break;
-    }
-    case "multimodal_text": {
-      const parts = content.parts;
-      text = Array.isArray(parts) ? partsText(parts, assets) : "";
+    case "multimodal_text":
+      text = partsText(content, assets);
       break;
-    }
-    case "code": {
-      const code = content.text;
-      text = typeof code === "string" ? code : "";
+    case "code":
+      text = content.codeText() ?? "";
       break;
-    }
     default:
       return NOTHING;
   }

@@ -1,69 +1,87 @@
 /**
- * Selective JSON parsing: validates a whole value as `JSON.parse` would, but builds only the parts a
- * {@link Selection} names; every other member is checked and skipped without creating a string,
- * number or object for it.
+ * Selective JSON parsing: validates a whole value as `JSON.parse` would, but reports only the
+ * positions a {@link Selection} names, as events to a {@link SelectionSink}, and builds nothing
+ * itself; every other member is checked and skipped without creating a string, number or object.
  *
- * Why: the scorer reads a few dozen bytes of each message (role, content type, text, a few ids and
- * times) out of several hundred (moderation results, metadata, status, weights, ...). Building
- * everything with `JSON.parse` cost more than inflating the archive; building only what is read
- * makes the reader faster than a plain `JSON.parse` of the same file, and what a hostile item can
- * make the reader allocate is at most what it selects.
+ * Why events and not objects: the scorer reads a few dozen bytes of each message (role, content
+ * type, text, a few ids and times) out of several hundred (moderation results, metadata, status,
+ * weights, ...). Building even only the selected parts as objects (a node, its message, author,
+ * metadata, content, parts, a `Map` per mapping: ~3 million objects for 50,000 conversations) and
+ * then walking them cost more than the scan itself. With events the sink (`conversations.ts`)
+ * keeps what it needs in typed arrays reused from item to item, and strings stay as byte ranges
+ * of the input until it decodes the few it reads ({@link SelectiveParser.text}).
+ *
+ * The events, in document order:
+ * - `value(slot, kind)`: a value at a position whose selection has a `slot`. Scalars are reported
+ *   once read (a string's bytes are then {@link SelectiveParser.s0}..{@link SelectiveParser.s1},
+ *   a number is {@link SelectiveParser.num}); objects and arrays are reported when they open,
+ *   before their members, so the sink can reset what it kept from an earlier value there.
+ * - `key(slot)`: a member of an object read with `every` (whose selection must have a slot),
+ *   before the member's value; the key is the last string read.
+ * There is no "end" event: JSON nests strictly, so the latest container opened at a selection's
+ * parent slot is the one a value belongs to.
  *
  * Equivalence with `JSON.parse`, for bytes that are valid UTF-8 (the caller checks that on the
  * whole item, `isUtf8`): the same inputs are accepted (RFC 8259 grammar: no trailing commas, no
- * leading zeros, escapes and control characters checked in skipped strings too), and a selected
- * value reads as the value `JSON.parse` gives, with these representations (tests compare both on
- * random documents):
- * - an object with `fields` has exactly those properties, in that order, `undefined` when absent
- *   (so "absent" and "undefined" read the same: no JSON value is `undefined`); one not selected
- *   into is `{}`, an array not selected into `[]`;
- * - an object with `every` is a `Map`, in the order `JSON.parse` gives its keys (array-index keys
- *   first in numeric order, then the rest as written): V8 objects with thousands of distinct
- *   keys (mapping node ids) cost several times more to build, and `__proto__` is just a key;
- * - duplicate keys keep the last value, as with `JSON.parse`.
+ * leading zeros, escapes and control characters checked in skipped strings too), and a sink that
+ * builds values from the events builds what `JSON.parse` gives, restricted to the selection (tests
+ * compare both on random documents), provided it keeps the last of duplicate keys and orders an
+ * `every` object's keys as `JSON.parse` does (array-index keys first in numeric order, then the
+ * rest as first written); `__proto__` is just a key. {@link isIndexKey} tells index keys.
  *
  * Limits are enforced as in `json-stream.ts`: nesting depth, string length (bytes as written) and
  * the token count (`{`, `[`, `,`, `:`), which the caller checks against its limit.
  */
-/** What {@link SelectiveParser.parse} builds (see the module doc). */
-export type Selected = null | boolean | number | string | Selected[] | SelectedObject | SelectedMap;
-export interface SelectedObject {
-  readonly [key: string]: Selected | undefined;
-}
-export type SelectedMap = ReadonlyMap<string, Selected>;
 
-/** An object read with `fields` (not an array, not a map). */
-export function isSelectedObject(value: Selected | undefined): value is SelectedObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Map);
+/** Kinds of value reported to a {@link SelectionSink} (0 is left for "absent"). */
+export const NULL = 1;
+export const FALSE = 2;
+export const TRUE = 3;
+export const NUMBER = 4;
+export const STRING = 5;
+export const OBJECT = 6;
+export const ARRAY = 7;
+
+/** {@link SelectiveParser.flags} bits of the last string read. */
+export const ESCAPED = 1;
+/** The string has bytes above 0x7f. */
+export const WIDE = 2;
+
+/** Receives the selected values of a parse (see the module doc). */
+export interface SelectionSink {
+  value(slot: number, kind: number, parser: SelectiveParser): void;
+  key(slot: number, parser: SelectiveParser): void;
 }
 
-/** Which parts of a value to build (see the module doc). Strings, numbers and literals are always built. */
+/** Which positions of a value to report (see the module doc). */
 export interface Selection {
-  /** For an object: the members to build, each with its own selection. */
+  /** Report the value here under this number (a small non-negative integer chosen by the sink). */
+  readonly slot?: number;
+  /** For an object: the members to read, each with its own selection. */
   readonly fields?: Readonly<Record<string, Selection>>;
-  /** For an object: every member, each with this selection (a map such as `mapping`). */
+  /** For an object: every member, each with this selection (a map such as `mapping`); needs a `slot`. */
   readonly every?: Selection;
   /** For an array: every element, with this selection. */
   readonly items?: Selection;
 }
 
 interface KeyEntry {
-  readonly name: string;
   readonly bytes: Uint8Array;
   readonly selection: Compiled;
 }
 
 /** A selection prepared for matching keys by their bytes. */
 export class Compiled {
+  readonly slot: number;
   readonly fields: ReadonlyMap<string, Compiled> | undefined;
   /** Keys by byte length, for matching without decoding. */
   readonly byLength: (KeyEntry[] | undefined)[] = [];
   readonly every: Compiled | undefined;
   readonly items: Compiled | undefined;
-  /** Every field `undefined`: objects are copies of it, so they all share one shape (fast stores and reads). */
-  readonly template: Record<string, undefined> = {};
 
   constructor(selection: Selection) {
+    this.slot = selection.slot ?? -1;
+    if (!Number.isSafeInteger(this.slot) || this.slot < -1) throw new Error("a slot is a non-negative integer");
     const fields = selection.fields;
     if (fields !== undefined) {
       const map = new Map<string, Compiled>();
@@ -71,12 +89,12 @@ export class Compiled {
         if (name === "__proto__") throw new Error("a selection cannot name __proto__");
         const compiled = new Compiled(fields[name]);
         map.set(name, compiled);
-        this.template[name] = undefined;
         const bytes = Buffer.from(name, "utf8");
-        (this.byLength[bytes.length] ??= []).push({ name, bytes, selection: compiled });
+        (this.byLength[bytes.length] ??= []).push({ bytes, selection: compiled });
       }
       this.fields = map;
     }
+    if (selection.every !== undefined && this.slot < 0) throw new Error("a selection with `every` needs a slot");
     this.every = selection.every === undefined ? undefined : new Compiled(selection.every);
     this.items = selection.items === undefined ? undefined : new Compiled(selection.items);
   }
@@ -85,6 +103,19 @@ export class Compiled {
 /** Prepares a selection once, for {@link SelectiveParser.parse}. */
 export function compileSelection(selection: Selection): Compiled {
   return new Compiled(selection);
+}
+
+/** Whether `key` is an array index (`0`, or digits without a leading zero, below 2^32 − 1): `JSON.parse` puts those first. */
+export function isIndexKey(key: string): boolean {
+  const length = key.length;
+  if (length === 0 || length > 10 || (length > 1 && key.charCodeAt(0) === 0x30)) return false;
+  let value = 0;
+  for (let k = 0; k < length; k++) {
+    const c = key.charCodeAt(k);
+    if (c < 0x30 || c > 0x39) return false;
+    value = value * 10 + (c - 0x30);
+  }
+  return value < 0xffffffff;
 }
 
 /** Zero bytes a buffer given to {@link SelectiveParser.parse} must have after the input. */
@@ -122,20 +153,28 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+const EMPTY = Buffer.alloc(0) as SliceableBuffer;
+/** Inputs up to this size stay referenced after {@link SelectiveParser.release}. */
+const KEEP_INPUT = 16 * 1024 * 1024 + 64;
+
 /** One parser per stream; {@link parse} reads one value. Not reentrant. */
 export class SelectiveParser {
-  private b: SliceableBuffer = Buffer.alloc(0) as SliceableBuffer;
+  private b: SliceableBuffer = EMPTY;
+  /** `b` read four bytes at a time (see {@link string}). */
+  private view = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
   private i = 0;
   private n = 0;
+  private sink: SelectionSink | undefined;
   /** `{`, `[`, `,` and `:` read by the last {@link parse}. */
   tokens = 0;
-  /** Where the last string read began and ended (content, without the quotes), and whether it had escapes / non-ASCII bytes. */
-  private s0 = 0;
-  private s1 = 0;
-  private escaped = false;
-  private wide = false;
+  /** Where the last string read began and ended (content, without the quotes) and its {@link ESCAPED} / {@link WIDE} flags. */
+  s0 = 0;
+  s1 = 0;
+  flags = 0;
+  /** The last number read at a selected position. */
+  num = 0;
   /**
-   * Short strings recently built, by a hash of their bytes: ids, roles and content types repeat
+   * Short strings recently decoded, by a hash of their bytes: ids, roles and content types repeat
    * (a node id is written four times), and a lookup costs a fraction of making a string.
    */
   private readonly cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
@@ -152,23 +191,43 @@ export class SelectiveParser {
   ) {}
 
   /**
-   * Parses the value starting at `start` (leading whitespace allowed) in `b[0, end)`; returns it
-   * and leaves {@link end} just past it. `b` must hold at least {@link PARSE_PADDING} zero bytes
-   * after `end`: the parser then never reads outside `b` (a read past the end of a typed array
-   * makes V8 slow down every later read at that place) and stops at the zeros. Throws
-   * {@link INCOMPLETE}, {@link MALFORMED}, {@link TOO_DEEP} or {@link STRING_TOO_LONG}.
+   * Parses the value starting at `start` (leading whitespace allowed) in `b[0, end)`, reporting
+   * the selected positions to `sink`, and leaves {@link end} just past it. `b` must hold at least
+   * {@link PARSE_PADDING} zero bytes after `end`: the parser then never reads outside `b` (a read
+   * past the end of a typed array makes V8 slow down every later read at that place) and stops at
+   * the zeros. Throws {@link INCOMPLETE}, {@link MALFORMED}, {@link TOO_DEEP} or
+   * {@link STRING_TOO_LONG}. `b` stays readable through {@link text} until {@link release}.
    */
-  parse(b: Buffer, start: number, end: number, selection: Compiled): Selected {
-    this.b = b as SliceableBuffer;
+  parse(b: Buffer, start: number, end: number, selection: Compiled, sink: SelectionSink): void {
+    if (b !== this.b) {
+      this.b = b as SliceableBuffer;
+      this.view = new DataView(b.buffer, b.byteOffset, b.length);
+    }
     this.i = start;
     this.n = end;
     this.tokens = 0;
-    return this.value(selection, 0) as Selected;
+    this.sink = sink;
+    this.value(selection, 0);
+  }
+
+  /** The input of the last {@link parse} (until {@link release}). */
+  get input(): Buffer {
+    return this.b;
   }
 
   /** Index just past the value read by the last {@link parse}. */
   get end(): number {
     return this.i;
+  }
+
+  /** Drops the reference to the last input when it is large. */
+  release(): void {
+    // A buffer of ordinary size is the caller's reused one: keeping it costs nothing, and a new
+    // view per item would.
+    if (this.b.length <= KEEP_INPUT) return;
+    this.b = EMPTY;
+    this.view = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+    this.sink = undefined;
   }
 
   private fail(): symbol {
@@ -184,30 +243,133 @@ export class SelectiveParser {
     return i < this.n ? c : -1;
   }
 
-  /** A value; with `selection` undefined it is only checked (returns undefined). */
-  private value(selection: Compiled | undefined, depth: number): Selected | undefined {
+  /** A value that is only checked (no selection): the hot path of the parser, kept free of selection tests. */
+  private skip(depth: number): void {
     const c = this.skipWhitespace();
     switch (c) {
       case 0x7b:
-        return this.object(selection, depth + 1);
+        this.skipObject(depth + 1);
+        return;
       case 0x5b:
-        return this.array(selection, depth + 1);
+        this.skipArray(depth + 1);
+        return;
       case 0x22:
         this.string();
-        return selection === undefined ? undefined : this.stringValue();
+        return;
       case 0x74:
-        return this.literal(0x72, 0x75, 0x65, -1, true);
+        this.literal(0x72, 0x75, 0x65, -1);
+        return;
       case 0x66:
-        return this.literal(0x61, 0x6c, 0x73, 0x65, false);
+        this.literal(0x61, 0x6c, 0x73, 0x65);
+        return;
       case 0x6e:
-        return this.literal(0x75, 0x6c, 0x6c, -1, null);
+        this.literal(0x75, 0x6c, 0x6c, -1);
+        return;
       default:
-        if (c === 0x2d || isDigit(c)) return this.number(selection !== undefined);
-        throw this.fail();
+        if (c !== 0x2d && !isDigit(c)) throw this.fail();
+        this.number(false);
     }
   }
 
-  private literal(c1: number, c2: number, c3: number, c4: number, value: boolean | null): boolean | null {
+  private skipObject(depth: number): void {
+    if (depth > this.maxDepth) throw TOO_DEEP;
+    this.tokens++;
+    this.i++;
+    let c = this.skipWhitespace();
+    if (c === 0x7d) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      if (c !== 0x22) throw this.fail();
+      this.string();
+      if (this.skipWhitespace() !== 0x3a) throw this.fail();
+      this.tokens++;
+      this.i++;
+      this.skip(depth);
+      c = this.skipWhitespace();
+      if (c === 0x2c) {
+        this.tokens++;
+        this.i++;
+        c = this.skipWhitespace();
+        continue;
+      }
+      if (c === 0x7d) {
+        this.i++;
+        return;
+      }
+      throw this.fail();
+    }
+  }
+
+  private skipArray(depth: number): void {
+    if (depth > this.maxDepth) throw TOO_DEEP;
+    this.tokens++;
+    this.i++;
+    let c = this.skipWhitespace();
+    if (c === 0x5d) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.skip(depth);
+      c = this.skipWhitespace();
+      if (c === 0x2c) {
+        this.tokens++;
+        this.i++;
+        continue;
+      }
+      if (c === 0x5d) {
+        this.i++;
+        return;
+      }
+      throw this.fail();
+    }
+  }
+
+  /** A value; reported when `selection` has a slot, only checked when `selection` is undefined. */
+  private value(selection: Compiled | undefined, depth: number): void {
+    if (selection === undefined) {
+      this.skip(depth);
+      return;
+    }
+    const c = this.skipWhitespace();
+    const slot = selection.slot;
+    let kind: number;
+    switch (c) {
+      case 0x7b:
+        if (slot >= 0) (this.sink as SelectionSink).value(slot, OBJECT, this);
+        this.object(selection, depth + 1);
+        return;
+      case 0x5b:
+        if (slot >= 0) (this.sink as SelectionSink).value(slot, ARRAY, this);
+        this.array(selection, depth + 1);
+        return;
+      case 0x22:
+        this.string();
+        kind = STRING;
+        break;
+      case 0x74:
+        this.literal(0x72, 0x75, 0x65, -1);
+        kind = TRUE;
+        break;
+      case 0x66:
+        this.literal(0x61, 0x6c, 0x73, 0x65);
+        kind = FALSE;
+        break;
+      case 0x6e:
+        this.literal(0x75, 0x6c, 0x6c, -1);
+        kind = NULL;
+        break;
+      default:
+        if (c !== 0x2d && !isDigit(c)) throw this.fail();
+        this.number(slot >= 0);
+        kind = NUMBER;
+    }
+    if (slot >= 0) (this.sink as SelectionSink).value(slot, kind, this);
+  }
+
+  private literal(c1: number, c2: number, c3: number, c4: number): void {
     const b = this.b;
     let i = this.i + 1;
     if (b[i] !== c1) return this.failAt(i);
@@ -215,7 +377,6 @@ export class SelectiveParser {
     if (b[++i] !== c3) return this.failAt(i);
     if (c4 >= 0 && b[++i] !== c4) return this.failAt(i);
     this.i = i + 1;
-    return value;
   }
 
   private failAt(i: number): never {
@@ -223,7 +384,8 @@ export class SelectiveParser {
     throw this.fail();
   }
 
-  private number(build: boolean): number | undefined {
+  /** Reads a number; with `build`, its value goes to {@link num}. */
+  private number(build: boolean): void {
     const b = this.b;
     const start = this.i;
     let i = start;
@@ -261,14 +423,15 @@ export class SelectiveParser {
     // A number that reaches the end of the bytes may go on in the next chunk.
     if (i >= this.n) return this.failAt(i);
     this.i = i;
-    if (!build) return undefined;
+    if (!build) return;
     // Clinger's fast path: an integer below 2^53 divided by an exact power of ten is correctly
     // rounded, i.e. exactly what `Number` (and `JSON.parse`) give; anything else goes through `Number`.
     if (exact && fraction <= 22 && mantissa < 2 ** 53) {
       const value = fraction === 0 ? mantissa : mantissa / POW10[fraction];
-      return b[start] === 0x2d ? -value : value;
+      this.num = b[start] === 0x2d ? -value : value;
+    } else {
+      this.num = Number(b.latin1Slice(start, i));
     }
-    return Number(b.latin1Slice(start, i));
   }
 
   /** Reads a string (at its opening quote); its content is `b[s0, s1)`. */
@@ -276,9 +439,23 @@ export class SelectiveParser {
     const b = this.b;
     let i = this.i + 1;
     const start = i;
-    let escaped = false;
+    let escaped = 0;
     let wide = 0;
+    const view = this.view;
     for (;;) {
+      // Four bytes at a time while none ends the plain run: `stop` has a top bit set exactly when
+      // one of the four is below 0x20, `"` or `\` (the zero-byte test of "Bit Twiddling Hacks";
+      // the padding zeros always stop it, so the read stays inside `b`). Strings are most of the
+      // bytes of an export, and this loop is about twice as fast as one byte at a time.
+      let w = view.getInt32(i, true);
+      while (
+        (((w - 0x20202020) | ((w ^ 0x22222222) - 0x01010101) | ((w ^ 0x5c5c5c5c) - 0x01010101)) & ~w & 0x80808080) ===
+        0
+      ) {
+        wide |= w;
+        i += 4;
+        w = view.getInt32(i, true);
+      }
       let c = b[i];
       while (STRING_STOP[c] === 0) {
         wide |= c;
@@ -286,7 +463,7 @@ export class SelectiveParser {
       }
       if (c === 0x22) break;
       if (c !== 0x5c) return this.failAt(i);
-      escaped = true;
+      escaped = ESCAPED;
       c = b[++i];
       if (SIMPLE_ESCAPE[c] === 1) {
         i++;
@@ -303,18 +480,23 @@ export class SelectiveParser {
     if (i - start > this.maxStringBytes) throw STRING_TOO_LONG;
     this.s0 = start;
     this.s1 = i;
-    this.escaped = escaped;
-    this.wide = wide >= 0x80;
+    this.flags = escaped | ((wide & 0x80808080) !== 0 ? WIDE : 0);
     this.i = i + 1;
   }
 
-  /** The last string read, decoded exactly as `JSON.parse` decodes it. */
-  private stringValue(): string {
+  /** The last string read, decoded. */
+  lastText(): string {
+    return this.text(this.s0, this.s1, this.flags);
+  }
+
+  /**
+   * The string whose content is `[s0, s1)` of the last input, with its `flags` as reported,
+   * decoded exactly as `JSON.parse` decodes it.
+   */
+  text(s0: number, s1: number, flags: number): string {
     const b = this.b;
-    const s0 = this.s0;
-    const s1 = this.s1;
-    if (this.escaped) return JSON.parse(b.utf8Slice(s0 - 1, s1 + 1)) as string;
-    if (this.wide) return b.utf8Slice(s0, s1);
+    if ((flags & ESCAPED) !== 0) return JSON.parse(b.utf8Slice(s0 - 1, s1 + 1)) as string;
+    if ((flags & WIDE) !== 0) return b.utf8Slice(s0, s1);
     const length = s1 - s0;
     if (length > CACHED_STRING) return b.latin1Slice(s0, s1);
     // The slot: the length, the first two and the last six bytes (ids differ there; a clash only
@@ -336,13 +518,9 @@ export class SelectiveParser {
     return text;
   }
 
-  /** The field whose key was just read, or undefined to skip the member. */
-  private member(fields: Compiled): KeyEntry | undefined {
-    if (this.escaped) {
-      const name = this.stringValue();
-      const selection = fields.fields?.get(name);
-      return selection === undefined ? undefined : { name, bytes: new Uint8Array(0), selection };
-    }
+  /** The member selection for the key just read, or undefined to skip the member. */
+  private member(fields: Compiled): Compiled | undefined {
+    if ((this.flags & ESCAPED) !== 0) return fields.fields?.get(this.lastText());
     const candidates = fields.byLength[this.s1 - this.s0];
     if (candidates === undefined) return undefined;
     const b = this.b;
@@ -352,65 +530,37 @@ export class SelectiveParser {
       const bytes = entry.bytes;
       let k = 0;
       while (k < bytes.length && b[s0 + k] === bytes[k]) k++;
-      if (k === bytes.length) return entry;
+      if (k === bytes.length) return entry.selection;
     }
     return undefined;
   }
 
-  /** Whether the key just read is an array index (`0` or no leading zero, below 2^32 − 1). */
-  private isIndexKey(): boolean {
-    const b = this.b;
-    const s0 = this.s0;
-    const length = this.s1 - s0;
-    if (this.escaped || length === 0 || length > 10 || (b[s0] === 0x30 && length > 1)) return false;
-    let value = 0;
-    for (let k = s0; k < this.s1; k++) {
-      const c = b[k];
-      if (c < 0x30 || c > 0x39) return false;
-      value = value * 10 + (c - 0x30);
-    }
-    return value < 0xffffffff;
-  }
-
-  private object(selection: Compiled | undefined, depth: number): SelectedObject | SelectedMap | undefined {
+  private object(selection: Compiled | undefined, depth: number): void {
     if (depth > this.maxDepth) throw TOO_DEEP;
     this.tokens++;
     this.i++;
     const every = selection?.every;
     const fields = selection?.fields === undefined ? undefined : selection;
-    const map = every === undefined ? undefined : new Map<string, Selected>();
-    const out: Record<string, Selected | undefined> | undefined =
-      selection === undefined || map !== undefined ? undefined : { ...selection.template };
-    let indexKeys = false;
     let c = this.skipWhitespace();
     if (c === 0x7d) {
       this.i++;
-      return map ?? out;
+      return;
     }
     for (;;) {
       if (c !== 0x22) throw this.fail();
       this.string();
-      let key: string | undefined;
       let child: Compiled | undefined;
       if (every !== undefined) {
-        if (!indexKeys && this.isIndexKey()) indexKeys = true;
-        key = this.stringValue();
+        (this.sink as SelectionSink).key((selection as Compiled).slot, this);
         child = every;
       } else if (fields !== undefined) {
-        const field = this.member(fields);
-        if (field !== undefined) {
-          key = field.name;
-          child = field.selection;
-        }
+        child = this.member(fields);
       }
       if (this.skipWhitespace() !== 0x3a) throw this.fail();
       this.tokens++;
       this.i++;
-      const value = this.value(child, depth);
-      if (key !== undefined) {
-        if (map !== undefined) map.set(key, value as Selected);
-        else if (out !== undefined) out[key] = value;
-      }
+      if (child === undefined) this.skip(depth);
+      else this.value(child, depth);
       c = this.skipWhitespace();
       if (c === 0x2c) {
         this.tokens++;
@@ -420,26 +570,24 @@ export class SelectiveParser {
       }
       if (c === 0x7d) {
         this.i++;
-        return map === undefined ? out : indexKeys ? inPropertyOrder(map) : map;
+        return;
       }
       throw this.fail();
     }
   }
 
-  private array(selection: Compiled | undefined, depth: number): Selected[] | undefined {
+  private array(selection: Compiled | undefined, depth: number): void {
     if (depth > this.maxDepth) throw TOO_DEEP;
     this.tokens++;
     this.i++;
-    const out: Selected[] | undefined = selection === undefined ? undefined : [];
     const items = selection?.items;
     let c = this.skipWhitespace();
     if (c === 0x5d) {
       this.i++;
-      return out;
+      return;
     }
     for (;;) {
-      const value = this.value(items, depth);
-      if (items !== undefined && out !== undefined) out.push(value as Selected);
+      this.value(items, depth);
       c = this.skipWhitespace();
       if (c === 0x2c) {
         this.tokens++;
@@ -448,22 +596,9 @@ export class SelectiveParser {
       }
       if (c === 0x5d) {
         this.i++;
-        return out;
+        return;
       }
       throw this.fail();
     }
   }
-}
-
-function isIndex(key: string): boolean {
-  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 0xffffffff;
-}
-
-/** The map's entries in the order of an object's own keys: array indices ascending, then the rest as inserted. */
-function inPropertyOrder(map: Map<string, Selected>): SelectedMap {
-  const indices = [...map.keys()].filter(isIndex).sort((a, b) => Number(a) - Number(b));
-  const ordered = new Map<string, Selected>();
-  for (const key of indices) ordered.set(key, map.get(key) as Selected);
-  for (const [key, value] of map) if (!isIndex(key)) ordered.set(key, value);
-  return ordered;
 }

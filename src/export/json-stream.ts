@@ -18,8 +18,14 @@
  * U+10FFFF) and handed to the native `JSON.parse`, which checks the grammar and builds it.
  *
  * With a selection (the conversations), items are instead read by `json-select.ts`, which checks
- * the grammar and builds only the selected members; an item that lies within one chunk is read
- * in that single pass, with the same limits, and only one that crosses a chunk is scanned first.
+ * the grammar and reports only the selected values to a sink (`conversations.ts` keeps them in
+ * typed arrays); an item that lies within one chunk is read in that single pass, with the same
+ * limits. One the chunk ends in is kept and parsed again on its bytes joined to the next chunk
+ * (most items are far smaller than a chunk); only one that runs past that chunk too, or past the
+ * end of the entry, is scanned and gathered as above, exactly as if it had never been carried, so
+ * it meets the limits in the same order and gives the same error codes. The sink is told the item is
+ * complete (`onItem`) only after the UTF-8 and size checks, so no content check can run before
+ * them and error codes do not depend on where the chunks were cut.
  * `JSON.parse` never sets a prototype from a `__proto__` key (it becomes an own property), and
  * callers read parsed values through own-property lookups (`json.ts`).
  */
@@ -35,7 +41,7 @@ import {
   STRING_TOO_LONG,
   TOO_DEEP,
   type Compiled,
-  type Selected,
+  type SelectionSink,
 } from "./json-select";
 
 export interface JsonReadLimits {
@@ -88,6 +94,14 @@ function isBareStart(c: number): boolean {
   return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
 }
 
+/** How the items of a top-level array are read when they are read selectively (see {@link JsonItemStream}). */
+export interface SelectedItems {
+  readonly selection: Compiled;
+  readonly sink: SelectionSink;
+  /** The item `index` was parsed into the sink; `parser` still reads its strings. */
+  readonly onItem: (index: number, parser: SelectiveParser) => void;
+}
+
 /** What a document holds at its top level. */
 export type TopLevel = "array" | "value";
 
@@ -113,6 +127,9 @@ export class JsonItemStream {
   /** The current chunk, copied with zero padding for the parser (see `PARSE_PADDING`). */
   private scratch: Buffer = Buffer.alloc(0);
   private scratchOf: Uint8Array | undefined;
+  /** An array item the last chunk ended in, not yet scanned: its bytes are `scratch[carryFrom, carryFrom + carried)`. */
+  private carryFrom = 0;
+  private carried = 0;
 
   constructor(
     private readonly entry: string,
@@ -122,14 +139,12 @@ export class JsonItemStream {
     /** Called once the first significant byte shows whether the document is an array. */
     private readonly onKind: (kind: TopLevel) => void = () => undefined,
     /**
-     * Build only these parts of each top-level array item (`json-select.ts`) instead of the whole
-     * item with `JSON.parse`, and hand them to `selected.onItem`; a document that is not an array
-     * is still built whole and goes to `onItem`.
+     * Read each top-level array item with `json-select.ts` instead of `JSON.parse`: its selected
+     * values go to `selected.sink` while it is parsed, then `selected.onItem` is called once the
+     * item is known to be valid (grammar, UTF-8, limits), while the sink may still decode strings
+     * of it through the parser. A document that is not an array is still built whole and goes to `onItem`.
      */
-    private readonly selected?: {
-      readonly selection: Compiled;
-      readonly onItem: (value: Selected, index: number) => void;
-    },
+    private readonly selected?: SelectedItems,
   ) {
     this.parser = selected === undefined ? undefined : new SelectiveParser(limits.maxDepth - 1, limits.maxStringBytes);
   }
@@ -148,9 +163,24 @@ export class JsonItemStream {
   }
 
   write(chunk: Uint8Array): void {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.scratchOf = undefined;
     let i = 0;
+    const carried = this.carried;
+    if (carried > 0) {
+      // The item the last chunk ended in, parsed again on its bytes joined to this chunk: most
+      // such items end within it, and are then read without the scan for their end.
+      const joined = this.join(b);
+      const end = this.parseSelected(this.scratch, 0, joined.length, false);
+      if (end >= 0) {
+        b = joined;
+        i = end;
+        this.top = Top.AfterItem;
+      } else {
+        // Longer than a chunk: from here it goes the scanning way, as if it had never been carried.
+        this.uncarry(this.scratch.subarray(0, carried));
+      }
+    }
     const n = b.length;
     let itemStart = this.pendingBytes > 0 ? 0 : -1;
     while (i < n) {
@@ -212,6 +242,12 @@ export class JsonItemStream {
               this.top = Top.AfterItem;
               break;
             }
+            if (n - i <= this.limits.maxItemBytes) {
+              // Runs past the chunk: keep its bytes (they stay in `scratch`) for the next write.
+              this.carryFrom = i;
+              this.carried = n - i;
+              return;
+            }
           }
           this.top = Top.InItem;
           this.beginItem(c);
@@ -232,6 +268,7 @@ export class JsonItemStream {
 
   /** Signals the end of the entry; throws if the document is incomplete. */
   end(): TopLevel {
+    if (this.carried > 0) this.uncarry(this.scratch.subarray(this.carryFrom, this.carryFrom + this.carried));
     if (this.top === Top.InItem && this.scan === Scan.Bare && this.kind === "value" && this.depth === 0) {
       // A bare top-level number or literal ends with the input.
       this.finishItem(Buffer.alloc(0), 0, 0);
@@ -245,6 +282,42 @@ export class JsonItemStream {
     this.depth = 0;
     this.tokens = 0;
     this.scan = c === 0x22 ? Scan.Code : isBareStart(c) ? Scan.Bare : Scan.Code;
+  }
+
+  /**
+   * Moves the carried bytes to the front of `scratch` and appends `chunk` (then the padding);
+   * returns the joined bytes, as `scratch` seen by {@link padded}.
+   */
+  private join(chunk: Buffer): Buffer {
+    const from = this.carryFrom;
+    const carried = this.carried;
+    this.carried = 0;
+    const total = carried + chunk.length;
+    if (this.scratch.length < total + PARSE_PADDING) {
+      const bigger = Buffer.alloc(Math.max(total + PARSE_PADDING, 2 * this.scratch.length));
+      this.scratch.copy(bigger, 0, from, from + carried);
+      this.scratch = bigger;
+    } else {
+      this.scratch.copyWithin(0, from, from + carried);
+    }
+    chunk.copy(this.scratch, carried);
+    this.scratch.fill(0, total, total + PARSE_PADDING);
+    const joined = this.scratch.subarray(0, total);
+    this.scratchOf = joined;
+    return joined;
+  }
+
+  /**
+   * Reads a carried item's bytes so far the way an item that spans chunks is read (scan, then
+   * hold): limits are then checked in the same order whatever the chunks, so are the error codes.
+   */
+  private uncarry(bytes: Buffer): void {
+    this.carried = 0;
+    this.top = Top.InItem;
+    this.beginItem(bytes[0]);
+    // The parser found the item unfinished within these bytes, so the scan finds no end in them either.
+    if (this.scanItem(bytes, 0) >= 0) throw this.malformed();
+    this.hold(bytes);
   }
 
   private hold(bytes: Buffer): void {
@@ -385,10 +458,9 @@ export class JsonItemStream {
    */
   private parseSelected(b: Buffer, start: number, n: number, complete: boolean): number {
     const parser = this.parser as SelectiveParser;
-    const selected = this.selected as { selection: Compiled; onItem: (value: Selected, index: number) => void };
-    let value: Selected;
+    const selected = this.selected as SelectedItems;
     try {
-      value = parser.parse(b, start, n, selected.selection);
+      parser.parse(b, start, n, selected.selection, selected.sink);
     } catch (error) {
       if (error === INCOMPLETE) {
         if (complete) throw this.malformed();
@@ -408,7 +480,8 @@ export class JsonItemStream {
       throw this.fail("MALFORMED_JSON", "is not valid UTF-8 text");
     }
     this.countValues(parser.tokens);
-    selected.onItem(value, this.index++);
+    selected.onItem(this.index++, parser);
+    parser.release();
     return end;
   }
 

@@ -13,11 +13,10 @@
  * in slices instead of loading it.
  */
 import { bytesSource, fileSource, SafeZip, type ByteSource, type ChunkSink, type ZipEntry } from "./archive";
-import { CONVERSATION_FIELDS, ExportTally } from "./conversations";
+import { CONVERSATION_FIELDS, ConversationBuilder, ExportTally } from "./conversations";
 import { ExportArchiveError, ExportError, ExportFormatError } from "./errors";
 import { isObject, own, type JsonValue } from "./json";
-import type { Compiled, Selected } from "./json-select";
-import { JsonItemStream, ValueBudget, type JsonReadLimits, type TopLevel } from "./json-stream";
+import { JsonItemStream, ValueBudget, type JsonReadLimits, type SelectedItems, type TopLevel } from "./json-stream";
 import { locateExportFiles, type ExportLayout } from "./layout";
 import { resolveLimits, type ExportLimits } from "./limits";
 import { isSpam, SCORER_VERSION, scoreQuality, type QualityInputs } from "./scorer";
@@ -62,7 +61,7 @@ function* readJson(
   entry: ZipEntry,
   onItem: (value: JsonValue, index: number) => void,
   onKind?: (kind: TopLevel) => void,
-  selected?: { readonly selection: Compiled; readonly onItem: (value: Selected, index: number) => void },
+  selected?: SelectedItems,
 ): Reading<TopLevel> {
   const stream = new JsonItemStream(entry.name, json.limits, json.budget, onItem, onKind, selected);
   yield { entry, sink: (chunk) => stream.write(chunk) };
@@ -146,6 +145,7 @@ function* checkChatHtml(entry: ZipEntry): Reading<void> {
 
 function* tallyConversations(json: JsonContext, layout: ExportLayout, limits: ExportLimits): Reading<ExportTally> {
   const tally = new ExportTally(limits.maxConversationNodes);
+  const conversation = new ConversationBuilder();
   for (const entry of layout.conversationFiles) {
     yield* readJson(
       json,
@@ -161,7 +161,11 @@ function* tallyConversations(json: JsonContext, layout: ExportLayout, limits: Ex
           );
         }
       },
-      { selection: CONVERSATION_FIELDS, onItem: (value, index) => tally.add(value, entry.name, index) },
+      {
+        selection: CONVERSATION_FIELDS,
+        sink: conversation,
+        onItem: (index) => tally.add(conversation, entry.name, index),
+      },
     );
   }
   return tally;

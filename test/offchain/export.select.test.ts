@@ -6,11 +6,17 @@ import { CONVERSATION_SELECTION } from "../../src/export/conversations";
 import type { JsonValue } from "../../src/export/json";
 import {
   compileSelection,
+  isIndexKey,
+  NUMBER,
+  OBJECT,
+  ARRAY,
   PARSE_PADDING,
   SelectiveParser,
-  type Selected,
-  type SelectedObject,
+  STRING,
+  TRUE,
+  FALSE,
   type Selection,
+  type SelectionSink,
 } from "../../src/export/json-select";
 import { JsonItemStream, ValueBudget, type JsonReadLimits } from "../../src/export/json-stream";
 import { plainConversation } from "../support/export/hostile";
@@ -31,28 +37,98 @@ function project(value: JsonValue, selection: Selection | undefined): unknown {
   return out;
 }
 
-/** The parser's value in the same form. */
-function plain(value: Selected | undefined): unknown {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Map) return { map: [...value].map(([key, v]) => [key, plain(v)]) };
-  const object = value as SelectedObject;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(object).sort()) if (object[key] !== undefined) out[key] = plain(object[key]);
+/** Where a slot's values go: the member name in its parent object, or the parent's `every` / `items`. */
+interface SlotInfo {
+  readonly parent: number;
+  readonly name: string | undefined;
+  readonly selection: Selection;
+}
+
+/** `selection` with a slot on every position (the test sink builds every selected value). */
+function withSlots(selection: Selection, info: SlotInfo[], parent = -1, name?: string): Selection {
+  const slot = info.length;
+  const out: { slot: number; fields?: Record<string, Selection>; every?: Selection; items?: Selection } = { slot };
+  info.push({ parent, name, selection });
+  if (selection.fields !== undefined) {
+    out.fields = {};
+    for (const key of Object.keys(selection.fields))
+      out.fields[key] = withSlots(selection.fields[key], info, slot, key);
+  }
+  if (selection.every !== undefined) out.every = withSlots(selection.every, info, slot);
+  if (selection.items !== undefined) out.items = withSlots(selection.items, info, slot);
   return out;
 }
 
-function parse(text: string, selection: Selection): Selected | "rejected" {
+type Built = null | boolean | number | string | Built[] | { [key: string]: Built } | Map<string, Built>;
+
+/**
+ * Builds values from the parser's events the way the module doc describes: the latest container
+ * opened at a slot's parent holds its values, duplicate keys keep the last value.
+ */
+class TreeSink implements SelectionSink {
+  root: Built | undefined;
+  private readonly open: Built[] = [];
+  private readonly keys: string[] = [];
+  constructor(private readonly info: readonly SlotInfo[]) {}
+
+  value(slot: number, kind: number, parser: SelectiveParser): void {
+    const { selection } = this.info[slot];
+    let value: Built;
+    if (kind === OBJECT) value = selection.every !== undefined ? new Map<string, Built>() : {};
+    else if (kind === ARRAY) value = [];
+    else if (kind === STRING) value = parser.lastText();
+    else if (kind === NUMBER) value = parser.num;
+    else value = kind === TRUE ? true : kind === FALSE ? false : null;
+    this.open[slot] = value;
+    const { parent, name } = this.info[slot];
+    if (parent < 0) {
+      this.root = value;
+      return;
+    }
+    const holder = this.open[parent];
+    if (holder instanceof Map) holder.set(this.keys[parent], value);
+    else if (Array.isArray(holder)) {
+      if (this.info[parent].selection.items !== undefined) holder.push(value);
+    } else if (typeof holder === "object" && holder !== null && name !== undefined) {
+      if (this.info[parent].selection.fields !== undefined) holder[name] = value;
+    }
+  }
+
+  key(slot: number, parser: SelectiveParser): void {
+    this.keys[slot] = parser.lastText();
+  }
+}
+
+/** The built value in the form of {@link project}; a map's keys in `JSON.parse` order (indices first). */
+function plain(value: Built | undefined): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Map) {
+    const keys = [...value.keys()];
+    const ordered = [
+      ...keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b)),
+      ...keys.filter((key) => !isIndexKey(key)),
+    ];
+    return { map: ordered.map((key) => [key, plain(value.get(key))]) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = plain(value[key]);
+  return out;
+}
+
+function parse(text: string, selection: Selection): unknown {
   // A space after the value: a number that ends the input could go on in a next chunk.
   const bytes = utf8(`${text} `);
   const padded = Buffer.alloc(bytes.length + PARSE_PADDING);
   bytes.copy(padded);
   const parser = new SelectiveParser(64, 1 << 20);
+  const info: SlotInfo[] = [];
+  const sink = new TreeSink(info);
   try {
-    const value = parser.parse(padded, 0, bytes.length, compileSelection(selection));
+    parser.parse(padded, 0, bytes.length, compileSelection(withSlots(selection, info)), sink);
     // Only whitespace may follow, as for JSON.parse (the parser reads one value).
     if (bytes.subarray(parser.end).toString().trim().length > 0) return "rejected";
-    return value;
+    return plain(sink.root);
   } catch (error) {
     if (typeof error === "symbol") return "rejected";
     throw error;
@@ -91,7 +167,7 @@ describe("export reader: selective JSON parsing", () => {
         const text = JSON.stringify(value, null, space);
         const got = parse(text, selection);
         expect(got).to.not.equal("rejected");
-        expect(plain(got as Selected)).to.deep.equal(project(JSON.parse(text) as JsonValue, selection));
+        expect(got).to.deep.equal(project(JSON.parse(text) as JsonValue, selection));
       }),
       { numRuns: 150, seed: 17 },
     );
@@ -132,6 +208,35 @@ describe("export reader: selective JSON parsing", () => {
     }
   });
 
+  it("finds the end of a string at every byte offset, four bytes at a time or one", () => {
+    // The string scan reads words of four bytes: put each kind of byte that ends or marks a
+    // plain run (quote, backslash escapes, control characters, bytes above 0x7f) at every offset.
+    const specials = [
+      '\\"',
+      "\\\\",
+      "\\u00e9",
+      "\u0001",
+      "\u001f",
+      "\t",
+      "\u00e9",
+      "\u007f",
+      "\u20ac",
+      "\ud83d\ude00",
+      " ",
+    ];
+    for (let before = 0; before < 9; before++) {
+      for (const special of specials) {
+        for (const after of [0, 1, 3, 6]) {
+          const text = `["${"a".repeat(before)}${special}${"b".repeat(after)}", {"k${"c".repeat(before)}": 1}]`;
+          const expected = jsonParse(text);
+          const got = parse(text, { items: {} });
+          if (expected === "rejected") expect(got, text).to.equal("rejected");
+          else expect(got, text).to.deep.equal([(expected as JsonValue[])[0], {}]);
+        }
+      }
+    }
+  });
+
   it("reads numbers exactly as JSON.parse does, on the fast path and off it", () => {
     for (const text of [
       "0",
@@ -168,9 +273,12 @@ describe("export reader: selective JSON parsing", () => {
     };
     const read = (cuts: number[]): unknown[] => {
       const items: unknown[] = [];
+      const info: SlotInfo[] = [];
+      const sink = new TreeSink(info);
       const stream = new JsonItemStream("c.json", limits, new ValueBudget(1e9), () => undefined, undefined, {
-        selection: compileSelection(CONVERSATION_SELECTION),
-        onItem: (value) => items.push(plain(value)),
+        selection: compileSelection(withSlots(CONVERSATION_SELECTION, info)),
+        sink,
+        onItem: () => items.push(plain(sink.root)),
       });
       const bytes = utf8(text);
       let at = 0;
@@ -193,8 +301,10 @@ describe("export reader: selective JSON parsing", () => {
 
   it("enforces the limits on the fast path, with the codes of the scanning path", () => {
     const code = (text: string | Buffer, limits: JsonReadLimits): string => {
+      const info: SlotInfo[] = [];
       const stream = new JsonItemStream("c.json", limits, new ValueBudget(1e9), () => undefined, undefined, {
-        selection: compileSelection(CONVERSATION_SELECTION),
+        selection: compileSelection(withSlots(CONVERSATION_SELECTION, info)),
+        sink: new TreeSink(info),
         onItem: () => undefined,
       });
       try {

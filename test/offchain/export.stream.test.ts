@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { Crc32, crc32, NATIVE_CRC32 } from "../../src/export/crc32";
 import { ExportError } from "../../src/export";
 import type { JsonValue } from "../../src/export/json";
+import { compileSelection, type SelectionSink } from "../../src/export/json-select";
 import { JsonItemStream, ValueBudget, type JsonReadLimits, type TopLevel } from "../../src/export/json-stream";
 
 const LIMITS: JsonReadLimits = { maxDepth: 64, maxStringBytes: 1 << 20, maxItemBytes: 1 << 22, maxItemValues: 1 << 20 };
@@ -152,6 +153,46 @@ describe("export reader: streaming JSON", () => {
     const budget = new ValueBudget(5);
     const stream = new JsonItemStream("x.json", LIMITS, budget, () => undefined);
     expect(code(() => stream.write(utf8("[[1,2],[3,4],[5,6]]")))).to.equal("JSON_TOO_MANY_VALUES");
+  });
+
+  it("reads selected items carried over one or more chunk ends, with the codes of the scanning path", () => {
+    // A selected item the chunk ends in is parsed again on its bytes joined to the next chunk; one
+    // still unfinished (or at the end of the entry) is scanned and held as before, so these codes hold for every cut.
+    const limits: JsonReadLimits = { maxDepth: 4, maxStringBytes: 8, maxItemBytes: 64, maxItemValues: 10 };
+    const selection = compileSelection({ slot: 0 });
+    const sink: SelectionSink = { value: () => undefined, key: () => undefined };
+    const selected = (text: string, cuts: readonly number[]): string => {
+      let items = 0;
+      const stream = new JsonItemStream("s.json", limits, new ValueBudget(1e9), () => undefined, undefined, {
+        selection,
+        sink,
+        onItem: () => items++,
+      });
+      return code(() => {
+        const bytes = utf8(text);
+        let at = 0;
+        for (const cut of [...cuts, bytes.length]) {
+          stream.write(bytes.subarray(at, cut));
+          at = cut;
+        }
+        stream.end();
+        if (items !== 3) throw new Error(`read ${items} items`);
+      });
+    };
+    const cases: [string, string][] = [
+      ['[{"a":"1234"},[1,[2]],"12345678"]', "accepted"],
+      ['[{"a":"1234"},[1,[2]],"123456789', "JSON_STRING_TOO_LONG"],
+      ['[{"a":"1234"},[1,[2]],[1,1,1,1,1,1,1,1,1,1,1', "JSON_VALUE_TOO_LARGE"],
+      ['[{"a":"1234"},[1,[2]],[[[[1', "JSON_TOO_DEEP"],
+      ['[{"a":"1234"},[1,[2]],[1,2', "MALFORMED_JSON"],
+    ];
+    for (const [text, expected] of cases) {
+      for (let first = 1; first < text.length; first++) {
+        for (let second = first; second <= text.length; second += 3) {
+          expect(selected(text, [first, second]), `${text} cut at ${first}, ${second}`).to.equal(expected);
+        }
+      }
+    }
   });
 });
 
