@@ -9,22 +9,24 @@
  */
 
 /** Content types this reader knows by name; anything else is reported as unknown. */
+export const KNOWN_CONTENT_TYPES = [
+  "text",
+  "multimodal_text",
+  "code",
+  "execution_output",
+  "tether_browsing_display",
+  "tether_quote",
+  "thoughts",
+  "reasoning_recap",
+  "user_editable_context",
+  "system_error",
+] as const;
+
+const KNOWN = new Set<string>(KNOWN_CONTENT_TYPES);
+
+/** Whether `type` is one of {@link KNOWN_CONTENT_TYPES}. */
 export function isKnownContentType(type: string): boolean {
-  switch (type) {
-    case "text":
-    case "multimodal_text":
-    case "code":
-    case "execution_output":
-    case "tether_browsing_display":
-    case "tether_quote":
-    case "thoughts":
-    case "reasoning_recap":
-    case "user_editable_context":
-    case "system_error":
-      return true;
-    default:
-      return false;
-  }
+  return KNOWN.has(type);
 }
 
 export interface ContentReading {

@@ -31,7 +31,7 @@
  * user prompt and the conversation ids; names reported in the stats are capped in number and
  * restricted to safe characters (a model slug or content type could otherwise carry personal data).
  */
-import { isKnownContentType, readContent, type ContentSource } from "./content";
+import { isKnownContentType, KNOWN_CONTENT_TYPES, readContent, type ContentSource } from "./content";
 import { ExportFormatError } from "./errors";
 import {
   ARRAY,
@@ -199,19 +199,7 @@ const NODE_STRIDE = 33;
 
 /** Roles and content types the tally compares, by code (0: another name, decoded when read). */
 const ROLE_NAMES = ["", "user", "assistant", "system", "tool"] as const;
-const TYPE_NAMES = [
-  "",
-  "text",
-  "multimodal_text",
-  "code",
-  "execution_output",
-  "tether_browsing_display",
-  "tether_quote",
-  "thoughts",
-  "reasoning_recap",
-  "user_editable_context",
-  "system_error",
-] as const;
+const TYPE_NAMES = ["", ...KNOWN_CONTENT_TYPES] as const;
 const ROLE_BYTES = ROLE_NAMES.map((name) => Buffer.from(name, "latin1"));
 const TYPE_BYTES = TYPE_NAMES.map((name) => Buffer.from(name, "latin1"));
 
