@@ -8,9 +8,10 @@
  * then chat.html and every attachment inflated and verified, spam check, score.
  *
  * The sequence is written once, as a generator that yields "inflate this entry into this sink"
- * steps; {@link scoreExportBytes} runs it synchronously (fflate), {@link scoreExport} runs it with
- * Node's native zlib off the main thread (about 3× faster inflation) and reads a file from disk
- * in slices instead of loading it.
+ * steps; {@link scoreExportBytes} runs it synchronously, {@link scoreExport} runs it letting the
+ * event loop run every 4 MiB of output and reads a file from disk in slices instead of loading it.
+ * Both inflate with one reused native zlib handle on the calling thread (`native-inflate.ts`), or
+ * with fflate where there is none (a browser).
  */
 import { bytesSource, fileSource, SafeZip, type ByteSource, type ChunkSink, type ZipEntry } from "./archive";
 import { CONVERSATION_FIELDS, ConversationBuilder, ExportTally } from "./conversations";
