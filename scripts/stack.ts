@@ -60,8 +60,9 @@ class StackError extends Error {
 }
 
 /**
- * Every service this process started, in order, until it exits. The exit handler reads it, so a service is
- * stopped even when the code that started it never gets to (an error between two awaits, a late signal).
+ * Every service this process started, in order (the deployment leaves once it has succeeded): the one list
+ * the stack watches, reports and stops. The exit handler reads it too, so a service is stopped even when
+ * the code that started it never gets to (an error between two awaits, a late signal).
  */
 const started: Service[] = [];
 /** Set once the stack begins to stop: no service starts after that (it would outlive the stop). */
@@ -234,7 +235,6 @@ async function main(): Promise<void> {
   const deploymentId = `stack-${port}`;
   const deploymentDir = path.join(ROOT, "deploy", "deployments", deploymentId);
   const work = await mkdtemp(path.join(os.tmpdir(), "datacoop-stack-"));
-  const services: Service[] = [];
   let store: StoreService | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       closing = true;
       note("stopping");
-      // Every service ever started (`started` holds each, wherever start-up got to), newest first:
+      // Every service started (`started` holds each, wherever start-up got to), newest first:
       // custodians and validators before the node they read.
       for (const service of [...started].reverse()) await stopService(service);
       await store?.close();
@@ -286,7 +286,6 @@ async function main(): Promise<void> {
     const node = startService(work, "node", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
       HARDHAT_NETWORK: undefined,
     });
-    services.push(node);
     await waitFor(`the node on ${rpc}`, () => rpcAnswers(rpc), node);
 
     const deployParameters = parameters;
@@ -294,9 +293,9 @@ async function main(): Promise<void> {
     await rm(deploymentDir, { recursive: true, force: true });
     const command = localDeployCommand(rpc, deployParameters, deploymentId);
     const deploy = startService(work, "deploy", command.args, command.env);
-    services.push(deploy);
     if ((await deploy.exited) !== 0) throw new StackError("the Ignition deployment failed; see its log below.");
-    services.splice(services.indexOf(deploy), 1);
+    // Done: a one-off, not a service to watch, report or stop.
+    started.splice(started.indexOf(deploy), 1);
 
     const token = randomBytes(32).toString("hex");
     // The member app (`npm run app` on 4173, `npm run app:dev` on 5173) uploads and asks validators from the browser.
@@ -328,7 +327,6 @@ async function main(): Promise<void> {
           },
           (line) => (url ??= listeningUrl(line)),
         );
-        services.push(validator);
         await waitFor(`validator ${account}`, async () => url !== undefined && (await healthy(url)), validator);
         return url!;
       }),
@@ -354,7 +352,6 @@ async function main(): Promise<void> {
           },
           (line) => (url ??= listeningUrl(line)),
         );
-        services.push(daemon);
         await waitFor(`custodian ${account}`, async () => url !== undefined && (await healthy(url)), daemon);
         return url!;
       }),
@@ -368,20 +365,20 @@ async function main(): Promise<void> {
         validators,
         custodians,
         deploymentId,
-        pids: services.map((s) => s.child.pid),
+        pids: started.map((s) => s.child.pid),
       })}\n`,
     );
     note("ready; stop with Ctrl-C");
     // A service that dies takes the stack down with it: a half-running stack is worse than none.
-    await Promise.race(services.map((s) => s.exited.then(() => s)));
+    await Promise.race(started.map((s) => s.exited.then(() => s)));
     if (stopping === undefined) {
-      const dead = services.find((s) => s.child.exitCode !== null || s.child.signalCode !== null);
+      const dead = started.find((s) => s.child.exitCode !== null || s.child.signalCode !== null);
       throw new StackError(`${dead?.name ?? "a service"} stopped on its own; see its log below.`);
     }
   } catch (error) {
     if (stopping !== undefined) return;
     note(error instanceof Error ? error.message : String(error));
-    for (const service of services) {
+    for (const service of started) {
       const text = await readFile(service.log, "utf8").catch(() => "");
       note(`last lines of ${service.name}.log:\n${text.split("\n").slice(-15).join("\n")}`);
     }

@@ -535,12 +535,13 @@ export class SelectiveParser {
     return undefined;
   }
 
-  private object(selection: Compiled | undefined, depth: number): void {
+  /** An object with a selection (one without takes {@link skipObject}). */
+  private object(selection: Compiled, depth: number): void {
     if (depth > this.maxDepth) throw TOO_DEEP;
     this.tokens++;
     this.i++;
-    const every = selection?.every;
-    const fields = selection?.fields === undefined ? undefined : selection;
+    const every = selection.every;
+    const fields = selection.fields === undefined ? undefined : selection;
     let c = this.skipWhitespace();
     if (c === 0x7d) {
       this.i++;
@@ -551,7 +552,7 @@ export class SelectiveParser {
       this.string();
       let child: Compiled | undefined;
       if (every !== undefined) {
-        (this.sink as SelectionSink).key((selection as Compiled).slot, this);
+        (this.sink as SelectionSink).key(selection.slot, this);
         child = every;
       } else if (fields !== undefined) {
         child = this.member(fields);
@@ -576,11 +577,12 @@ export class SelectiveParser {
     }
   }
 
-  private array(selection: Compiled | undefined, depth: number): void {
+  /** An array with a selection (one without takes {@link skipArray}). */
+  private array(selection: Compiled, depth: number): void {
     if (depth > this.maxDepth) throw TOO_DEEP;
     this.tokens++;
     this.i++;
-    const items = selection?.items;
+    const items = selection.items;
     let c = this.skipWhitespace();
     if (c === 0x5d) {
       this.i++;

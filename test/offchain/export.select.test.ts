@@ -20,6 +20,7 @@ import {
 } from "../../src/export/json-select";
 import { JsonItemStream, ValueBudget, type JsonReadLimits } from "../../src/export/json-stream";
 import { plainConversation } from "../support/export/hostile";
+import { writeInPieces } from "../support/export/stream";
 
 const utf8 = (text: string): Buffer => Buffer.from(text, "utf8");
 
@@ -280,13 +281,7 @@ describe("export reader: selective JSON parsing", () => {
         sink,
         onItem: () => items.push(plain(sink.root)),
       });
-      const bytes = utf8(text);
-      let at = 0;
-      for (const cut of [...cuts, bytes.length]) {
-        stream.write(bytes.subarray(at, cut));
-        at = cut;
-      }
-      stream.end();
+      writeInPieces(stream, utf8(text), cuts);
       return items;
     };
     const expected = (JSON.parse(text) as JsonValue[]).map((c) => project(c, CONVERSATION_SELECTION));

@@ -8,6 +8,7 @@ import { ExportError } from "../../src/export";
 import type { JsonValue } from "../../src/export/json";
 import { compileSelection, type SelectionSink } from "../../src/export/json-select";
 import { JsonItemStream, ValueBudget, type JsonReadLimits, type TopLevel } from "../../src/export/json-stream";
+import { writeInPieces } from "../support/export/stream";
 
 const LIMITS: JsonReadLimits = { maxDepth: 64, maxStringBytes: 1 << 20, maxItemBytes: 1 << 22, maxItemValues: 1 << 20 };
 
@@ -20,12 +21,8 @@ interface Read {
 function read(bytes: Uint8Array, cuts: readonly number[] = [], limits: JsonReadLimits = LIMITS): Read {
   const items: JsonValue[] = [];
   const stream = new JsonItemStream("test.json", limits, new ValueBudget(1e9), (value) => items.push(value));
-  let at = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    stream.write(bytes.subarray(at, Math.max(at, cut)));
-    at = Math.max(at, cut);
-  }
-  return { kind: stream.end(), items };
+  const kind = writeInPieces(stream, bytes, cuts);
+  return { kind, items };
 }
 
 function code(run: () => unknown): string {
@@ -169,13 +166,7 @@ describe("export reader: streaming JSON", () => {
         onItem: () => items++,
       });
       return code(() => {
-        const bytes = utf8(text);
-        let at = 0;
-        for (const cut of [...cuts, bytes.length]) {
-          stream.write(bytes.subarray(at, cut));
-          at = cut;
-        }
-        stream.end();
+        writeInPieces(stream, utf8(text), cuts);
         if (items !== 3) throw new Error(`read ${items} items`);
       });
     };

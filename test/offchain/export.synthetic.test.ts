@@ -15,6 +15,7 @@ import {
   sourceAccountHash,
   type ExportScore,
 } from "../../src/export";
+import { KNOWN_CONTENT_TYPES } from "../../src/export/content";
 
 const SALT = `0x${"c0".repeat(32)}`;
 
@@ -107,18 +108,8 @@ describe("synthetic exports: generator", () => {
 
   it("produces every feature it offers", () => {
     const { facts } = generateSyntheticExport({ seed: 3, conversations: 80 });
-    for (const type of [
-      "text",
-      "multimodal_text",
-      "code",
-      "execution_output",
-      "tether_browsing_display",
-      "tether_quote",
-      "thoughts",
-      "reasoning_recap",
-      "user_editable_context",
-      "system_error",
-    ]) {
+    // Every content type the reader knows by name: a type added there must be generated too.
+    for (const type of KNOWN_CONTENT_TYPES) {
       expect(facts.contentTypes[type], type).to.be.greaterThan(0);
     }
     expect(Object.keys(facts.contentTypes).filter((t) => !isKnownContentType(t))).to.not.be.empty;
