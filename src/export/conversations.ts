@@ -237,10 +237,20 @@ const REF_ABSENT = -3;
 /** Ids compared by their bytes before a lookup by hash (see `ConversationBuilder.intern`). */
 const RECENT = 4;
 
-/** A fresh node record. */
-const NODE_TEMPLATE = new Int32Array(NODE_STRIDE);
-NODE_TEMPLATE[N_ID] = REF_ABSENT;
-NODE_TEMPLATE[N_PARENT] = REF_ABSENT;
+/**
+ * Sets `array[from, to)` to zero. A plain loop: for the few dozen values of a record it is several
+ * times cheaper than `fill`, which calls into the runtime.
+ */
+function clear(array: Int32Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) array[k] = 0;
+}
+
+/** Makes node record `base` a fresh one: every field absent. */
+function freshNode(nodes: Int32Array, base: number): void {
+  clear(nodes, base, base + NODE_STRIDE);
+  nodes[base + N_ID] = REF_ABSENT;
+  nodes[base + N_PARENT] = REF_ABSENT;
+}
 /** Node ids kept in capacity between conversations; a larger conversation's arrays are dropped after it. */
 const KEPT_NODES = 1 << 14;
 
@@ -334,7 +344,7 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
         return;
       case Slot.Node:
         if (kind === OBJECT) {
-          nodes.set(NODE_TEMPLATE, base);
+          freshNode(nodes, base);
           nodes[base + N_MEMBER] = 1;
           this.times[this.node] = NaN;
         }
@@ -366,7 +376,7 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
       case Slot.Message:
         nodes[base + N_MESSAGE] = kind;
         if (kind === OBJECT) {
-          nodes.fill(0, base + N_AUTHOR, base + NODE_STRIDE);
+          clear(nodes, base + N_AUTHOR, base + NODE_STRIDE);
           this.times[this.node] = NaN;
         }
         return;
@@ -417,7 +427,7 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
         const part = this.partCount++;
         const parts = (this.parts = grown(this.parts, this.partCount * PART_STRIDE));
         const at = part * PART_STRIDE;
-        parts.fill(0, at, at + PART_STRIDE);
+        clear(parts, at, at + PART_STRIDE);
         this.setString(parts, at + P_SELF, kind, parser);
         this.part = part;
         nodes[base + N_PART_COUNT]++;
@@ -484,15 +494,13 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
     const s1 = parser.s1;
     const plain = (parser.flags & ESCAPED) === 0;
     if (plain) {
-      const b = parser.input;
       const recent = this.recent;
       const length = s1 - s0;
-      for (let r = 0; r < RECENT * 3; r += 3) {
+      // Newest first: a node's `id` is the key just read.
+      for (let k = 1; k <= RECENT; k++) {
+        const r = (this.recentNext + 3 * (RECENT - k)) % (3 * RECENT);
         const at = recent[r];
-        if (at < 0 || recent[r + 1] - at !== length) continue;
-        let k = length - 1;
-        while (k >= 0 && b[at + k] === b[s0 + k]) k--;
-        if (k < 0) return recent[r + 2];
+        if (at >= 0 && recent[r + 1] - at === length && parser.sameBytes(at, s0, length)) return recent[r + 2];
       }
     }
     const node = this.ids.lookup(parser, parser.input, s0, s1, parser.flags, true);
@@ -517,7 +525,7 @@ export class ConversationBuilder implements SelectionSink, ContentSource {
       order.set(this.order);
       this.order = order;
     }
-    this.nodes.set(NODE_TEMPLATE, node * NODE_STRIDE);
+    freshNode(this.nodes, node * NODE_STRIDE);
     return node;
   }
 

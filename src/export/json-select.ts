@@ -65,6 +65,66 @@ export interface Selection {
   readonly items?: Selection;
 }
 
+/** Members of an object guessed (see {@link Guesses}). */
+const GUESSED_MEMBERS = 48;
+/** Words of a guessed span (key or value): 32 bytes. */
+const GUESS_WORDS = 8;
+/** `TAIL_MASK[r]`: the low `r` bytes of a word. */
+const TAIL_MASK = new Int32Array([0, 0xff, 0xffff, 0xffffff]);
+
+/**
+ * The members of the last object read at one selection, by position, as the guess for the next
+ * object there: objects of one kind repeat their keys in the same order, and many of the members
+ * the selection skips repeat their value too (`"status":"finished_successfully",`). A guess is
+ * taken only when the input's bytes are exactly the guessed ones, which were read and checked
+ * the ordinary way before, at the same place in the selection and so at the same depth, by the
+ * same parser (so under the same limits): matching them is reading them again, with the same
+ * outcome, the same member selection and the same token count. Only a cache: results never
+ * depend on it, only speed.
+ *
+ * Per position `k`: the key's bytes and closing quote (`keyLength[k]`, 0: no guess) and, for a
+ * skipped member, what follows up to and including the comma after its value (`valueLength[k]`,
+ * 0: no guess yet, −1: none for this key; a scalar or an empty container only), as little-endian words at
+ * `words[(2k or 2k + 1) * GUESS_WORDS]`, and the tokens of that span.
+ */
+export class Guesses {
+  owner: SelectiveParser | undefined;
+  readonly words = new Int32Array(2 * GUESSED_MEMBERS * GUESS_WORDS);
+  readonly keyLength = new Int32Array(GUESSED_MEMBERS);
+  readonly child: (Compiled | undefined)[] = new Array<Compiled | undefined>(GUESSED_MEMBERS).fill(undefined);
+  readonly valueLength = new Int32Array(GUESSED_MEMBERS);
+  readonly valueTokens = new Int32Array(GUESSED_MEMBERS);
+  /** 1 when the guessed value is an empty container (a level deeper), else 0. */
+  readonly valueNesting = new Int32Array(GUESSED_MEMBERS);
+
+  /** Forgets every guess (another parser reads here now). */
+  claim(owner: SelectiveParser): void {
+    this.owner = owner;
+    this.keyLength.fill(0);
+    this.valueLength.fill(0);
+  }
+}
+
+/** Whether `view` holds, from `at`, the `length` bytes kept at `words[base..]`. */
+function matches(view: DataView, at: number, words: Int32Array, base: number, length: number): boolean {
+  const whole = length >> 2;
+  for (let w = 0; w < whole; w++) if (view.getInt32(at + 4 * w, true) !== words[base + w]) return false;
+  const rest = length & 3;
+  return rest === 0 || (view.getInt32(at + 4 * whole, true) & TAIL_MASK[rest]) === words[base + whole];
+}
+
+/** Keeps `b[from, from + length)` (at most 4 × {@link GUESS_WORDS} bytes) at `words[base..]`, zero-filled. */
+function keep(b: Uint8Array, from: number, length: number, words: Int32Array, base: number): void {
+  for (let w = 0; 4 * w < length; w++) {
+    let word = 0;
+    for (let k = 3; k >= 0; k--) {
+      const at = 4 * w + k;
+      word = (word << 8) | (at < length ? b[from + at] : 0);
+    }
+    words[base + w] = word;
+  }
+}
+
 interface KeyEntry {
   readonly bytes: Uint8Array;
   readonly selection: Compiled;
@@ -78,6 +138,8 @@ export class Compiled {
   readonly byLength: (KeyEntry[] | undefined)[] = [];
   readonly every: Compiled | undefined;
   readonly items: Compiled | undefined;
+  /** What the last parser to read an object here saw in it (see {@link Guesses}). */
+  readonly guesses = new Guesses();
 
   constructor(selection: Selection) {
     this.slot = selection.slot ?? -1;
@@ -484,6 +546,17 @@ export class SelectiveParser {
     this.i = i + 1;
   }
 
+  /** Whether bytes `[a, a + length)` and `[c, c + length)` of the last input are equal (both ranges within it). */
+  sameBytes(a: number, c: number, length: number): boolean {
+    const view = this.view;
+    let k = 0;
+    // Four bytes at a time: a word read past a range's end stays within the padding.
+    for (; k + 4 <= length; k += 4) if (view.getInt32(a + k, true) !== view.getInt32(c + k, true)) return false;
+    const b = this.b;
+    for (; k < length; k++) if (b[a + k] !== b[c + k]) return false;
+    return true;
+  }
+
   /** The last string read, decoded. */
   lastText(): string {
     return this.text(this.s0, this.s1, this.flags);
@@ -535,28 +608,113 @@ export class SelectiveParser {
     return undefined;
   }
 
+  /**
+   * Whether the key at {@link i} (its opening quote) is the one guessed for position `member`;
+   * if so, {@link i} moves past its closing quote. The guessed bytes hold no quote, backslash or
+   * control character before the closing quote, so matching them is reading that very string.
+   * A read never goes past the padding: every guessed byte is non-zero, so the first word
+   * reaching the zeros after the input differs.
+   */
+  private guessedKey(guesses: Guesses, member: number): boolean {
+    const length = guesses.keyLength[member];
+    if (length === 0 || !matches(this.view, this.i + 1, guesses.words, 2 * member * GUESS_WORDS, length)) return false;
+    this.i += 1 + length;
+    return true;
+  }
+
+  /** Keeps the key just read, if plain and short, as the guess for position `member`. */
+  private keepKey(guesses: Guesses, member: number, child: Compiled | undefined): void {
+    const length = this.s1 - this.s0 + 1;
+    guesses.valueLength[member] = 0;
+    if (this.flags !== 0 || length > 4 * GUESS_WORDS) {
+      guesses.keyLength[member] = 0;
+      return;
+    }
+    keep(this.b, this.s0, length, guesses.words, 2 * member * GUESS_WORDS);
+    guesses.keyLength[member] = length;
+    guesses.child[member] = child;
+  }
+
+  /**
+   * Whether the rest of skipped member `member` (from just after its key to the comma after its
+   * value) is the guessed one, within the depth limit; if so, {@link i} moves past the comma.
+   */
+  private guessedValue(guesses: Guesses, member: number, depth: number): boolean {
+    const length = guesses.valueLength[member];
+    if (
+      length <= 0 ||
+      depth + guesses.valueNesting[member] > this.maxDepth ||
+      !matches(this.view, this.i, guesses.words, (2 * member + 1) * GUESS_WORDS, length)
+    ) {
+      return false;
+    }
+    this.i += length;
+    this.tokens += guesses.valueTokens[member];
+    return true;
+  }
+
+  /**
+   * Keeps `b[from, i)`, the rest of skipped member `member` just read up to and including its
+   * comma, with its tokens, as that member's guess when it is short and its value is a scalar or
+   * an empty container.
+   */
+  private keepValue(guesses: Guesses, member: number, from: number, tokens: number): void {
+    const length = this.i - from;
+    const b = this.b;
+    // The span: whitespace, the colon, whitespace, the value, whitespace, the comma.
+    let first = from;
+    while (b[first] !== 0x3a) first++;
+    first++;
+    while (b[first] === 0x20 || b[first] === 0x0a || b[first] === 0x0d || b[first] === 0x09) first++;
+    const container = b[first] === 0x7b || b[first] === 0x5b;
+    // The colon, the comma and, for a container, its opening: any more is a member inside it.
+    if (length > 4 * GUESS_WORDS || (container && tokens !== 3)) {
+      // Not worth guessing (an id, a text, a filled container): not tried again for this key.
+      guesses.valueLength[member] = -1;
+      return;
+    }
+    keep(b, from, length, guesses.words, (2 * member + 1) * GUESS_WORDS);
+    guesses.valueLength[member] = length;
+    guesses.valueTokens[member] = tokens;
+    guesses.valueNesting[member] = container ? 1 : 0;
+  }
+
   /** An object with a selection (one without takes {@link skipObject}). */
   private object(selection: Compiled, depth: number): void {
     if (depth > this.maxDepth) throw TOO_DEEP;
     this.tokens++;
     this.i++;
     const every = selection.every;
-    const fields = selection.fields === undefined ? undefined : selection;
     let c = this.skipWhitespace();
     if (c === 0x7d) {
       this.i++;
       return;
     }
-    for (;;) {
+    const guesses = selection.guesses;
+    if (guesses.owner !== this) guesses.claim(this);
+    for (let member = 0; ; member++) {
       if (c !== 0x22) throw this.fail();
-      this.string();
       let child: Compiled | undefined;
+      let guessed = false;
       if (every !== undefined) {
+        this.string();
         (this.sink as SelectionSink).key(selection.slot, this);
         child = every;
-      } else if (fields !== undefined) {
-        child = this.member(fields);
+      } else if (member < GUESSED_MEMBERS && this.guessedKey(guesses, member)) {
+        child = guesses.child[member];
+        guessed = true;
+        if (child === undefined && this.guessedValue(guesses, member, depth)) {
+          c = this.skipWhitespace();
+          continue;
+        }
+      } else {
+        this.string();
+        child = this.member(selection);
+        if (member < GUESSED_MEMBERS) this.keepKey(guesses, member, child);
+        guessed = member < GUESSED_MEMBERS && guesses.keyLength[member] > 0;
       }
+      const from = this.i;
+      const tokens = this.tokens;
       if (this.skipWhitespace() !== 0x3a) throw this.fail();
       this.tokens++;
       this.i++;
@@ -566,6 +724,9 @@ export class SelectiveParser {
       if (c === 0x2c) {
         this.tokens++;
         this.i++;
+        if (guessed && child === undefined && guesses.valueLength[member] >= 0) {
+          this.keepValue(guesses, member, from, this.tokens - tokens);
+        }
         c = this.skipWhitespace();
         continue;
       }
