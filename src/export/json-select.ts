@@ -77,29 +77,30 @@ const TAIL_MASK = new Int32Array([0, 0xff, 0xffff, 0xffffff]);
  * object there: objects of one kind repeat their keys in the same order, and many of the members
  * the selection skips repeat their value too (`"status":"finished_successfully",`). A guess is
  * taken only when the input's bytes are exactly the guessed ones, which were read and checked
- * the ordinary way before, at the same place in the selection and so at the same depth, by the
- * same parser (so under the same limits): matching them is reading them again, with the same
+ * the ordinary way before, at the same place in the selection, at the same depth, by the same
+ * parser (so under the same limits): matching them is reading them again, with the same
  * outcome, the same member selection and the same token count. Only a cache: results never
  * depend on it, only speed.
  *
  * Per position `k`: the key's bytes and closing quote (`keyLength[k]`, 0: no guess) and, for a
  * skipped member, what follows up to and including the comma after its value (`valueLength[k]`,
- * 0: no guess yet, −1: none for this key; a scalar or an empty container only), as little-endian words at
+ * 0: no guess yet, −1: none for this key), as little-endian words at
  * `words[(2k or 2k + 1) * GUESS_WORDS]`, and the tokens of that span.
  */
 export class Guesses {
+  /** The parser that made these guesses, and the depth of the objects it read here. */
   owner: SelectiveParser | undefined;
+  depth = -1;
   readonly words = new Int32Array(2 * GUESSED_MEMBERS * GUESS_WORDS);
   readonly keyLength = new Int32Array(GUESSED_MEMBERS);
   readonly child: (Compiled | undefined)[] = new Array<Compiled | undefined>(GUESSED_MEMBERS).fill(undefined);
   readonly valueLength = new Int32Array(GUESSED_MEMBERS);
   readonly valueTokens = new Int32Array(GUESSED_MEMBERS);
-  /** 1 when the guessed value is an empty container (a level deeper), else 0. */
-  readonly valueNesting = new Int32Array(GUESSED_MEMBERS);
 
-  /** Forgets every guess (another parser reads here now). */
-  claim(owner: SelectiveParser): void {
+  /** Forgets every guess: another parser, or the same at another depth, reads here now. */
+  claim(owner: SelectiveParser, depth: number): void {
     this.owner = owner;
+    this.depth = depth;
     this.keyLength.fill(0);
     this.valueLength.fill(0);
   }
@@ -637,17 +638,11 @@ export class SelectiveParser {
 
   /**
    * Whether the rest of skipped member `member` (from just after its key to the comma after its
-   * value) is the guessed one, within the depth limit; if so, {@link i} moves past the comma.
+   * value) is the guessed one; if so, {@link i} moves past the comma.
    */
-  private guessedValue(guesses: Guesses, member: number, depth: number): boolean {
+  private guessedValue(guesses: Guesses, member: number): boolean {
     const length = guesses.valueLength[member];
-    if (
-      length <= 0 ||
-      depth + guesses.valueNesting[member] > this.maxDepth ||
-      !matches(this.view, this.i, guesses.words, (2 * member + 1) * GUESS_WORDS, length)
-    ) {
-      return false;
-    }
+    if (length <= 0 || !matches(this.view, this.i, guesses.words, (2 * member + 1) * GUESS_WORDS, length)) return false;
     this.i += length;
     this.tokens += guesses.valueTokens[member];
     return true;
@@ -655,28 +650,18 @@ export class SelectiveParser {
 
   /**
    * Keeps `b[from, i)`, the rest of skipped member `member` just read up to and including its
-   * comma, with its tokens, as that member's guess when it is short and its value is a scalar or
-   * an empty container.
+   * comma, with its tokens, as that member's guess when it is short.
    */
   private keepValue(guesses: Guesses, member: number, from: number, tokens: number): void {
     const length = this.i - from;
-    const b = this.b;
-    // The span: whitespace, the colon, whitespace, the value, whitespace, the comma.
-    let first = from;
-    while (b[first] !== 0x3a) first++;
-    first++;
-    while (b[first] === 0x20 || b[first] === 0x0a || b[first] === 0x0d || b[first] === 0x09) first++;
-    const container = b[first] === 0x7b || b[first] === 0x5b;
-    // The colon, the comma and, for a container, its opening: any more is a member inside it.
-    if (length > 4 * GUESS_WORDS || (container && tokens !== 3)) {
-      // Not worth guessing (an id, a text, a filled container): not tried again for this key.
+    if (length > 4 * GUESS_WORDS) {
+      // Not worth guessing (an id, a text): not tried again for this key.
       guesses.valueLength[member] = -1;
       return;
     }
-    keep(b, from, length, guesses.words, (2 * member + 1) * GUESS_WORDS);
+    keep(this.b, from, length, guesses.words, (2 * member + 1) * GUESS_WORDS);
     guesses.valueLength[member] = length;
     guesses.valueTokens[member] = tokens;
-    guesses.valueNesting[member] = container ? 1 : 0;
   }
 
   /** An object with a selection (one without takes {@link skipObject}). */
@@ -691,7 +676,7 @@ export class SelectiveParser {
       return;
     }
     const guesses = selection.guesses;
-    if (guesses.owner !== this) guesses.claim(this);
+    if (guesses.owner !== this || guesses.depth !== depth) guesses.claim(this, depth);
     for (let member = 0; ; member++) {
       if (c !== 0x22) throw this.fail();
       let child: Compiled | undefined;
@@ -703,7 +688,7 @@ export class SelectiveParser {
       } else if (member < GUESSED_MEMBERS && this.guessedKey(guesses, member)) {
         child = guesses.child[member];
         guessed = true;
-        if (child === undefined && this.guessedValue(guesses, member, depth)) {
+        if (child === undefined && this.guessedValue(guesses, member)) {
           c = this.skipWhitespace();
           continue;
         }

@@ -6,13 +6,17 @@ import { CONVERSATION_SELECTION } from "../../src/export/conversations";
 import type { JsonValue } from "../../src/export/json";
 import {
   compileSelection,
+  INCOMPLETE,
   isIndexKey,
+  MALFORMED,
   NUMBER,
   OBJECT,
   ARRAY,
   PARSE_PADDING,
   SelectiveParser,
   STRING,
+  STRING_TOO_LONG,
+  TOO_DEEP,
   TRUE,
   FALSE,
   type Selection,
@@ -144,6 +148,106 @@ function jsonParse(text: string): JsonValue | "rejected" {
   }
 }
 
+/**
+ * Reads documents one after another with one parser and one compiled selection, as a stream reads
+ * the items of an entry: each object's keys and skipped values are then guessed from the last
+ * object read at the same selection (`Guesses` in json-select.ts).
+ */
+class Sequence {
+  readonly parser: SelectiveParser;
+  private readonly info: SlotInfo[] = [];
+  readonly compiled: ReturnType<typeof compileSelection>;
+  /** Tokens of the last document read. */
+  tokens = 0;
+
+  constructor(selection: Selection, maxDepth = 64, maxStringBytes = 1 << 20, shared?: Sequence) {
+    this.parser = new SelectiveParser(maxDepth, maxStringBytes);
+    if (shared !== undefined) {
+      this.info = shared.info;
+      this.compiled = shared.compiled;
+    } else {
+      this.compiled = compileSelection(withSlots(selection, this.info));
+    }
+  }
+
+  /** The projected value, "rejected", or the name of the parser's failure (`incomplete`, ...). */
+  read(text: string | Buffer, failures = false): unknown {
+    const bytes = typeof text === "string" ? utf8(`${text} `) : text;
+    const padded = Buffer.alloc(bytes.length + PARSE_PADDING);
+    bytes.copy(padded);
+    const sink = new TreeSink(this.info);
+    try {
+      this.parser.parse(padded, 0, bytes.length, this.compiled, sink);
+      this.tokens = this.parser.tokens;
+      if (bytes.subarray(this.parser.end).toString().trim().length > 0) return "rejected";
+      return plain(sink.root);
+    } catch (error) {
+      if (typeof error !== "symbol") throw error;
+      if (!failures) return "rejected";
+      return [INCOMPLETE, MALFORMED, TOO_DEEP, STRING_TOO_LONG].indexOf(error);
+    }
+  }
+}
+
+/**
+ * Documents that are arrays of objects of one kind: each object is the same template of members
+ * with a few edits (a key, a value or the spacing changed, a member dropped or added), so keys and
+ * skipped values repeat at the same positions, or nearly, as in an export.
+ */
+function similarObjects(): fc.Arbitrary<string[]> {
+  const key = fc.constantFrom("a", "b", "c", "status", "weight", "", "0", "é", "\\u0061", "a\\b", "ab", "ba");
+  const value = fc.constantFrom(
+    "null",
+    "nul",
+    "1",
+    "10",
+    "1.5",
+    "true",
+    '"x"',
+    '"finished_successfully"',
+    '"finished_successfullx"',
+    '"a\\\\"',
+    '"\\u00e9"',
+    '"é"',
+    "[]",
+    "{}",
+    "[ ]",
+    '{"c":1}',
+    '["x"]',
+    '"0123456789012345678901234567890123456789"',
+  );
+  const space = fc.constantFrom("", "", "", " ", "\n");
+  const member = fc.tuple(key, space, value).map(([k, w, v]) => ({ k, w, v }));
+  type Member = { k: string; w: string; v: string };
+  const edit = fc.tuple(fc.nat(3), fc.nat(7), member);
+  const write = (members: Member[]): string => `{${members.map(({ k, w, v }) => `"${k}"${w}:${w}${v}`).join(",")}}`;
+  return fc
+    .tuple(
+      fc.array(member, { minLength: 1, maxLength: 7 }),
+      fc.array(fc.array(edit, { maxLength: 2 }), { minLength: 2, maxLength: 12 }),
+    )
+    .map(([template, objects]) =>
+      objects.map((edits) => {
+        const members = [...template];
+        for (const [kind, at, change] of edits) {
+          const k = at % (members.length + 1);
+          if (kind === 0) members.splice(k, 1);
+          else if (kind === 1) members.splice(k, 0, change);
+          else if (k < members.length)
+            members[k] = kind === 2 ? { ...members[k], v: change.v } : { ...members[k], k: change.k };
+        }
+        return write(members);
+      }),
+    )
+    .map((objects) => {
+      // Documents of one to three objects each.
+      const documents: string[] = [];
+      for (let k = 0; k < objects.length; k += 1 + (k % 3))
+        documents.push(`[${objects.slice(k, k + 1 + (k % 3)).join(",")}]`);
+      return documents;
+    });
+}
+
 const SELECTIONS: readonly Selection[] = [
   {},
   { items: {} },
@@ -207,6 +311,102 @@ describe("export reader: selective JSON parsing", () => {
     ]) {
       expect(parse(bad, {}), bad).to.equal("rejected");
     }
+  });
+
+  it("reads each document as JSON.parse does when keys and skipped values are guessed from the documents before", () => {
+    const selections: Selection[] = [
+      { items: { fields: { a: {}, b: { fields: { c: {} } }, "": {} } } },
+      { items: { fields: { status: {} } } },
+      { items: {} },
+    ];
+    for (const selection of selections) {
+      fc.assert(
+        fc.property(similarObjects(), (documents) => {
+          const sequence = new Sequence(selection);
+          for (const text of documents) {
+            const expected = jsonParse(text);
+            const got = sequence.read(text);
+            if (expected === "rejected") expect(got, text).to.equal("rejected");
+            else expect(got, text).to.deep.equal(project(expected, selection));
+            // The tokens counted are those of a parser that guesses nothing.
+            if (expected !== "rejected") {
+              const fresh = new Sequence(selection);
+              fresh.read(text);
+              expect(sequence.tokens, text).to.equal(fresh.tokens);
+            }
+          }
+        }),
+        { numRuns: 60, seed: 21 },
+      );
+    }
+  });
+
+  it("rejects a damaged or cut document after the documents that made its guesses, as a fresh parser does", () => {
+    const selection: Selection = { items: { fields: { a: {}, b: {} } } };
+    const base =
+      '[{"a":1,"status":"finished_successfully","c":null,"e":[],"b":{}},{"a":2,"status":"done","c":7,"b":[]}]';
+    const primed = (): Sequence => {
+      const sequence = new Sequence(selection);
+      expect(sequence.read(base)).to.not.equal("rejected");
+      return sequence;
+    };
+    const alphabet = fc.constantFrom(...'{}[]",:\\ 01.etfnulsa\u0001'.split(""));
+    const sequence = primed();
+    fc.assert(
+      fc.property(fc.nat(base.length), fc.nat(2), alphabet, (at, edit, c) => {
+        const text =
+          edit === 0
+            ? base.slice(0, at) + base.slice(at + 1)
+            : edit === 1
+              ? base.slice(0, at) + c + base.slice(at)
+              : base.slice(0, at) + c + base.slice(at + 1);
+        const expected = jsonParse(text);
+        const got = sequence.read(text);
+        if (expected === "rejected") expect(got, text).to.equal("rejected");
+        else expect(got, text).to.deep.equal(project(expected, selection));
+        // Read the base again so that the next edit meets the same guesses.
+        sequence.read(base);
+      }),
+      { numRuns: 600, seed: 22 },
+    );
+    // Cut anywhere (no space after it), the document ends inside its value: incomplete, never accepted or malformed.
+    for (let cut = 1; cut < base.length; cut++) {
+      const bytes = utf8(base.slice(0, cut));
+      const fresh = new Sequence(selection).read(bytes, true);
+      const reader = primed();
+      expect(reader.read(bytes, true), base.slice(0, cut)).to.equal(fresh);
+      expect(fresh, base.slice(0, cut)).to.equal(0);
+    }
+  });
+
+  it("takes no guess made by a parser with other limits, even on the same compiled selection", () => {
+    const selection: Selection = { items: { fields: { a: {} } } };
+    const text = '[{"a":1,"e":[],"s":"abcdefgh","f":0},{"a":2,"e":[],"s":"abcdefgh","f":0}]';
+    const wide = new Sequence(selection);
+    expect(wide.read(text)).to.deep.equal([{ a: 1 }, { a: 2 }]);
+    // The same compiled selection, guesses made, read by parsers whose limits the skipped values break.
+    const shallow = new Sequence(selection, 2, 1 << 20, wide);
+    expect(shallow.read(text, true)).to.equal(2); // TOO_DEEP: `[]` two levels below the document
+    const short = new Sequence(selection, 64, 4, wide);
+    expect(short.read(text, true)).to.equal(3); // STRING_TOO_LONG
+    expect(wide.read(text)).to.deep.equal([{ a: 1 }, { a: 2 }]);
+    // One parser, the objects' selection read first as the root (one level up), then inside the array.
+    const parser = new SelectiveParser(2, 1 << 20);
+    const compiled = compileSelection(selection);
+    const sink: SelectionSink = { value: () => undefined, key: () => undefined };
+    const read = (doc: string, root: ReturnType<typeof compileSelection>): string => {
+      const bytes = Buffer.alloc(doc.length + 1 + PARSE_PADDING);
+      bytes.write(`${doc} `);
+      try {
+        parser.parse(bytes, 0, doc.length + 1, root, sink);
+        return "accepted";
+      } catch (error) {
+        return error === TOO_DEEP ? "too deep" : String(error);
+      }
+    };
+    const object = '{"a":1,"e":[],"s":"abcdefgh","f":0}';
+    expect(read(object, compiled.items as ReturnType<typeof compileSelection>)).to.equal("accepted");
+    expect(read(`[${object}]`, compiled)).to.equal("too deep");
   });
 
   it("finds the end of a string at every byte offset, four bytes at a time or one", () => {
