@@ -31,6 +31,13 @@
  *
  * Limits are enforced as in `json-stream.ts`: nesting depth, string length (bytes as written) and
  * the token count (`{`, `[`, `,`, `:`), which the caller checks against its limit.
+ *
+ * Guessed members: an export repeats a few kinds of object (conversation, node, message, author,
+ * content) hundreds of thousands of times, with their keys in the same order and many skipped
+ * values alike. Each selection remembers the keys of the last object read there and the short
+ * values it skipped ({@link Guesses}); the next object's member is first compared with that
+ * guess, four bytes at a time, and read the ordinary way only when it differs. About 96 % of keys
+ * and 58 % of skipped values are guessed on the benchmark's export; a guess is exact or not taken.
  */
 
 /** Kinds of value reported to a {@link SelectionSink} (0 is left for "absent"). */
