@@ -227,6 +227,32 @@ describe("export reader: conversation tally against a plain walk over JSON.parse
     );
   });
 
+  it("forgets what an earlier conversation held at the same node and part numbers", () => {
+    // The builder reuses its records from one conversation to the next: a member missing from a
+    // later conversation must read as absent, not as what the earlier one had there.
+    const first = richConversation(0);
+    const paths: string[][] = [];
+    const collect = (value: JsonValue, path: string[]): void => {
+      if (value === null || typeof value !== "object") return;
+      for (const [key, child] of Object.entries(value)) {
+        paths.push([...path, key]);
+        collect(child, [...path, key]);
+      }
+    };
+    collect(first.mapping as JsonObject, ["mapping"]);
+    expect(paths.length).to.be.greaterThan(100);
+    for (const path of paths) {
+      const second = JSON.parse(JSON.stringify(first)) as JsonObject;
+      second.id = "second";
+      let holder = second as JsonValue;
+      for (const key of path.slice(0, -1)) holder = (holder as JsonObject)[key];
+      if (Array.isArray(holder)) holder.splice(Number(path[path.length - 1]), 1);
+      else delete (holder as JsonObject)[path[path.length - 1]];
+      const text = JSON.stringify([first, second]);
+      expect(readerOutcome(text, 1000), path.join(".")).to.deep.equal(referenceOutcome(text, 1000));
+    }
+  });
+
   it("numbers node ids by their text, however they are spelled, with many ids sharing a hash", () => {
     // Ids equal as strings but written differently (escapes), ids that differ only in the middle
     // (same length, first and last bytes: one hash slot), index-like keys, and __proto__.
