@@ -140,6 +140,12 @@ function parse(text: string, selection: Selection): unknown {
   }
 }
 
+/** `text` with one character edited at `at`: deleted (`edit` 0), `c` inserted (1) or put in its place (2). */
+function edited(text: string, at: number, edit: number, c: string): string {
+  if (edit === 0) return text.slice(0, at) + text.slice(at + 1);
+  return text.slice(0, at) + c + text.slice(edit === 1 ? at : at + 1);
+}
+
 function jsonParse(text: string): JsonValue | "rejected" {
   try {
     return JSON.parse(text) as JsonValue;
@@ -283,12 +289,7 @@ describe("export reader: selective JSON parsing", () => {
     const base = JSON.stringify({ a: [1, -2.5e3, "x\\y\u00e9", true, null, false], b: { c: "\u0000" }, "0": [] });
     fc.assert(
       fc.property(fc.nat(base.length), fc.nat(2), alphabet, (at, edit, c) => {
-        const text =
-          edit === 0
-            ? base.slice(0, at) + base.slice(at + 1)
-            : edit === 1
-              ? base.slice(0, at) + c + base.slice(at)
-              : base.slice(0, at) + c + base.slice(at + 1);
+        const text = edited(base, at, edit, c);
         const expected = jsonParse(text);
         const got = parse(text, { every: { items: {} } });
         expect(got === "rejected", JSON.stringify(text)).to.equal(expected === "rejected");
@@ -354,12 +355,7 @@ describe("export reader: selective JSON parsing", () => {
     const sequence = primed();
     fc.assert(
       fc.property(fc.nat(base.length), fc.nat(2), alphabet, (at, edit, c) => {
-        const text =
-          edit === 0
-            ? base.slice(0, at) + base.slice(at + 1)
-            : edit === 1
-              ? base.slice(0, at) + c + base.slice(at)
-              : base.slice(0, at) + c + base.slice(at + 1);
+        const text = edited(base, at, edit, c);
         const expected = jsonParse(text);
         const got = sequence.read(text);
         if (expected === "rejected") expect(got, text).to.equal("rejected");
