@@ -13,10 +13,11 @@
  * warm up, then `RUNS` times, and reports the fastest run's wall time and CPU time
  * (`process.cpuUsage` around that run only, all threads), the median run's CPU time, and the
  * process's peak RSS. The fastest run rates the reader: the work is the same in every run, and on
- * a shared machine other load only ever makes a run slower (here by up to twice, in phases of
- * seconds), so the fastest of several runs is the best estimate of the reader's own cost, the
- * rule of Python's `timeit`; the median shows how much the machine disturbed the runs. Two more children do the least any reader must do on the
- * same files in the same run, timed the same way: native inflate of every entry and `JSON.parse`
+ * a shared machine other load only ever makes a run slower (here by up to twice, in phases
+ * lasting seconds to minutes), so the fastest of several runs is the best estimate of the
+ * reader's own cost, the rule of Python's `timeit`; the median shows how much the machine
+ * disturbed the runs. Two more children do the least any reader must do on the same files in the
+ * same run, timed the same way: native inflate of every entry and `JSON.parse`
  * of every JSON file, with no checks and no scoring ("reference"), and the inflation alone
  * ("inflate", the floor), so a noisy machine shows in all three. Conversations per second are
  * per CPU-second, i.e. on one core. Results go to `bench/export.json`.

@@ -657,9 +657,11 @@ export class SelectiveParser {
 
   /**
    * Keeps `b[from, i)`, the rest of skipped member `member` just read up to and including its
-   * comma, with its tokens, as that member's guess when it is short.
+   * comma, with its tokens, as that member's guess when it is short. Only where the member's key
+   * is guessed (a value guess is tried only after its key's), and not again once it was too long.
    */
   private keepValue(guesses: Guesses, member: number, from: number, tokens: number): void {
+    if (member >= GUESSED_MEMBERS || guesses.keyLength[member] === 0 || guesses.valueLength[member] < 0) return;
     const length = this.i - from;
     if (length > 4 * GUESS_WORDS) {
       // Not worth guessing (an id, a text): not tried again for this key.
@@ -687,14 +689,12 @@ export class SelectiveParser {
     for (let member = 0; ; member++) {
       if (c !== 0x22) throw this.fail();
       let child: Compiled | undefined;
-      let guessed = false;
       if (every !== undefined) {
         this.string();
         (this.sink as SelectionSink).key(selection.slot, this);
         child = every;
       } else if (member < GUESSED_MEMBERS && this.guessedKey(guesses, member)) {
         child = guesses.child[member];
-        guessed = true;
         if (child === undefined && this.guessedValue(guesses, member)) {
           c = this.skipWhitespace();
           continue;
@@ -703,7 +703,6 @@ export class SelectiveParser {
         this.string();
         child = this.member(selection);
         if (member < GUESSED_MEMBERS) this.keepKey(guesses, member, child);
-        guessed = member < GUESSED_MEMBERS && guesses.keyLength[member] > 0;
       }
       const from = this.i;
       const tokens = this.tokens;
@@ -716,9 +715,7 @@ export class SelectiveParser {
       if (c === 0x2c) {
         this.tokens++;
         this.i++;
-        if (guessed && child === undefined && guesses.valueLength[member] >= 0) {
-          this.keepValue(guesses, member, from, this.tokens - tokens);
-        }
+        if (child === undefined) this.keepValue(guesses, member, from, this.tokens - tokens);
         c = this.skipWhitespace();
         continue;
       }

@@ -209,7 +209,8 @@ class BandTable {
   }
 }
 
-function fmix(h: number): number {
+/** murmur3's 32-bit finaliser (unsigned result); signatures and keys are defined with it. */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

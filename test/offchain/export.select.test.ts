@@ -121,25 +121,6 @@ function plain(value: Built | undefined): unknown {
   return out;
 }
 
-function parse(text: string, selection: Selection): unknown {
-  // A space after the value: a number that ends the input could go on in a next chunk.
-  const bytes = utf8(`${text} `);
-  const padded = Buffer.alloc(bytes.length + PARSE_PADDING);
-  bytes.copy(padded);
-  const parser = new SelectiveParser(64, 1 << 20);
-  const info: SlotInfo[] = [];
-  const sink = new TreeSink(info);
-  try {
-    parser.parse(padded, 0, bytes.length, compileSelection(withSlots(selection, info)), sink);
-    // Only whitespace may follow, as for JSON.parse (the parser reads one value).
-    if (bytes.subarray(parser.end).toString().trim().length > 0) return "rejected";
-    return plain(sink.root);
-  } catch (error) {
-    if (typeof error === "symbol") return "rejected";
-    throw error;
-  }
-}
-
 /** `text` with one character edited at `at`: deleted (`edit` 0), `c` inserted (1) or put in its place (2). */
 function edited(text: string, at: number, edit: number, c: string): string {
   if (edit === 0) return text.slice(0, at) + text.slice(at + 1);
@@ -154,6 +135,14 @@ function jsonParse(text: string): JsonValue | "rejected" {
   }
 }
 
+/** How a parse ended, when it failed: the parser's symbol by name. */
+const FAILURES = new Map<unknown, string>([
+  [INCOMPLETE, "incomplete"],
+  [MALFORMED, "malformed"],
+  [TOO_DEEP, "too deep"],
+  [STRING_TOO_LONG, "string too long"],
+]);
+
 /**
  * Reads documents one after another with one parser and one compiled selection, as a stream reads
  * the items of an entry: each object's keys and skipped values are then guessed from the last
@@ -165,6 +154,8 @@ class Sequence {
   readonly compiled: ReturnType<typeof compileSelection>;
   /** Tokens of the last document read. */
   tokens = 0;
+  /** What the last document's events built. */
+  private sink = new TreeSink(this.info);
 
   constructor(selection: Selection, maxDepth = 64, maxStringBytes = 1 << 20, shared?: Sequence) {
     this.parser = new SelectiveParser(maxDepth, maxStringBytes);
@@ -176,23 +167,37 @@ class Sequence {
     }
   }
 
-  /** The projected value, "rejected", or the name of the parser's failure (`incomplete`, ...). */
-  read(text: string | Buffer, failures = false): unknown {
+  /** The projected value, or "rejected" (grammar, limits, or more than whitespace after the value). */
+  read(text: string): unknown {
+    const outcome = this.outcome(text);
+    return outcome === "accepted" ? plain(this.sink.root) : "rejected";
+  }
+
+  /**
+   * "accepted", "trailing bytes" or how the parser failed (see {@link FAILURES}). A string is
+   * read with a space after it: a number that ends the input could go on in a next chunk.
+   */
+  outcome(text: string | Buffer, root = this.compiled): string {
     const bytes = typeof text === "string" ? utf8(`${text} `) : text;
     const padded = Buffer.alloc(bytes.length + PARSE_PADDING);
     bytes.copy(padded);
-    const sink = new TreeSink(this.info);
+    this.sink = new TreeSink(this.info);
     try {
-      this.parser.parse(padded, 0, bytes.length, this.compiled, sink);
-      this.tokens = this.parser.tokens;
-      if (bytes.subarray(this.parser.end).toString().trim().length > 0) return "rejected";
-      return plain(sink.root);
+      this.parser.parse(padded, 0, bytes.length, root, this.sink);
     } catch (error) {
-      if (typeof error !== "symbol") throw error;
-      if (!failures) return "rejected";
-      return [INCOMPLETE, MALFORMED, TOO_DEEP, STRING_TOO_LONG].indexOf(error);
+      const failure = FAILURES.get(error);
+      if (failure === undefined) throw error;
+      return failure;
     }
+    this.tokens = this.parser.tokens;
+    // Only whitespace may follow, as for JSON.parse (the parser reads one value).
+    return bytes.subarray(this.parser.end).toString().trim().length > 0 ? "trailing bytes" : "accepted";
   }
+}
+
+/** `text` read as `JSON.parse` reads it, restricted to the selection (see {@link project}), or "rejected". */
+function parse(text: string, selection: Selection): unknown {
+  return new Sequence(selection).read(text);
 }
 
 /**
@@ -368,10 +373,10 @@ describe("export reader: selective JSON parsing", () => {
     // Cut anywhere (no space after it), the document ends inside its value: incomplete, never accepted or malformed.
     for (let cut = 1; cut < base.length; cut++) {
       const bytes = utf8(base.slice(0, cut));
-      const fresh = new Sequence(selection).read(bytes, true);
+      const fresh = new Sequence(selection).outcome(bytes);
       const reader = primed();
-      expect(reader.read(bytes, true), base.slice(0, cut)).to.equal(fresh);
-      expect(fresh, base.slice(0, cut)).to.equal(0);
+      expect(reader.outcome(bytes), base.slice(0, cut)).to.equal(fresh);
+      expect(fresh, base.slice(0, cut)).to.equal("incomplete");
     }
   });
 
@@ -382,27 +387,15 @@ describe("export reader: selective JSON parsing", () => {
     expect(wide.read(text)).to.deep.equal([{ a: 1 }, { a: 2 }]);
     // The same compiled selection, guesses made, read by parsers whose limits the skipped values break.
     const shallow = new Sequence(selection, 2, 1 << 20, wide);
-    expect(shallow.read(text, true)).to.equal(2); // TOO_DEEP: `[]` two levels below the document
+    expect(shallow.outcome(text)).to.equal("too deep"); // `[]` two levels below the document
     const short = new Sequence(selection, 64, 4, wide);
-    expect(short.read(text, true)).to.equal(3); // STRING_TOO_LONG
+    expect(short.outcome(text)).to.equal("string too long");
     expect(wide.read(text)).to.deep.equal([{ a: 1 }, { a: 2 }]);
     // One parser, the objects' selection read first as the root (one level up), then inside the array.
-    const parser = new SelectiveParser(2, 1 << 20);
-    const compiled = compileSelection(selection);
-    const sink: SelectionSink = { value: () => undefined, key: () => undefined };
-    const read = (doc: string, root: ReturnType<typeof compileSelection>): string => {
-      const bytes = Buffer.alloc(doc.length + 1 + PARSE_PADDING);
-      bytes.write(`${doc} `);
-      try {
-        parser.parse(bytes, 0, doc.length + 1, root, sink);
-        return "accepted";
-      } catch (error) {
-        return error === TOO_DEEP ? "too deep" : String(error);
-      }
-    };
+    const nested = new Sequence(selection, 2);
     const object = '{"a":1,"e":[],"s":"abcdefgh","f":0}';
-    expect(read(object, compiled.items as ReturnType<typeof compileSelection>)).to.equal("accepted");
-    expect(read(`[${object}]`, compiled)).to.equal("too deep");
+    expect(nested.outcome(object, nested.compiled.items as ReturnType<typeof compileSelection>)).to.equal("accepted");
+    expect(nested.outcome(`[${object}]`)).to.equal("too deep");
   });
 
   it("finds the end of a string at every byte offset, four bytes at a time or one", () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 
 import {
+  fmix,
   messageKey,
   MessageKeys,
   NEAR_DUPLICATE_SIMILARITY,
@@ -14,14 +15,6 @@ import {
 const LONG = 70_001;
 
 const EMPTY = 0xffffffff;
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /**
  * The near-duplicate rule written the plain way, as the oracle: portable signatures, a Map per
